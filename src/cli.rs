@@ -1,0 +1,167 @@
+//! The command line (clap): raw flags only; commands in `cmd/` turn them into work.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  eval \"$(ca-env hook zsh)\"        # in ~/.zshrc: credentials follow you as you cd
+  ca-env status                    # what this project uses, and the token state
+  ca-env exec -- poetry install    # scripts and CI
+
+Environment:
+  CA_ENV_CONFIG  configuration file (default $XDG_CONFIG_HOME/ca-env/config.toml)
+  CA_ENV_STORE   token store: auto, keyring, keyutils, file
+  CA_ENV_LOG     off, error (default), warn, info, debug
+  AWS_PROFILE, AWS_REGION, AWS_CONFIG_FILE, AWS_ENDPOINT_URL_CODEARTIFACT, … as the AWS CLI";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ca-env",
+    version,
+    about = "AWS CodeArtifact credentials for Poetry, pip and uv, set as you enter a project and cleared as you leave",
+    after_help = MAIN_EXAMPLES,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the shell integration to eval from an rc file
+    #[command(
+        after_help = "Examples:\n  eval \"$(ca-env hook bash)\"     # ~/.bashrc\n  eval \"$(ca-env hook zsh)\"      # ~/.zshrc\n  ca-env hook fish | source      # ~/.config/fish/config.fish\n  ca-env hook direnv > ~/.config/direnv/lib/ca-env.sh   # then `use codeartifact` in .envrc"
+    )]
+    Hook { shell: HookShell },
+
+    /// Print what brings the current shell up to date for this directory (the hook runs this)
+    #[command(after_help = "Examples:\n  ca-env export json")]
+    Export { format: ExportFormat },
+
+    /// Show the project root, its CodeArtifact sources, token states and managed variables
+    #[command(
+        after_help = "Examples:\n  ca-env status\n  ca-env status --json | jq '.sources[].url'"
+    )]
+    Status {
+        /// Print one JSON object instead of a table
+        #[arg(long)]
+        json: bool,
+    },
+
+    /// Get tokens for this project's sources now (may run `aws sso login` on a terminal)
+    #[command(after_help = "Examples:\n  ca-env login\n  ca-env login --force corp-private")]
+    Login {
+        /// Get new tokens even when the stored ones are fresh
+        #[arg(long)]
+        force: bool,
+        /// Only these sources (by name)
+        names: Vec<String>,
+    },
+
+    /// Print a valid token for a source URL or name, refreshing it if needed
+    #[command(
+        after_help = "Examples:\n  ca-env token corp-private\n  TOKEN=$(ca-env token https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/simple/)"
+    )]
+    Token {
+        #[arg(value_name = "URL|NAME")]
+        source: String,
+    },
+
+    /// Remove stored tokens: this project's, or all
+    #[command(after_help = "Examples:\n  ca-env logout\n  ca-env logout --all")]
+    Logout {
+        /// Every token ca-env stored, not only this project's
+        #[arg(long)]
+        all: bool,
+    },
+
+    /// Trust this project's CodeArtifact domains, so the hook may use them
+    #[command(after_help = "Examples:\n  cd ~/src/service && ca-env allow")]
+    Allow,
+
+    /// Stop trusting this project's CodeArtifact domains
+    #[command(after_help = "Examples:\n  cd ~/src/service && ca-env deny")]
+    Deny,
+
+    /// Run a command with this project's variables; its exit status passes through
+    #[command(
+        after_help = "Examples:\n  ca-env exec -- poetry install\n  ca-env exec -- pip install -r requirements.txt"
+    )]
+    Exec {
+        #[arg(
+            required = true,
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "CMD"
+        )]
+        command: Vec<OsString>,
+    },
+
+    /// Write the variables to a dotenv file (for docker compose build args)
+    #[command(
+        after_help = "Examples:\n  ca-env dotenv -o .env.codeartifact && docker compose build"
+    )]
+    Dotenv {
+        /// The file to write (default: standard output)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+
+    /// Print shell completions
+    #[command(after_help = "Examples:\n  ca-env completions zsh > ~/.zfunc/_ca-env")]
+    Completions { shell: CompletionShell },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum HookShell {
+    Bash,
+    Zsh,
+    Fish,
+    Direnv,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Bash,
+    Zsh,
+    Fish,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_shows_an_example() {
+        let cli = Cli::command();
+        for sub in cli.get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            assert!(
+                help.contains("Examples:\n  "),
+                "{} has no example",
+                sub.get_name()
+            );
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! `ca-env status [--json]`: what ca-env sees here. Reads no network and no token store.
+
+use std::fmt::Write;
+
+use anstyle::{AnsiColor, Style};
+use serde::Serialize;
+
+use crate::env::Env;
+use crate::error::Result;
+use crate::output::{self, printable};
+use crate::sources::{Project, Source};
+
+pub fn run(env: &Env, json: bool) -> Result<()> {
+    let (config, _, project) = super::load(env);
+    if json {
+        let mut text =
+            serde_json::to_string_pretty(&Report::new(&project)).expect("the report serialises");
+        text.push('\n');
+        output::stdout(&text)
+    } else {
+        output::stdout(&table(&project, config.file.as_deref()))
+    }
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    project: Option<String>,
+    sources: Vec<SourceReport<'a>>,
+    env: &'a [String],
+    problems: &'a [String],
+}
+
+#[derive(Serialize)]
+struct SourceReport<'a> {
+    name: &'a str,
+    tool: &'static str,
+    role: &'static str,
+    file: String,
+    line: usize,
+    url: String,
+    host: String,
+    domain: &'a str,
+    owner: &'a str,
+    region: &'a str,
+    repository: &'a str,
+    profile: Option<&'a str>,
+    profile_from: &'static str,
+    duration_seconds: u64,
+    trusted: bool,
+    token: TokenReport,
+    env: Vec<&'a str>,
+    /// Variables no shell can export (`exec` and `dotenv` still set them).
+    env_not_in_shells: Vec<&'a str>,
+}
+
+#[derive(Serialize)]
+struct TokenReport {
+    state: &'static str,
+    expires_at: Option<String>,
+    store: &'static str,
+}
+
+impl<'a> Report<'a> {
+    fn new(p: &'a Project) -> Report<'a> {
+        Report {
+            project: p.root.as_ref().map(|r| r.display().to_string()),
+            sources: p.sources.iter().map(SourceReport::new).collect(),
+            env: &p.env,
+            problems: &p.problems,
+        }
+    }
+}
+
+impl<'a> SourceReport<'a> {
+    fn new(s: &'a Source) -> SourceReport<'a> {
+        let r = &s.url.repository;
+        SourceReport {
+            name: &s.name,
+            tool: s.tool.as_str(),
+            role: s.role.as_str(),
+            file: s.file.display().to_string(),
+            line: s.line,
+            url: s.url.url(),
+            host: s.url.host(),
+            domain: &r.domain,
+            owner: &r.owner,
+            region: &r.region,
+            repository: &r.repository,
+            profile: s.profile.as_deref(),
+            profile_from: s.profile_origin.as_str(),
+            duration_seconds: s.duration,
+            trusted: s.trusted,
+            // Tokens arrive with the token store; until then none is ever held.
+            token: TokenReport {
+                state: "missing",
+                expires_at: None,
+                store: "none",
+            },
+            env: s.vars.iter().map(|v| v.name.as_str()).collect(),
+            env_not_in_shells: s
+                .vars
+                .iter()
+                .filter(|v| !v.shell)
+                .map(|v| v.name.as_str())
+                .collect(),
+        }
+    }
+}
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GOOD: Style = AnsiColor::Green.on_default();
+const WARN: Style = AnsiColor::Yellow.on_default();
+
+/// The human view: short, aligned, never a value.
+fn table(p: &Project, config_file: Option<&std::path::Path>) -> String {
+    let mut out = String::new();
+    let Some(root) = &p.root else {
+        let _ = writeln!(out, "{BOLD}project{BOLD:#}   none here (no pyproject.toml, uv.toml, poetry.toml, pip.conf or requirements*.txt from this directory up)");
+        problems(&mut out, p);
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "{BOLD}project{BOLD:#}   {}",
+        printable(&root.display().to_string())
+    );
+    let config = config_file.map_or("none (built-in defaults)".into(), |f| {
+        f.display().to_string()
+    });
+    let _ = writeln!(out, "{BOLD}config{BOLD:#}    {}", printable(&config));
+    if p.sources.is_empty() {
+        let _ = writeln!(
+            out,
+            "{BOLD}sources{BOLD:#}   none (no CodeArtifact index in this project's files)"
+        );
+    } else {
+        let header = [
+            "NAME",
+            "TOOL",
+            "REPOSITORY",
+            "REGION",
+            "PROFILE",
+            "TRUST",
+            "TOKEN",
+        ];
+        let rows: Vec<[String; 7]> = p
+            .sources
+            .iter()
+            .map(|s| {
+                let r = &s.url.repository;
+                [
+                    printable(&s.name),
+                    s.tool.as_str().to_string(),
+                    format!("{}-{}/{}", r.domain, r.owner, r.repository),
+                    r.region.clone(),
+                    s.profile
+                        .as_deref()
+                        .map_or("(AWS default)".to_string(), printable),
+                    if s.trusted { "trusted" } else { "untrusted" }.to_string(),
+                    "missing".to_string(),
+                ]
+            })
+            .collect();
+        let mut widths = header.map(str::len);
+        for row in &rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        let _ = writeln!(out);
+        let line: Vec<String> = header
+            .iter()
+            .zip(widths)
+            .map(|(h, w)| format!("{DIM}{h:<w$}{DIM:#}"))
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+        for row in rows {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(widths)
+                .enumerate()
+                .map(|(i, (cell, w))| {
+                    let pad = format!("{cell:<w$}");
+                    match (i, cell.as_str()) {
+                        (5, "trusted") => format!("{GOOD}{pad}{GOOD:#}"),
+                        (5, _) | (6, _) => format!("{WARN}{pad}{WARN:#}"),
+                        _ => pad,
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{BOLD}variables{BOLD:#} {}", p.env.join(" "));
+    }
+    problems(&mut out, p);
+    if p.sources.iter().any(|s| !s.trusted) {
+        let _ = writeln!(
+            out,
+            "hint: run 'ca-env allow' to trust this project's CodeArtifact domains"
+        );
+    }
+    out
+}
+
+fn problems(out: &mut String, p: &Project) {
+    if p.problems.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{WARN}problems{WARN:#}");
+    for problem in &p.problems {
+        let _ = writeln!(out, "  {}", printable(problem));
+    }
+}

@@ -1,0 +1,80 @@
+//! `ca-env allow` / `ca-env deny`: trust, or stop trusting, the (domain, owner) pairs of this
+//! project's sources.
+
+use crate::codeartifact::DomainOwner;
+use crate::env::Env;
+use crate::error::{Error, Exit, Result};
+use crate::output;
+use crate::sources::Project;
+use crate::trust::Allowed;
+
+pub fn allow(env: &Env) -> Result<()> {
+    let (_, mut allowed, project) = super::load(env);
+    for pair in pairs(&project)? {
+        let verb = if allowed.insert(pair.clone()) {
+            "allowed"
+        } else {
+            "already allowed"
+        };
+        output::note(&format!(
+            "{verb} domain {} in account {}",
+            pair.domain, pair.owner
+        ));
+    }
+    save(&allowed)
+}
+
+pub fn deny(env: &Env) -> Result<()> {
+    let (config, mut allowed, project) = super::load(env);
+    for pair in pairs(&project)? {
+        let verb = if allowed.remove(&pair) {
+            "denied"
+        } else {
+            "was not allowed:"
+        };
+        output::note(&format!(
+            "{verb} domain {} in account {}",
+            pair.domain, pair.owner
+        ));
+        if config.trusts(&pair) {
+            output::note(&format!(
+                "domain {} in account {} stays trusted by [trust] in {}",
+                pair.domain,
+                pair.owner,
+                config
+                    .file
+                    .as_ref()
+                    .map_or("the configuration".into(), |f| f.display().to_string())
+            ));
+        }
+    }
+    save(&allowed)
+}
+
+/// This project's distinct (domain, owner) pairs; an error when there are none.
+fn pairs(project: &Project) -> Result<Vec<DomainOwner>> {
+    if project.root.is_none() {
+        return Err(Error::new(Exit::Input, "no project here")
+            .with_hint("run it in a directory with a pyproject.toml, uv.toml, poetry.toml, pip.conf or requirements file"));
+    }
+    let mut pairs: Vec<DomainOwner> = project.sources.iter().map(|s| s.domain_owner()).collect();
+    pairs.sort();
+    pairs.dedup();
+    if pairs.is_empty() {
+        return Err(Error::new(
+            Exit::Input,
+            "this project names no usable CodeArtifact source",
+        )
+        .with_hint("'ca-env status' shows what was found and any problems"));
+    }
+    Ok(pairs)
+}
+
+fn save(allowed: &Allowed) -> Result<()> {
+    allowed.save().map_err(|e| {
+        let path = allowed
+            .path()
+            .map_or(String::new(), |p| format!(" {}", p.display()));
+        Error::new(Exit::Runtime, format!("cannot write{path}: {e}"))
+    })
+}

@@ -1,0 +1,420 @@
+//! The only place that decides whether a string names a CodeArtifact repository.
+//!
+//! Judged by exact matching on the raw string, never through a URL parser: pip, Poetry and uv
+//! parse with Python, and `https://a-111122223333.d.codeartifact.us-east-1.amazonaws.com\@evil.com/`
+//! is one host to WHATWG parsers and another to Python. Anything outside the few accepted shapes
+//! is rejected, and a URL that will carry a token is always rebuilt from the parsed parts.
+
+use super::{regions, Repository};
+
+/// The literal userinfo the AWS documentation puts in requirements files and PDM sources
+/// (`https://aws:${CODEARTIFACT_AUTH_TOKEN}@…`). It is a placeholder pip and PDM expand from
+/// the environment, not a credential, so it is the one userinfo accepted.
+pub const TOKEN_PLACEHOLDER: &str = "aws:${CODEARTIFACT_AUTH_TOKEN}@";
+
+/// A user-configured host that serves a CodeArtifact repository (a proxy, a test index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    /// `scheme://host[:port]/path`, checked by [`parse_mapping_prefix`].
+    pub prefix: String,
+    pub repository: Repository,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Host {
+    /// `{domain}-{owner}.d.codeartifact.{region}.amazonaws.com`
+    Standard,
+    /// `{domain}-{owner}.d.codeartifact.{region}.on.aws`
+    DualStack,
+    /// `{vpce-id}.d.codeartifact.{region}.vpce.amazonaws.com`, repository path under `/d/…`
+    Vpce(String),
+    /// A [`Mapping`] prefix.
+    Mapped(String),
+}
+
+/// An accepted CodeArtifact repository URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoUrl {
+    pub repository: Repository,
+    host: Host,
+    /// What followed the repository in the input: `""`, `/`, `/simple` or `/simple/`, or for a
+    /// mapping whatever checked-clean path followed its prefix.
+    rest: String,
+    /// The input carried [`TOKEN_PLACEHOLDER`].
+    pub placeholder: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Accepted(RepoUrl),
+    /// Looks like CodeArtifact (or a mapped host) but breaks a rule: the reason, without
+    /// quoting the input.
+    Rejected(&'static str),
+    /// Nothing to do with CodeArtifact: ignored silently.
+    Other,
+}
+
+impl RepoUrl {
+    /// `scheme://host[:port]` with no path.
+    fn origin(&self) -> String {
+        let r = &self.repository;
+        match &self.host {
+            Host::Standard => format!(
+                "https://{}-{}.d.codeartifact.{}.amazonaws.com",
+                r.domain, r.owner, r.region
+            ),
+            Host::DualStack => format!(
+                "https://{}-{}.d.codeartifact.{}.on.aws",
+                r.domain, r.owner, r.region
+            ),
+            Host::Vpce(id) => format!(
+                "https://{id}.d.codeartifact.{}.vpce.amazonaws.com",
+                r.region
+            ),
+            Host::Mapped(prefix) => {
+                let after_scheme = prefix.find("://").map_or(0, |i| i + 3);
+                let end = prefix[after_scheme..]
+                    .find('/')
+                    .map_or(prefix.len(), |i| after_scheme + i);
+                prefix[..end].to_string()
+            }
+        }
+    }
+
+    /// The host (with port, for a mapping) that credentials are sent to.
+    pub fn host(&self) -> String {
+        let origin = self.origin();
+        origin[origin.find("://").map_or(0, |i| i + 3)..].to_string()
+    }
+
+    /// The URL rebuilt from its parts, as the project wrote it (placeholder left out).
+    pub fn url(&self) -> String {
+        let r = &self.repository;
+        match &self.host {
+            Host::Standard | Host::DualStack => {
+                format!("{}/pypi/{}{}", self.origin(), r.repository, self.rest)
+            }
+            Host::Vpce(_) => format!(
+                "{}/pypi/d/{}-{}/{}{}",
+                self.origin(),
+                r.domain,
+                r.owner,
+                r.repository,
+                self.rest
+            ),
+            Host::Mapped(prefix) => format!("{prefix}{}", self.rest),
+        }
+    }
+}
+
+/// Judges one raw string from a project file against the CodeArtifact shapes and the user's
+/// mappings (the longest matching prefix wins).
+pub fn judge(raw: &str, mappings: &[Mapping]) -> Verdict {
+    let (input, placeholder) = match raw.strip_prefix("https://") {
+        Some(rest) if rest.starts_with(TOKEN_PLACEHOLDER) => (
+            format!("https://{}", &rest[TOKEN_PLACEHOLDER.len()..]),
+            true,
+        ),
+        _ => (raw.to_string(), false),
+    };
+    if let Some(url) = judge_mapped(&input, mappings) {
+        return match url {
+            Ok(mut url) => {
+                url.placeholder = placeholder;
+                Verdict::Accepted(url)
+            }
+            Err(reason) => Verdict::Rejected(reason),
+        };
+    }
+    if !looks_like_codeartifact(raw, mappings) {
+        return Verdict::Other;
+    }
+    match judge_aws(&input) {
+        Ok(mut url) => {
+            url.placeholder = placeholder;
+            Verdict::Accepted(url)
+        }
+        Err(reason) => Verdict::Rejected(reason),
+    }
+}
+
+/// Whether a string that failed to match should be reported rather than ignored: it mentions
+/// CodeArtifact or AWS (in any case, or percent-escaped), or a mapped host.
+fn looks_like_codeartifact(raw: &str, mappings: &[Mapping]) -> bool {
+    let lower = raw.to_ascii_lowercase();
+    let decoded = percent_decode_lossy(&lower).to_ascii_lowercase();
+    let mentions = |s: &str| {
+        s.contains("codeartifact")
+            || s.contains("amazonaws")
+            || mappings.iter().any(|m| {
+                let host = mapping_host(&m.prefix);
+                !host.is_empty() && s.contains(host)
+            })
+    };
+    mentions(&lower) || mentions(&decoded)
+}
+
+fn percent_decode_lossy(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn judge_aws(input: &str) -> Result<RepoUrl, &'static str> {
+    let Some(after) = input.strip_prefix("https://") else {
+        return Err(if input.to_ascii_lowercase().starts_with("https://") {
+            "the scheme must be lower-case https"
+        } else {
+            "CodeArtifact is reached over https only"
+        });
+    };
+    let (authority, path) = match after.find('/') {
+        Some(i) => (&after[..i], &after[i..]),
+        None => (after, ""),
+    };
+    check_authority_chars(authority)?;
+    if authority.ends_with('.') {
+        return Err("the host ends in a dot");
+    }
+    let labels: Vec<&str> = authority.split('.').collect();
+    let (first, region, host) = match labels.as_slice() {
+        [first, "d", "codeartifact", region, "amazonaws", "com"] => {
+            (*first, *region, Host::Standard)
+        }
+        [first, "d", "codeartifact", region, "on", "aws"] => (*first, *region, Host::DualStack),
+        [first, "d", "codeartifact", region, "vpce", "amazonaws", "com"] => {
+            if !is_vpce_id(first) {
+                return Err("not a VPC endpoint id");
+            }
+            (*first, *region, Host::Vpce(first.to_string()))
+        }
+        _ => return Err("not a CodeArtifact host"),
+    };
+    if !regions::is_known(region) {
+        return Err("not a known AWS region");
+    }
+    // What follows `/pypi/` (standard hosts) or `/pypi/d/DOMAIN-OWNER/` (VPC endpoints).
+    let (domain_owner, p) = match &host {
+        Host::Vpce(_) => {
+            let p = path
+                .strip_prefix("/pypi/d/")
+                .ok_or("a VPC endpoint URL needs /pypi/d/DOMAIN-OWNER/REPOSITORY/")?;
+            let i = p.find('/').ok_or("no repository in the path")?;
+            (&p[..i], &p[i + 1..])
+        }
+        _ => (
+            first,
+            path.strip_prefix("/pypi/")
+                .ok_or(if path.is_empty() || path == "/" {
+                    "no repository in the path"
+                } else {
+                    "not a PyPI repository path (/pypi/REPOSITORY/)"
+                })?,
+        ),
+    };
+    let (domain, owner) = split_domain_owner(domain_owner)?;
+    let (repo, rest) = match p.find('/') {
+        Some(i) => (&p[..i], &p[i..]),
+        None => (p, ""),
+    };
+    if !is_repository(repo) {
+        return Err("not a valid repository name");
+    }
+    if !matches!(rest, "" | "/" | "/simple" | "/simple/") {
+        return Err("unexpected path after the repository (only /simple/ may follow)");
+    }
+    Ok(RepoUrl {
+        repository: Repository {
+            domain: domain.to_string(),
+            owner: owner.to_string(),
+            region: region.to_string(),
+            repository: repo.to_string(),
+        },
+        host,
+        rest: rest.to_string(),
+        placeholder: false,
+    })
+}
+
+/// The characters a CodeArtifact host may hold, with a reason for the usual offenders.
+fn check_authority_chars(authority: &str) -> Result<(), &'static str> {
+    if authority.is_empty() {
+        return Err("no host");
+    }
+    for c in authority.chars() {
+        match c {
+            'a'..='z' | '0'..='9' | '.' | '-' => {}
+            '@' => return Err("userinfo before the host"),
+            ':' => return Err("a port or userinfo in the host"),
+            '%' => return Err("percent-escapes in the host"),
+            '\\' => return Err("a backslash in the host"),
+            '$' => return Err("a variable reference, which ca-env never expands"),
+            'A'..='Z' => return Err("upper case in the host"),
+            c if c.is_whitespace() || c.is_control() => {
+                return Err("whitespace or a control character in the URL")
+            }
+            c if !c.is_ascii() => return Err("non-ASCII characters in the host"),
+            _ => return Err("an unexpected character in the host"),
+        }
+    }
+    Ok(())
+}
+
+fn split_domain_owner(label: &str) -> Result<(&str, &str), &'static str> {
+    let (domain, owner) = label
+        .rsplit_once('-')
+        .ok_or("the host does not start with DOMAIN-OWNER")?;
+    if !is_owner(owner) {
+        return Err("the domain owner is not a 12-digit account id");
+    }
+    if !is_domain(domain) {
+        return Err("not a valid domain name");
+    }
+    Ok((domain, owner))
+}
+
+/// `[a-z][a-z0-9-]{0,48}[a-z0-9]`, and no punycode (`xn--`) look-alikes.
+pub fn is_domain(s: &str) -> bool {
+    let b = s.as_bytes();
+    (2..=50).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[b.len() - 1] != b'-'
+        && !s.starts_with("xn--")
+}
+
+/// Exactly twelve ASCII digits.
+pub fn is_owner(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// `[A-Za-z0-9][A-Za-z0-9._-]{1,99}`
+pub fn is_repository(s: &str) -> bool {
+    let b = s.as_bytes();
+    (2..=100).contains(&b.len())
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+}
+
+/// `vpce-` then lower-case alphanumeric groups joined by single hyphens, one DNS label long.
+fn is_vpce_id(s: &str) -> bool {
+    let Some(id) = s.strip_prefix("vpce-") else {
+        return false;
+    };
+    s.len() <= 63
+        && !id.is_empty()
+        && id.split('-').all(|g| {
+            !g.is_empty()
+                && g.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+}
+
+/// Checks a `[[mapping]] url` from the user's configuration: `https://` (or `http://` on a
+/// loopback host) and a plain host with an optional port; no userinfo, query or fragment.
+pub fn parse_mapping_prefix(prefix: &str) -> Result<(), &'static str> {
+    let (scheme, after) = prefix
+        .split_once("://")
+        .ok_or("a mapping url must start with https:// or http://")?;
+    let (authority, path) = match after.find('/') {
+        Some(i) => (&after[..i], &after[i..]),
+        None => (after, ""),
+    };
+    let (host, port) = split_port(authority)?;
+    let loopback = host == "localhost" || host == "[::1]" || is_loopback_v4(host);
+    match scheme {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err("a mapping may use http only on a loopback address"),
+        _ => return Err("a mapping url must start with https:// or http://"),
+    }
+    if host != "[::1]" {
+        check_authority_chars(host)?;
+        if host.starts_with('.') || host.ends_with('.') || host.contains("..") {
+            return Err("not a valid host name");
+        }
+    }
+    if let Some(port) = port {
+        if port.is_empty() || port.len() > 5 || !port.bytes().all(|c| c.is_ascii_digit()) {
+            return Err("not a valid port");
+        }
+    }
+    if !path.bytes().all(is_clean_path_byte) {
+        return Err("unexpected characters in the mapping's path");
+    }
+    Ok(())
+}
+
+fn split_port(authority: &str) -> Result<(&str, Option<&str>), &'static str> {
+    if let Some(rest) = authority.strip_prefix("[::1]") {
+        return match rest.strip_prefix(':') {
+            Some(port) => Ok(("[::1]", Some(port))),
+            None if rest.is_empty() => Ok(("[::1]", None)),
+            None => Err("not a valid host name"),
+        };
+    }
+    Ok(match authority.split_once(':') {
+        Some((host, port)) => (host, Some(port)),
+        None => (authority, None),
+    })
+}
+
+fn is_loopback_v4(host: &str) -> bool {
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts[0] == "127"
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+}
+
+/// Path bytes that mean the same to every URL parser: no `\`, `%`, `@`, `?`, `#`, spaces or
+/// control characters.
+fn is_clean_path_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_' | b'~' | b'+')
+}
+
+fn mapping_host(prefix: &str) -> &str {
+    let after = prefix.split_once("://").map_or(prefix, |(_, a)| a);
+    let authority = after.split('/').next().unwrap_or("");
+    split_port(authority).map_or(authority, |(host, _)| host)
+}
+
+fn judge_mapped(input: &str, mappings: &[Mapping]) -> Option<Result<RepoUrl, &'static str>> {
+    let m = mappings
+        .iter()
+        .filter(|m| {
+            input.starts_with(&m.prefix)
+                && (m.prefix.ends_with('/')
+                    || matches!(input.as_bytes().get(m.prefix.len()), None | Some(b'/')))
+        })
+        .max_by_key(|m| m.prefix.len())?;
+    let rest = &input[m.prefix.len()..];
+    if !rest.bytes().all(is_clean_path_byte) || rest.contains("..") {
+        return Some(Err("unexpected characters after the mapped prefix"));
+    }
+    Some(Ok(RepoUrl {
+        repository: m.repository.clone(),
+        host: Host::Mapped(m.prefix.clone()),
+        rest: rest.to_string(),
+        placeholder: false,
+    }))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,278 @@
+//! The URL rules as a table: every accepted shape and the hostile ones that must not pass.
+
+use super::*;
+use crate::codeartifact::regions::CODEARTIFACT_REGIONS;
+
+enum Want {
+    /// domain, owner, region, repository
+    Ok(&'static str, &'static str, &'static str, &'static str),
+    /// Reported as a problem.
+    Rejected,
+    /// Not CodeArtifact at all: ignored silently.
+    Other,
+}
+use Want::*;
+
+const H: &str = "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com";
+
+#[rustfmt::skip]
+const CASES: &[(&str, Want)] = &[
+    // Valid: standard host, every path ending
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/simple/", Ok("corp", "111122223333", "us-west-2", "pypi-store")),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/simple", Ok("corp", "111122223333", "us-west-2", "pypi-store")),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/", Ok("corp", "111122223333", "us-west-2", "pypi-store")),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store", Ok("corp", "111122223333", "us-west-2", "pypi-store")),
+    // Hyphens and digits in domains; the owner split at the last hyphen
+    ("https://my-corp-2-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/r1/simple/", Ok("my-corp-2", "111122223333", "eu-west-1", "r1")),
+    ("https://a1-000000000000.d.codeartifact.ap-south-1.amazonaws.com/pypi/My.Repo_x-1/simple/", Ok("a1", "000000000000", "ap-south-1", "My.Repo_x-1")),
+    ("https://ab-123456789012.d.codeartifact.us-east-1.amazonaws.com/pypi/ab/", Ok("ab", "123456789012", "us-east-1", "ab")),
+    ("https://abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmn-123456789012.d.codeartifact.us-east-1.amazonaws.com/pypi/repo/", Ok("abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmn", "123456789012", "us-east-1", "repo")),
+    // Dual-stack
+    ("https://corp-111122223333.d.codeartifact.us-west-2.on.aws/pypi/pypi-store/simple/", Ok("corp", "111122223333", "us-west-2", "pypi-store")),
+    ("https://corp-111122223333.d.codeartifact.eu-central-1.on.aws/pypi/r2", Ok("corp", "111122223333", "eu-central-1", "r2")),
+    // VPC endpoint
+    ("https://vpce-0123456789abcdef0-abcdefgh.d.codeartifact.us-west-2.vpce.amazonaws.com/pypi/d/corp-111122223333/pypi-store/simple/", Ok("corp", "111122223333", "us-west-2", "pypi-store")),
+    ("https://vpce-0dc4daf7fca331ed6-et36qa1d.d.codeartifact.us-east-1.vpce.amazonaws.com/pypi/d/my-domain-111122223333/my_repo/", Ok("my-domain", "111122223333", "us-east-1", "my_repo")),
+    // The documented placeholder userinfo
+    ("https://aws:${CODEARTIFACT_AUTH_TOKEN}@corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/simple/", Ok("corp", "111122223333", "us-west-2", "pypi-store")),
+    // Not CodeArtifact: ignored
+    ("https://pypi.org/simple/", Other),
+    ("https://download.pytorch.org/whl/cpu", Other),
+    ("http://127.0.0.1:8080/simple/", Other),
+    ("file:///srv/wheels", Other),
+    ("", Other),
+    // Userinfo and the backslash trick
+    ("https://user:pass@corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com@evil.com/pypi/r/simple/", Rejected),
+    ("https://a-111122223333.d.codeartifact.us-east-1.amazonaws.com\\@evil.com/pypi/r/simple/", Rejected),
+    ("https://evil.com\\@corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://aws:${OTHER_VAR}@corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://aws:${CODEARTIFACT_AUTH_TOKEN}@evil.com/corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/", Rejected),
+    // Ports
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com:443/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com:8443/pypi/r/simple/", Rejected),
+    // Case
+    ("https://CORP-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.AMAZONAWS.com/pypi/r/simple/", Rejected),
+    ("HTTPS://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("Https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    // Scheme
+    ("http://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("ftp://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("//corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https:/corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    // Trailing dot, look-alike suffixes, punycode
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com./pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com.evil.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.co/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com-evil.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.on.aws.evil.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.evilamazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.x.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.xn--amazonaws-abc.com/pypi/r/simple/", Rejected),
+    ("https://xn--crp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com.cn/pypi/r/simple/", Rejected),
+    ("https://sub.corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    // A CodeArtifact host inside the path of another host
+    ("https://evil.com/corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://evil.com/?u=https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    // Percent-escapes
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws%2ecom/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333%2Ed.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://evil.com/%63odeartifact", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r%2F..%2Fx/simple/", Rejected),
+    // Whitespace and NUL
+    (" https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/ ", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com /pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/\n", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com\0.evil.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com\t/pypi/r/simple/", Rejected),
+    // Owners of the wrong length, domains that break the rule
+    ("https://corp-11112222333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp-1111222233334.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp-11112222333a.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp--111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://1corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://c-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmno-123456789012.d.codeartifact.us-east-1.amazonaws.com/pypi/repo/", Rejected),
+    ("https://cor_p-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+    // Regions
+    ("https://corp-111122223333.d.codeartifact.us-west-9.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.evil.amazonaws.com/pypi/r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.amazonaws.com/pypi/r/simple/", Rejected),
+    // Paths
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/npm/r/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/-r/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/re po/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/repo/simple/pkg/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/repo/simple/?x=1", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/repo/simple/#frag", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/repo/../other/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com//pypi/repo/simple/", Rejected),
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/repo//simple/", Rejected),
+    // VPC endpoint shapes that do not hold
+    ("https://vpce-0123456789abcdef0-abcdefgh.d.codeartifact.us-west-2.vpce.amazonaws.com/pypi/pypi-store/simple/", Rejected),
+    ("https://vpce-.d.codeartifact.us-west-2.vpce.amazonaws.com/pypi/d/corp-111122223333/r1/simple/", Rejected),
+    ("https://evil-0123.d.codeartifact.us-west-2.vpce.amazonaws.com/pypi/d/corp-111122223333/r1/simple/", Rejected),
+    ("https://vpce-0123456789abcdef0-abcdefgh.d.codeartifact.us-west-2.vpce.amazonaws.com/pypi/d/corp-1111/r1/simple/", Rejected),
+    // Non-ASCII look-alikes
+    ("https://corp-111122223333.d.codeartifact.us-west-2.amazonаws.com/pypi/r/simple/", Rejected),
+    ("https://cörp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
+];
+
+#[test]
+fn url_table() {
+    assert!(CASES.len() >= 60, "the table keeps at least 60 cases");
+    let mut failures = Vec::new();
+    for (input, want) in CASES {
+        let got = judge(input, &[]);
+        let ok = match (want, &got) {
+            (Ok(d, o, r, repo), Verdict::Accepted(url)) => {
+                let loc = &url.repository;
+                (
+                    loc.domain.as_str(),
+                    loc.owner.as_str(),
+                    loc.region.as_str(),
+                    loc.repository.as_str(),
+                ) == (*d, *o, *r, *repo)
+            }
+            (Rejected, Verdict::Rejected(_)) | (Other, Verdict::Other) => true,
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!("{input:?}: got {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_codeartifact_region_is_accepted_in_every_host_form() {
+    for region in CODEARTIFACT_REGIONS {
+        for url in [
+            format!("https://corp-111122223333.d.codeartifact.{region}.amazonaws.com/pypi/r1/simple/"),
+            format!("https://corp-111122223333.d.codeartifact.{region}.on.aws/pypi/r1/simple/"),
+            format!("https://vpce-0a1b2c3d-x1y2.d.codeartifact.{region}.vpce.amazonaws.com/pypi/d/corp-111122223333/r1/simple/"),
+        ] {
+            match judge(&url, &[]) {
+                Verdict::Accepted(u) => {
+                    assert_eq!(u.repository.region, *region);
+                    assert_eq!(u.url(), url, "rebuilt from its parts");
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn accepted_urls_rebuild_to_the_input_and_name_their_host() {
+    for (input, want) in CASES {
+        if let (Ok(..), Verdict::Accepted(u)) = (want, judge(input, &[])) {
+            let plain = input.replacen(TOKEN_PLACEHOLDER, "", 1);
+            assert_eq!(u.url(), plain);
+            assert!(plain.starts_with(&format!("https://{}/", u.host())));
+            assert_eq!(u.placeholder, input.contains(TOKEN_PLACEHOLDER));
+        }
+    }
+}
+
+fn mapping(prefix: &str) -> Mapping {
+    Mapping {
+        prefix: prefix.to_string(),
+        repository: Repository {
+            domain: "corp".into(),
+            owner: "111122223333".into(),
+            region: "us-west-2".into(),
+            repository: "pypi".into(),
+        },
+    }
+}
+
+#[test]
+fn mappings_match_on_a_path_boundary_only() {
+    let maps = [
+        mapping("http://127.0.0.1:8080/simple"),
+        mapping("https://pypi.corp.example/"),
+    ];
+    let accepted = |s: &str| matches!(judge(s, &maps), Verdict::Accepted(_));
+    assert!(accepted("http://127.0.0.1:8080/simple"));
+    assert!(accepted("http://127.0.0.1:8080/simple/"));
+    assert!(accepted("https://pypi.corp.example/simple/"));
+    assert!(!accepted("http://127.0.0.1:8080/simplex/"));
+    assert!(!accepted("http://127.0.0.1:80800/simple/"));
+    assert!(!accepted("http://127.0.0.1:8080@evil.com/simple/"));
+    assert!(!accepted("https://pypi.corp.example.evil.com/simple/"));
+    assert!(!accepted("https://pypi.corp.example/simple/?x"));
+    assert!(!accepted("https://pypi.corp.example/a\\b"));
+    // Near misses of a mapped host are reported, not ignored.
+    assert!(matches!(
+        judge("https://user@pypi.corp.example/simple/", &maps),
+        Verdict::Rejected(_)
+    ));
+    assert!(matches!(
+        judge("https://pypi.corp.example/../x", &maps),
+        Verdict::Rejected(_)
+    ));
+    let u = match judge("http://127.0.0.1:8080/simple/", &maps) {
+        Verdict::Accepted(u) => u,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(u.host(), "127.0.0.1:8080");
+    assert_eq!(u.url(), "http://127.0.0.1:8080/simple/");
+}
+
+#[test]
+fn mapping_prefixes_are_checked() {
+    for good in [
+        "https://pypi.corp.example/simple/",
+        "http://127.0.0.1:8080/",
+        "http://localhost:1/x",
+        "http://[::1]:9000/simple/",
+        "https://h",
+    ] {
+        assert_eq!(
+            parse_mapping_prefix(good),
+            std::result::Result::Ok(()),
+            "{good}"
+        );
+    }
+    for bad in [
+        "http://pypi.corp.example/",
+        "http://127.0.0.1.evil.com/",
+        "https://u:p@h/",
+        "https://h/?q",
+        "https://H/",
+        "https://h:x/",
+        "ftp://h/",
+        "h/simple",
+        "https://h/a b",
+        "https://h..x/",
+    ] {
+        assert!(parse_mapping_prefix(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn reasons_never_quote_the_input() {
+    for (input, _) in CASES {
+        if let Verdict::Rejected(reason) = judge(input, &[]) {
+            assert!(
+                !reason.contains("evil") && !reason.contains("corp"),
+                "{reason}"
+            );
+        }
+    }
+}
+
+#[test]
+fn constant_host_is_in_the_table() {
+    assert!(CASES.iter().any(|(u, _)| u.starts_with(H)));
+}

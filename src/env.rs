@@ -1,0 +1,82 @@
+//! The one place ca-env reads its process environment, so tests can hand it any other.
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    vars: BTreeMap<OsString, OsString>,
+    cwd: Option<PathBuf>,
+}
+
+impl Env {
+    /// This process's environment and working directory.
+    pub fn from_process() -> Env {
+        Env {
+            vars: std::env::vars_os().collect(),
+            cwd: std::env::current_dir().ok(),
+        }
+    }
+
+    #[cfg(test)]
+    pub fn from_pairs(pairs: &[(&str, &str)], cwd: Option<PathBuf>) -> Env {
+        Env {
+            vars: pairs
+                .iter()
+                .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+                .collect(),
+            cwd,
+        }
+    }
+
+    /// A variable's value when it is set and valid UTF-8.
+    pub fn var(&self, name: &str) -> Option<String> {
+        self.vars
+            .get(std::ffi::OsStr::new(name))?
+            .to_str()
+            .map(str::to_string)
+    }
+
+    fn path_var(&self, name: &str) -> Option<PathBuf> {
+        let v = self.vars.get(std::ffi::OsStr::new(name))?;
+        let p = PathBuf::from(v);
+        p.is_absolute().then_some(p)
+    }
+
+    pub fn home(&self) -> Option<PathBuf> {
+        self.path_var("HOME")
+    }
+
+    /// `$XDG_CONFIG_HOME`, else `~/.config` (relative values are ignored, as the spec says).
+    pub fn xdg_config_home(&self) -> Option<PathBuf> {
+        self.path_var("XDG_CONFIG_HOME")
+            .or_else(|| self.home().map(|h| h.join(".config")))
+    }
+
+    /// `$XDG_STATE_HOME`, else `~/.local/state`.
+    pub fn xdg_state_home(&self) -> Option<PathBuf> {
+        self.path_var("XDG_STATE_HOME")
+            .or_else(|| self.home().map(|h| h.join(".local/state")))
+    }
+
+    /// The directory the user is in: `$PWD` when it names the working directory (keeping the
+    /// user's symlinked path, as shells show it), else the working directory itself.
+    pub fn cwd(&self) -> Option<PathBuf> {
+        let cwd = self.cwd.clone()?;
+        if let Some(pwd) = self.path_var("PWD") {
+            if same_file(&pwd, &cwd) {
+                return Some(pwd);
+            }
+        }
+        Some(cwd)
+    }
+}
+
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}

@@ -1,0 +1,57 @@
+//! The one error type: a message, an optional hint, and the exit status DESIGN section 2 gives
+//! its cause. Printed as one line on stderr.
+
+use std::fmt;
+use std::process::ExitCode;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// AWS refused, the network, the store.
+    Runtime = 1,
+    /// The command line.
+    Usage = 2,
+    /// The project's files: bad or untrusted input.
+    Input = 3,
+    /// A deadline passed.
+    #[allow(dead_code, reason = "returned once commands wait for AWS")]
+    Deadline = 124,
+}
+
+#[derive(Debug)]
+pub struct Error {
+    pub exit: Exit,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Error {
+        Error {
+            exit,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.exit as u8)
+    }
+}
+
+impl fmt::Display for Error {
+    /// `ca-env: message; hint: what to run` — one line, so a hook's stderr stays one line too.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ca-env: {}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "; hint: {hint}")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,34 @@
+//! ca-env: AWS CodeArtifact credentials for Poetry, pip and uv, following the shell from
+//! project to project. Data flows top to bottom: project files (`project`) → sources
+//! (`sources`, judged by `codeartifact::url`) → tokens → variables (`vars`) → shell code.
+
+mod cli;
+mod cmd;
+mod codeartifact;
+mod config;
+mod env;
+mod error;
+mod ini;
+mod output;
+mod project;
+mod sources;
+mod trust;
+mod vars;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return output::clap_error(e),
+    };
+    match cmd::run(cli.command, &env::Env::from_process()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            output::error_line(&e);
+            e.exit_code()
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The only writers of stdout and stderr. Shells evaluate our stdout, so data goes there and
+//! nothing else; messages go to stderr, one line each. A closed pipe ends output quietly.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use crate::error::{Error, Exit};
+
+/// Writes data to stdout; colour codes are stripped unless it is a terminal (and `NO_COLOR`
+/// is honoured). A reader that went away is not an error.
+pub fn stdout(text: &str) -> crate::error::Result<()> {
+    let mut out = anstream::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::new(
+            Exit::Runtime,
+            format!("cannot write output: {e}"),
+        )),
+    }
+}
+
+/// `ca-env: message` on stderr.
+pub fn note(message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "ca-env: {message}");
+}
+
+pub fn error_line(e: &Error) {
+    let _ = writeln!(std::io::stderr().lock(), "{e}");
+}
+
+/// Help and version go to stdout with status 0; usage errors become one line and status 2.
+pub fn clap_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let text = e.to_string();
+            let first = text
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid usage");
+            let first: String = first
+                .trim_start_matches("error: ")
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect();
+            let err = Error::new(Exit::Usage, first).with_hint("see 'ca-env --help'");
+            error_line(&err);
+            err.exit_code()
+        }
+    }
+}
+
+/// A value from a project file made safe for a terminal: control characters shown as `?`.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
+}

@@ -1,0 +1,146 @@
+//! Reading project files defensively: a cloned repository may hold anything. Only regular files
+//! of at most 1 MiB are read, never through a symlink that leaves the project, never blocking
+//! on a FIFO or device, and bad UTF-8 is reported by line without quoting the bytes.
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::config::{io_reason, line_of};
+
+/// The largest project file ca-env reads.
+pub const MAX_FILE: u64 = 1024 * 1024;
+
+/// Why a project file could not be used.
+#[derive(Debug)]
+pub struct Unreadable {
+    pub line: Option<usize>,
+    pub reason: String,
+}
+
+impl Unreadable {
+    fn new(reason: impl Into<String>) -> Unreadable {
+        Unreadable {
+            line: None,
+            reason: reason.into(),
+        }
+    }
+}
+
+pub struct ProjectFs {
+    root: PathBuf,
+    /// The root with every symlink resolved: what "inside the project" is checked against.
+    canonical: PathBuf,
+}
+
+impl ProjectFs {
+    pub fn new(root: &Path) -> Result<ProjectFs, String> {
+        let canonical = root.canonicalize().map_err(|e| {
+            format!(
+                "{}: cannot open the project: {}",
+                root.display(),
+                io_reason(&e)
+            )
+        })?;
+        Ok(ProjectFs {
+            root: root.to_path_buf(),
+            canonical,
+        })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where `rel` (relative to the root) really is, when that is inside the project.
+    /// `Ok(None)` when nothing is there.
+    pub fn resolve(&self, rel: &Path) -> Result<Option<PathBuf>, Unreadable> {
+        let path = self.root.join(rel);
+        match std::fs::symlink_metadata(&path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Unreadable::new(format!("cannot read: {}", io_reason(&e)))),
+        }
+        let real = path.canonicalize().map_err(|e| {
+            Unreadable::new(match e.raw_os_error() {
+                Some(40) => "a symlink loop".to_string(), // ELOOP
+                _ if e.kind() == std::io::ErrorKind::NotFound => "a dangling symlink".to_string(),
+                _ => format!("cannot resolve: {}", io_reason(&e)),
+            })
+        })?;
+        if !real.starts_with(&self.canonical) {
+            return Err(Unreadable::new("leads outside the project; not read"));
+        }
+        Ok(Some(real))
+    }
+
+    /// The text of `rel`, or `Ok(None)` when it does not exist.
+    pub fn read(&self, rel: &Path) -> Result<Option<String>, Unreadable> {
+        let Some(real) = self.resolve(rel)? else {
+            return Ok(None);
+        };
+        let file = open_nonblocking(&real)
+            .map_err(|e| Unreadable::new(format!("cannot read: {}", io_reason(&e))))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Unreadable::new(format!("cannot read: {}", io_reason(&e))))?;
+        if !meta.is_file() {
+            return Err(Unreadable::new("not a regular file; not read"));
+        }
+        if meta.len() > MAX_FILE {
+            return Err(Unreadable::new("larger than 1 MiB; not read"));
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.take(MAX_FILE + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Unreadable::new(format!("cannot read: {}", io_reason(&e))))?;
+        if bytes.len() as u64 > MAX_FILE {
+            return Err(Unreadable::new("larger than 1 MiB; not read"));
+        }
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(Some(text.to_string())),
+            Err(e) => Err(Unreadable {
+                line: Some(line_of(bytes, e.valid_up_to())),
+                reason: "not valid UTF-8; not read".into(),
+            }),
+        }
+    }
+
+    /// Whether `rel` names a directory inside the project.
+    pub fn is_dir(&self, rel: &Path) -> bool {
+        matches!(self.resolve(rel), Ok(Some(real)) if real.is_dir())
+    }
+
+    /// A path inside the project shown relative to its root (as problems name files).
+    pub fn relative(&self, real: &Path) -> PathBuf {
+        real.strip_prefix(&self.canonical)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|_| real.to_path_buf())
+    }
+}
+
+/// Opens without following a final symlink and without blocking on a FIFO.
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    const O_NONBLOCK: i32 = if cfg!(target_os = "linux") {
+        0o4000
+    } else {
+        0x0004
+    };
+    const O_NOFOLLOW: i32 = if cfg!(target_os = "linux") {
+        0o400000
+    } else {
+        0x0100
+    };
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(O_NONBLOCK | O_NOFOLLOW)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    File::open(path)
+}

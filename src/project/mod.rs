@@ -1,0 +1,203 @@
+//! Project discovery: walk up from the working directory to the project root, then read every
+//! index URL the project's files declare. One module per kind of file; each reports what it
+//! found as [`Entry`]s (CodeArtifact or not: names of other indexes matter for collisions) and
+//! what it could not read as problems naming path and line, never quoting the content.
+
+mod files;
+mod pip_conf;
+mod poetry_toml;
+mod pyproject;
+mod requirements;
+mod root;
+mod toml_doc;
+mod uv;
+
+use std::path::{Path, PathBuf};
+
+pub use files::ProjectFs;
+
+use crate::env::Env;
+
+/// The tool whose configuration declared an index; decides the variables it gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tool {
+    Poetry,
+    Uv,
+    Pdm,
+    Pip,
+}
+
+impl Tool {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tool::Poetry => "poetry",
+            Tool::Uv => "uv",
+            Tool::Pdm => "pdm",
+            Tool::Pip => "pip",
+        }
+    }
+}
+
+/// What the project uses an index for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The primary index (pip `--index-url`, uv's default index) or a named source.
+    Index,
+    /// An additional index (`--extra-index-url`, a non-default unnamed uv index).
+    Extra,
+    /// An upload target (Poetry repositories, uv `publish-url`).
+    Publish,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Index => "index",
+            Role::Extra => "extra",
+            Role::Publish => "publish",
+        }
+    }
+}
+
+/// Which file declared an index, and how.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `pyproject.toml`, `uv.toml`, `poetry.toml`
+    ToolConfig,
+    /// `pip.conf` / `pip.ini`
+    PipConf,
+    /// A requirements file's own `--index-url` / `--extra-index-url` (pip then ignores the
+    /// credentials in `PIP_INDEX_URL`; see DESIGN section 6).
+    Requirements,
+}
+
+/// One index URL as a project file declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub tool: Tool,
+    pub origin: Origin,
+    /// The name the tool knows the index by, when it has one.
+    pub name: Option<String>,
+    pub url: String,
+    pub role: Role,
+    /// Path relative to the project root.
+    pub file: PathBuf,
+    pub line: usize,
+    /// An AWS profile the project names for it (poetry-codeartifact-login-plugin).
+    pub profile: Option<String>,
+    /// Domain and owner the project states separately (the same plugin): must agree with the
+    /// URL.
+    pub expect: Option<(String, String)>,
+}
+
+/// What discovery found.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub root: Option<PathBuf>,
+    pub entries: Vec<Entry>,
+    pub problems: Vec<String>,
+}
+
+/// Finds the project around the working directory and reads every file that may name an index.
+pub fn discover(env: &Env) -> Found {
+    let Some(cwd) = env.cwd() else {
+        return Found {
+            problems: vec!["the working directory no longer exists".into()],
+            ..Found::default()
+        };
+    };
+    let Some(root) = root::find(&cwd, env.home().as_deref()) else {
+        return Found::default();
+    };
+    read_project(&root)
+}
+
+/// Reads every project file in `root`.
+pub fn read_project(root: &Path) -> Found {
+    let mut c = match ProjectFs::new(root) {
+        Ok(fs) => Collector::new(fs),
+        Err(problem) => {
+            return Found {
+                root: Some(root.to_path_buf()),
+                entries: Vec::new(),
+                problems: vec![problem],
+            }
+        }
+    };
+    pyproject::read(&mut c);
+    uv::read_uv_toml(&mut c);
+    poetry_toml::read(&mut c);
+    pip_conf::read(&mut c);
+    requirements::read(&mut c);
+    Found {
+        root: Some(root.to_path_buf()),
+        entries: c.entries,
+        problems: c.problems,
+    }
+}
+
+/// Shared by the readers: the project's files, and what was found so far.
+pub(crate) struct Collector {
+    pub fs: ProjectFs,
+    pub entries: Vec<Entry>,
+    pub problems: Vec<String>,
+}
+
+impl Collector {
+    fn new(fs: ProjectFs) -> Collector {
+        Collector {
+            fs,
+            entries: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Records a problem in `file` (relative to the root), at `line` when known.
+    pub fn problem(&mut self, file: &Path, line: Option<usize>, message: impl std::fmt::Display) {
+        let file = file.display();
+        self.problems.push(match line {
+            Some(line) => format!("{file}:{line}: {message}"),
+            None => format!("{file}: {message}"),
+        });
+    }
+
+    /// Reads a project file, recording why when it cannot be used. `None` when absent or
+    /// unusable.
+    pub fn read(&mut self, rel: &Path) -> Option<String> {
+        match self.fs.read(rel) {
+            Ok(text) => text,
+            Err(e) => {
+                self.problem(rel, e.line, e.reason);
+                None
+            }
+        }
+    }
+
+    /// Parses a project file's text as TOML: a problem (never quoting it) when it is not.
+    pub fn parse_toml<'t>(&mut self, rel: &Path, text: &'t str) -> Option<toml_doc::Doc<'t>> {
+        match toml_doc::Doc::parse(text) {
+            Ok(doc) => Some(doc),
+            Err(line) => {
+                self.problem(rel, Some(line), "not valid TOML");
+                None
+            }
+        }
+    }
+}
+
+/// A name quoted for a problem message when it is short and printable, else a stand-in: a
+/// hostile name must not put control characters on the user's terminal.
+pub fn quoted_name(name: &str) -> String {
+    if !name.is_empty()
+        && name.len() <= 64
+        && name.chars().all(|c| c.is_ascii_graphic() || c == ' ')
+        && !name.contains('\'')
+    {
+        format!("'{name}'")
+    } else {
+        "(a name with unprintable or unusual characters)".into()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,427 @@
+use super::*;
+use std::fs;
+use std::path::Path;
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+const CA: &str =
+    "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/simple/";
+
+fn summary(found: &Found) -> Vec<(Tool, Option<String>, String, Role, String, usize)> {
+    found
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.tool,
+                e.name.clone(),
+                e.url.clone(),
+                e.role,
+                e.file.display().to_string(),
+                e.line,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_root_is_the_nearest_directory_with_a_project_file() {
+    let home = tempfile::tempdir().unwrap();
+    let project = home.path().join("src/service");
+    write(&project, "pyproject.toml", "");
+    fs::create_dir_all(project.join("a/b")).unwrap();
+    assert_eq!(
+        root::find(&project.join("a/b"), Some(home.path())),
+        Some(project.clone())
+    );
+    write(&project, "a/requirements/base.txt", "");
+    assert_eq!(
+        root::find(&project.join("a/b"), Some(home.path())),
+        Some(project.join("a"))
+    );
+    assert_eq!(
+        root::find(&project.join("a/requirements"), Some(home.path())),
+        Some(project.join("a"))
+    );
+}
+
+#[test]
+fn the_walk_stops_at_home() {
+    let top = tempfile::tempdir().unwrap();
+    write(top.path(), "pyproject.toml", "");
+    let home = top.path().join("home");
+    fs::create_dir_all(home.join("dir")).unwrap();
+    assert_eq!(root::find(&home.join("dir"), Some(&home)), None);
+    write(&home, "requirements-dev.txt", "");
+    assert_eq!(
+        root::find(&home.join("dir"), Some(&home)),
+        Some(home.clone())
+    );
+}
+
+#[test]
+fn every_kind_of_file_and_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "pyproject.toml",
+        &format!(
+            r#"[tool.poetry]
+name = "svc"
+
+[[tool.poetry.source]]
+name = "PyPI"
+priority = "primary"
+
+[[tool.poetry.source]]
+name = "corp"
+url = "{CA}"
+
+[[tool.pdm.source]]
+name = "pypi"
+url = "{CA}"
+
+[[tool.pdm.source]]
+name = "links"
+url = "https://example.com/links/"
+type = "find_links"
+
+[tool.uv]
+index-url = "{CA}"
+extra-index-url = ["https://pypi.org/simple/"]
+
+[[tool.uv.index]]
+name = "corp"
+url = "{CA}"
+publish-url = "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/"
+
+[[tool.uv.index]]
+url = "https://unnamed.example/simple/"
+default = true
+
+[tool.uv.pip]
+extra-index-url = ["{CA}"]
+
+[tool.poetry_codeartifact_login]
+[[tool.poetry_codeartifact_login.source]]
+name = "corp"
+domain = "corp"
+domain_owner = "111122223333"
+aws_profile = "developer-profile"
+"#
+        ),
+    );
+    write(
+        root,
+        "uv.toml",
+        &format!("[[index]]\nname = \"u\"\nurl = \"{CA}\"\n"),
+    );
+    write(
+        root,
+        "poetry.toml",
+        &format!("[repositories.corp-upload]\nurl = \"{CA}\"\n"),
+    );
+    write(root, "pip.conf", &format!("[global]\nindex_url = {CA}\nextra-index-url =\n    https://a.example/simple/\n    {CA}\n"));
+    write(root, "pip.ini", &format!("[install]\nindex-url: {CA}\n"));
+    write(
+        root,
+        "requirements.txt",
+        &format!("# deps\n--index-url={CA}\nrequests\n-r requirements/dev.txt\n"),
+    );
+    write(
+        root,
+        "requirements/dev.txt",
+        &format!("-i {CA}  # primary\n--extra-index-url \\\n  {CA}\n-r ../requirements.txt\n"),
+    );
+    let found = read_project(root);
+    let got = summary(&found);
+    let s = |x: &str| x.to_string();
+    use Role::*;
+    use Tool::*;
+    let want = vec![
+        (
+            Poetry,
+            Some(s("corp")),
+            s(CA),
+            Index,
+            s("pyproject.toml"),
+            10,
+        ),
+        (Pdm, Some(s("pypi")), s(CA), Index, s("pyproject.toml"), 14),
+        (Uv, Some(s("corp")), s(CA), Index, s("pyproject.toml"), 27),
+        (
+            Uv,
+            Some(s("corp")),
+            s("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/"),
+            Publish,
+            s("pyproject.toml"),
+            28,
+        ),
+        (
+            Uv,
+            None,
+            s("https://unnamed.example/simple/"),
+            Index,
+            s("pyproject.toml"),
+            31,
+        ),
+        (Uv, None, s(CA), Index, s("pyproject.toml"), 22),
+        (
+            Uv,
+            None,
+            s("https://pypi.org/simple/"),
+            Extra,
+            s("pyproject.toml"),
+            23,
+        ),
+        (Uv, None, s(CA), Extra, s("pyproject.toml"), 35),
+        (Uv, Some(s("u")), s(CA), Index, s("uv.toml"), 3),
+        (
+            Poetry,
+            Some(s("corp-upload")),
+            s(CA),
+            Publish,
+            s("poetry.toml"),
+            2,
+        ),
+        (Pip, None, s(CA), Index, s("pip.conf"), 2),
+        (
+            Pip,
+            None,
+            s("https://a.example/simple/"),
+            Extra,
+            s("pip.conf"),
+            4,
+        ),
+        (Pip, None, s(CA), Extra, s("pip.conf"), 5),
+        (Pip, None, s(CA), Index, s("pip.ini"), 2),
+        (Pip, None, s(CA), Index, s("requirements.txt"), 2),
+        (Pip, None, s(CA), Index, s("requirements/dev.txt"), 1),
+        (Pip, None, s(CA), Extra, s("requirements/dev.txt"), 2),
+    ];
+    assert_eq!(got, want);
+    let poetry = &found.entries[0];
+    assert_eq!(poetry.profile.as_deref(), Some("developer-profile"));
+    assert_eq!(poetry.expect, Some(("corp".into(), "111122223333".into())));
+    // requirements/dev.txt includes requirements.txt back: a loop, reported once.
+    assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
+    assert!(
+        found.problems[0].starts_with("requirements/dev.txt:4: include: an include loop"),
+        "{:?}",
+        found.problems
+    );
+}
+
+#[test]
+fn the_login_plugins_readme_example() {
+    // poetry-codeartifact-login-plugin's README, verbatim: its owner has 13 digits, so the
+    // source is found with the plugin's profile and the URL itself is judged later.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "pyproject.toml",
+        r#"[[tool.poetry.source]]
+name = "MyRepository"
+url = "https://mydomain-1234567890123.d.codeartifact.us-west-2.amazonaws.com/pypi/my-repository/simple/"
+default = true
+
+[tool.poetry_codeartifact_login]
+[[tool.poetry_codeartifact_login.source]]
+name = "MyRepository"
+domain = "mydomain"
+domain_owner = "1234567890123"
+aws_profile = "developer-profile"
+
+[[tool.poetry_codeartifact_login.source]]
+name = "Missing"
+domain = "mydomain"
+domain_owner = "123456789012"
+"#,
+    );
+    let found = read_project(dir.path());
+    assert_eq!(found.entries.len(), 1);
+    assert_eq!(
+        found.entries[0].profile.as_deref(),
+        Some("developer-profile")
+    );
+    assert_eq!(found.problems.len(), 1);
+    assert!(
+        found.problems[0].contains("'Missing' names no [[tool.poetry.source]]"),
+        "{:?}",
+        found.problems
+    );
+}
+
+fn only_problem(root: &Path) -> String {
+    let found = read_project(root);
+    assert!(found.entries.is_empty(), "{:?}", found.entries);
+    assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
+    found.problems[0].clone()
+}
+
+#[test]
+fn bad_toml_names_path_and_line_without_quoting() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[tool.poetry]\nname = \"x\"\n[[tool.poetry.source]]\nname = \"SECRET-CONTENT\nurl = 1\n",
+    );
+    let p = only_problem(dir.path());
+    assert!(p.starts_with("pyproject.toml:4: not valid TOML"), "{p}");
+    assert!(!p.contains("SECRET"), "{p}");
+}
+
+#[test]
+fn wrong_types_are_described_not_quoted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "pyproject.toml",
+        "[[tool.poetry.source]]\nname = \"a\"\nurl = 5\n\n[tool.uv]\nindex-url = [\"x\", 7]\n",
+    );
+    let found = read_project(dir.path());
+    let text = found.problems.join("\n");
+    assert!(
+        text.contains("pyproject.toml:3: the url of tool.poetry.source 'a' is not a string"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pyproject.toml:6: uv's index-url is not a string"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_utf8_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("requirements.txt"),
+        b"-i https://a/\n\n\xff\xfe secret\n",
+    )
+    .unwrap();
+    let p = only_problem(dir.path());
+    assert_eq!(p, "requirements.txt:3: not valid UTF-8; not read");
+}
+
+#[test]
+fn files_over_one_mib_are_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("pyproject.toml"),
+        vec![b'#'; 1024 * 1024 + 1],
+    )
+    .unwrap();
+    assert_eq!(
+        only_problem(dir.path()),
+        "pyproject.toml: larger than 1 MiB; not read"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_project_devices_and_fifos_are_not_read() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "secret.toml",
+        &format!("[[tool.poetry.source]]\nname = \"x\"\nurl = \"{CA}\"\n"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    symlink(
+        outside.path().join("secret.toml"),
+        dir.path().join("pyproject.toml"),
+    )
+    .unwrap();
+    assert_eq!(
+        only_problem(dir.path()),
+        "pyproject.toml: leads outside the project; not read"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    symlink("/dev/zero", dir.path().join("pyproject.toml")).unwrap();
+    assert!(only_problem(dir.path()).starts_with("pyproject.toml: "));
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("uv.toml");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(
+        only_problem(dir.path()),
+        "uv.toml: not a regular file; not read"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    symlink("poetry.toml", dir.path().join("poetry.toml")).unwrap();
+    assert_eq!(only_problem(dir.path()), "poetry.toml: a symlink loop");
+
+    // A symlink that stays inside is followed.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "conf/real.toml",
+        &format!("[repositories.r]\nurl = \"{CA}\"\n"),
+    );
+    symlink("conf/real.toml", dir.path().join("poetry.toml")).unwrap();
+    let found = read_project(dir.path());
+    assert_eq!(found.entries.len(), 1, "{:?}", found.problems);
+}
+
+#[test]
+fn includes_stay_inside_the_project() {
+    let top = tempfile::tempdir().unwrap();
+    write(top.path(), "outside.txt", &format!("-i {CA}\n"));
+    let root = top.path().join("p");
+    write(
+        &root,
+        "requirements.txt",
+        "-r ../outside.txt\n-r /etc/passwd\n-r https://example.com/r.txt\n-r missing.txt\n",
+    );
+    let found = read_project(&root);
+    assert!(found.entries.is_empty(), "{:?}", found.entries);
+    let p = found.problems;
+    assert_eq!(p.len(), 3, "{p:?}");
+    assert_eq!(
+        p[0],
+        "requirements.txt:1: include: leads outside the project; not read"
+    );
+    assert_eq!(
+        p[1],
+        "requirements.txt:2: include: leads outside the project; not read"
+    );
+    assert_eq!(p[2], "requirements.txt:4: include: file not found");
+}
+
+#[test]
+fn a_self_include_is_a_loop() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "requirements.txt",
+        &format!("-r requirements.txt\n-i {CA}\n"),
+    );
+    let found = read_project(dir.path());
+    assert_eq!(found.entries.len(), 1);
+    assert_eq!(
+        found.problems,
+        vec!["requirements.txt:1: include: an include loop; not followed".to_string()]
+    );
+}
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("a = {}1{}\n", "[".repeat(10_000), "]".repeat(10_000));
+    write(dir.path(), "pyproject.toml", &deep);
+    let p = only_problem(dir.path());
+    assert!(p.starts_with("pyproject.toml:1: not valid TOML"), "{p}");
+}

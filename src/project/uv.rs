@@ -1,0 +1,103 @@
+//! uv's settings, in `uv.toml` or in `pyproject.toml`'s `[tool.uv]`: `[[index]]` (named or
+//! not, `default`, `publish-url`), `index-url`, `extra-index-url`, and the same two keys under
+//! `[pip]`.
+
+use std::path::Path;
+
+use toml::de::{DeTable, DeValue};
+
+use super::toml_doc::{tables, Doc, Field};
+use super::{Collector, Entry, Origin, Role};
+use crate::project::Tool;
+
+pub fn read_uv_toml(c: &mut Collector) {
+    let rel = Path::new("uv.toml");
+    let Some(text) = c.read(rel) else {
+        return;
+    };
+    let Some(doc) = c.parse_toml(rel, &text) else {
+        return;
+    };
+    read_settings(c, &doc, doc.root(), rel);
+}
+
+pub fn read_settings(c: &mut Collector, doc: &Doc, table: &DeTable, rel: &Path) {
+    if let Some(value) = table.get("index") {
+        match tables(doc, value) {
+            Ok(list) => {
+                for (index, line) in list {
+                    read_index(c, doc, index, line, rel);
+                }
+            }
+            Err(line) => c.problem(rel, Some(line), "uv's index is not an array of tables"),
+        }
+    }
+    read_url_keys(c, doc, table, rel);
+    if let Some(pip) = table.get("pip") {
+        match pip.get_ref() {
+            DeValue::Table(pip) => read_url_keys(c, doc, pip, rel),
+            _ => c.problem(
+                rel,
+                Some(doc.line(pip.span())),
+                "uv's pip settings are not a table",
+            ),
+        }
+    }
+}
+
+fn push(c: &mut Collector, rel: &Path, name: Option<&str>, url: &str, role: Role, line: usize) {
+    c.entries.push(Entry {
+        tool: Tool::Uv,
+        origin: Origin::ToolConfig,
+        name: name.map(str::to_string),
+        url: url.to_string(),
+        role,
+        file: rel.to_path_buf(),
+        line,
+        profile: None,
+        expect: None,
+    });
+}
+
+fn read_index(c: &mut Collector, doc: &Doc, index: &DeTable, line: usize, rel: &Path) {
+    let name = match doc.str_field(index, "name") {
+        Field::Str(n, _) => Some(n),
+        Field::Missing => None,
+        Field::WrongType(l) => return c.problem(rel, Some(l), "a uv index name is not a string"),
+    };
+    let role = if name.is_some() || doc.bool_field(index, "default") {
+        Role::Index
+    } else {
+        Role::Extra
+    };
+    match doc.str_field(index, "url") {
+        Field::Str(url, l) => push(c, rel, name, url, role, l),
+        Field::Missing => c.problem(rel, Some(line), "a uv index has no url"),
+        Field::WrongType(l) => c.problem(rel, Some(l), "a uv index url is not a string"),
+    }
+    match doc.str_field(index, "publish-url") {
+        Field::Str(url, l) => push(c, rel, name, url, Role::Publish, l),
+        Field::Missing => {}
+        Field::WrongType(l) => c.problem(rel, Some(l), "a uv publish-url is not a string"),
+    }
+}
+
+/// `index-url = "…"` and `extra-index-url = ["…"]` (a lone string is taken too).
+fn read_url_keys(c: &mut Collector, doc: &Doc, table: &DeTable, rel: &Path) {
+    for (key, role) in [("index-url", Role::Index), ("extra-index-url", Role::Extra)] {
+        let Some(value) = table.get(key) else {
+            continue;
+        };
+        let items: Vec<_> = match value.get_ref() {
+            DeValue::Array(items) => items.iter().collect(),
+            _ => vec![value],
+        };
+        for item in items {
+            let line = doc.line(item.span());
+            match item.get_ref() {
+                DeValue::String(url) => push(c, rel, None, url, role, line),
+                _ => c.problem(rel, Some(line), format!("uv's {key} is not a string")),
+            }
+        }
+    }
+}

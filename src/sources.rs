@@ -1,0 +1,240 @@
+//! From what the project's files declare to the CodeArtifact sources ca-env acts on: each entry's
+//! URL judged, its profile and lifetime chosen from the user's configuration, its trust looked
+//! up, and its variable names settled. Whatever is rejected becomes a problem, not a source.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::codeartifact::url::{judge, RepoUrl, Verdict};
+use crate::codeartifact::DomainOwner;
+use crate::config::{Config, ProfileOrigin, Seconds};
+use crate::project::{quoted_name, Entry, Found, Role, Tool};
+use crate::trust::{is_trusted, Allowed};
+use crate::vars::names::{self, VarName, CODEARTIFACT_AUTH_TOKEN};
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The tool's name for it; for unnamed indexes, the repository name.
+    pub name: String,
+    pub tool: Tool,
+    pub role: Role,
+    pub file: PathBuf,
+    pub line: usize,
+    pub url: RepoUrl,
+    pub profile: Option<String>,
+    pub profile_origin: ProfileOrigin,
+    pub duration: Seconds,
+    pub trusted: bool,
+    pub vars: Vec<VarName>,
+}
+
+impl Source {
+    pub fn domain_owner(&self) -> DomainOwner {
+        self.url.repository.domain_owner()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Project {
+    pub root: Option<PathBuf>,
+    pub sources: Vec<Source>,
+    /// Every variable name ca-env manages here, in first-seen order.
+    pub env: Vec<String>,
+    pub problems: Vec<String>,
+}
+
+/// A judged entry on its way to becoming a source.
+struct Candidate<'a> {
+    entry: &'a Entry,
+    url: Option<RepoUrl>,
+}
+
+impl Candidate<'_> {
+    /// Where credentials for this entry would go: two entries that share variable names must
+    /// agree on it.
+    fn destination(&self) -> String {
+        match &self.url {
+            Some(u) => format!("{} {}", u.host(), u.repository.domain_owner()),
+            None => format!("other {}", self.entry.url),
+        }
+    }
+
+    fn label(&self) -> String {
+        let e = self.entry;
+        let what = match e.role {
+            Role::Publish => "publish target",
+            _ => "source",
+        };
+        match &e.name {
+            Some(n) => format!("{} {what} {}", e.tool.as_str(), quoted_name(n)),
+            None => format!("{} {what}", e.tool.as_str()),
+        }
+    }
+
+    fn at(&self) -> String {
+        format!("{}:{}", self.entry.file.display(), self.entry.line)
+    }
+}
+
+pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
+    let mut problems = config.problems.clone();
+    problems.extend(found.problems.iter().cloned());
+    let Some(root) = found.root.clone() else {
+        return Project {
+            problems,
+            ..Project::default()
+        };
+    };
+
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for entry in &found.entries {
+        match judge(&entry.url, &config.mappings) {
+            Verdict::Accepted(url) => candidates.push(Candidate {
+                entry,
+                url: Some(url),
+            }),
+            Verdict::Rejected(reason) => {
+                let c = Candidate { entry, url: None };
+                problems.push(format!(
+                    "{}: {}: not a usable CodeArtifact URL: {reason}",
+                    c.at(),
+                    c.label()
+                ));
+            }
+            Verdict::Other => candidates.push(Candidate { entry, url: None }),
+        }
+    }
+
+    let rejected = collisions(&candidates, &mut problems);
+
+    let mut sources = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let Some(url) = &c.url else { continue };
+        if rejected.contains(&i) {
+            continue;
+        }
+        let entry = c.entry;
+        if let Some((domain, owner)) = &entry.expect {
+            if *domain != url.repository.domain || *owner != url.repository.owner {
+                problems.push(format!(
+                    "{}: {}: tool.poetry_codeartifact_login names another domain or owner than its URL; not used",
+                    c.at(),
+                    c.label()
+                ));
+                continue;
+            }
+        }
+        let vars = match names::for_entry(entry) {
+            Ok(vars) => vars,
+            Err(why) => {
+                problems.push(format!("{}: {}: {why}; not used", c.at(), c.label()));
+                continue;
+            }
+        };
+        if vars.iter().any(|v| !v.shell) {
+            let suggestion = entry.name.as_deref().unwrap_or("").replace('.', "-");
+            problems.push(format!(
+                "{}: {}: no shell can export {} (Poetry keeps the '.'), so the hook skips it; exec and dotenv still set it; hint: name the source without dots, e.g. {}",
+                c.at(),
+                c.label(),
+                vars[0].name,
+                quoted_name(&suggestion)
+            ));
+        }
+        if entry.tool == Tool::Pdm && vars.is_empty() && !url.placeholder {
+            problems.push(format!(
+                "{}: {}: PDM reads no credential variables for a source not named 'pypi'; hint: write its url as https://aws:${{CODEARTIFACT_AUTH_TOKEN}}@…",
+                c.at(),
+                c.label()
+            ));
+        }
+        let repo = &url.repository;
+        let (profile, profile_origin) = config.profile_for(repo, entry.profile.as_deref());
+        sources.push(Source {
+            name: entry
+                .name
+                .clone()
+                .unwrap_or_else(|| repo.repository.clone()),
+            tool: entry.tool,
+            role: entry.role,
+            file: root.join(&entry.file),
+            line: entry.line,
+            url: url.clone(),
+            profile,
+            profile_origin,
+            duration: config.duration_for(repo),
+            trusted: is_trusted(config, allowed, &repo.domain_owner()),
+            vars,
+        });
+    }
+
+    let mut env: Vec<String> = Vec::new();
+    for v in sources.iter().flat_map(|s| &s.vars) {
+        if !env.contains(&v.name) {
+            env.push(v.name.clone());
+        }
+    }
+    let mut pairs: Vec<DomainOwner> = sources.iter().map(Source::domain_owner).collect();
+    pairs.sort();
+    pairs.dedup();
+    if pairs.len() == 1 {
+        env.push(CODEARTIFACT_AUTH_TOKEN.to_string());
+    } else if sources.iter().any(|s| s.url.placeholder) {
+        problems.push(format!(
+            "{CODEARTIFACT_AUTH_TOKEN} holds one token, but this project's sources are in {} domains; it is not set",
+            pairs.len()
+        ));
+    }
+
+    Project {
+        root: Some(root),
+        sources,
+        env,
+        problems,
+    }
+}
+
+/// Entries whose tool would read credentials from the same variables for different
+/// destinations (Poetry 1.x spellings included): none of the CodeArtifact ones may be used,
+/// or a token could be sent to the other host. Returns the indexes rejected.
+fn collisions(candidates: &[Candidate], problems: &mut Vec<String>) -> Vec<usize> {
+    let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        for key in names::collision_keys(c.entry) {
+            let list = by_key.entry(key).or_default();
+            if !list.contains(&i) {
+                list.push(i);
+            }
+        }
+    }
+    let mut rejected: Vec<usize> = Vec::new();
+    for group in by_key.values() {
+        let first = &candidates[group[0]];
+        let clash = group
+            .iter()
+            .any(|&i| candidates[i].destination() != first.destination());
+        if !clash {
+            continue;
+        }
+        for &i in group {
+            let c = &candidates[i];
+            if c.url.is_none() || rejected.contains(&i) {
+                continue;
+            }
+            let other = group
+                .iter()
+                .map(|&j| &candidates[j])
+                .find(|o| o.destination() != c.destination())
+                .expect("a clash has another destination");
+            problems.push(format!(
+                "{}: {}: its credential variables are also read for {} ({}), which points elsewhere; nothing is exported for it",
+                c.at(),
+                c.label(),
+                other.label(),
+                other.at()
+            ));
+            rejected.push(i);
+        }
+    }
+    rejected
+}

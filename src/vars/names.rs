@@ -1,0 +1,253 @@
+//! The variable names each tool reads credentials from, and the checks on them.
+//!
+//! - Poetry source N: `POETRY_HTTP_BASIC_<N'>_USERNAME`/`_PASSWORD`, N' = N upper-cased with
+//!   `-` → `_`. Poetry 2 keeps a `.` as a `.` (checked with Poetry 2.5.1): such a name can be
+//!   set by `exec` and `dotenv` but by no shell.
+//! - uv index N: `UV_INDEX_<N'>_USERNAME`/`_PASSWORD`, N' = N upper-cased with every
+//!   non-alphanumeric character → `_` (uv's `IndexName::to_env_var`).
+//! - pip: `PIP_INDEX_URL` / `PIP_EXTRA_INDEX_URL` carry the credentials in the URL; uv's pip
+//!   interface reads `UV_INDEX_URL` / `UV_EXTRA_INDEX_URL`; when a requirements file names the
+//!   index itself pip ignores those for it, and `NETRC` is what works.
+
+use crate::project::{Entry, Origin, Role, Tool};
+
+/// One variable a source sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VarName {
+    pub name: String,
+    /// Whether a shell can export it (`^[A-Z_][A-Z0-9_]*$`); otherwise only `exec` and
+    /// `dotenv` can set it.
+    pub shell: bool,
+}
+
+impl VarName {
+    fn new(name: String) -> VarName {
+        let shell = is_portable(&name);
+        VarName { name, shell }
+    }
+}
+
+/// `^[A-Z_][A-Z0-9_]*$`: a name every shell can export.
+pub fn is_portable(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && (b[0].is_ascii_uppercase() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+}
+
+/// Poetry's N' (Poetry 2): upper-cased, `-` → `_`.
+pub fn poetry_key(name: &str) -> String {
+    name.to_uppercase().replace('-', "_")
+}
+
+/// What Poetry 1.x made of a name (`.` → `_` as well): names that meet here collide for some
+/// user, so they count as one for collision checks.
+pub fn poetry_loose_key(name: &str) -> String {
+    name.to_uppercase().replace(['-', '.'], "_")
+}
+
+/// uv's N': upper-cased, every non-alphanumeric character → `_`.
+pub fn uv_key(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+pub const CODEARTIFACT_AUTH_TOKEN: &str = "CODEARTIFACT_AUTH_TOKEN";
+
+/// The variables that give `entry`'s tool its credentials, or why there can be none.
+pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
+    let pair = |prefix: &str, key: &str| {
+        vec![
+            VarName::new(format!("{prefix}{key}_USERNAME")),
+            VarName::new(format!("{prefix}{key}_PASSWORD")),
+        ]
+    };
+    let fixed = |names: &[&str]| names.iter().map(|n| VarName::new(n.to_string())).collect();
+    let name = entry.name.as_deref();
+    if name == Some("") {
+        return Err("an empty name".into());
+    }
+    Ok(match (entry.tool, name) {
+        (Tool::Poetry, Some(name)) => {
+            let vars = pair("POETRY_HTTP_BASIC_", &poetry_key(name));
+            // A `.` is the one character Poetry keeps that no shell can export.
+            if vars.iter().any(|v| !is_portable(&v.name.replace('.', "_"))) {
+                return Err("no environment variable can carry Poetry's credentials for this name (only letters, digits, '-', '_' and '.' work)".into());
+            }
+            vars
+        }
+        (Tool::Uv, Some(_)) if entry.role == Role::Publish => {
+            fixed(&["UV_PUBLISH_USERNAME", "UV_PUBLISH_PASSWORD"])
+        }
+        (Tool::Uv, Some(name)) => pair("UV_INDEX_", &uv_key(name)),
+        (Tool::Uv, None) => match entry.role {
+            Role::Index => fixed(&["UV_DEFAULT_INDEX"]),
+            Role::Extra => fixed(&["UV_INDEX"]),
+            Role::Publish => fixed(&["UV_PUBLISH_USERNAME", "UV_PUBLISH_PASSWORD"]),
+        },
+        (Tool::Pdm, Some("pypi")) => fixed(&["PDM_PYPI_USERNAME", "PDM_PYPI_PASSWORD"]),
+        (Tool::Pdm, _) => Vec::new(),
+        (Tool::Pip, _) | (Tool::Poetry, None) => {
+            let mut names: Vec<VarName> = match entry.role {
+                Role::Extra => fixed(&["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL"]),
+                _ => fixed(&["PIP_INDEX_URL", "UV_INDEX_URL"]),
+            };
+            if entry.origin == Origin::Requirements {
+                names.push(VarName::new("NETRC".into()));
+            }
+            names
+        }
+    })
+}
+
+/// Keys under which two named entries would share variables, for collision checks (Poetry's
+/// include the 1.x spelling).
+pub fn collision_keys(entry: &Entry) -> Vec<String> {
+    match (entry.tool, entry.name.as_deref(), entry.role) {
+        (Tool::Poetry, Some(n), _) => vec![
+            format!("poetry:{}", poetry_key(n)),
+            format!("poetry:{}", poetry_loose_key(n)),
+        ],
+        (Tool::Uv, Some(_), Role::Publish) => vec!["uv-publish".into()],
+        (Tool::Uv, Some(n), _) => vec![format!("uv:{}", uv_key(n))],
+        (Tool::Pdm, Some("pypi"), _) => vec!["pdm:pypi".into()],
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::{Entry, Origin, Role, Tool};
+    use std::path::PathBuf;
+
+    fn entry(tool: Tool, name: Option<&str>, role: Role, origin: Origin) -> Entry {
+        Entry {
+            tool,
+            origin,
+            name: name.map(str::to_string),
+            url: String::new(),
+            role,
+            file: PathBuf::from("pyproject.toml"),
+            line: 1,
+            profile: None,
+            expect: None,
+        }
+    }
+
+    fn names(e: &Entry) -> Result<Vec<(String, bool)>, String> {
+        for_entry(e).map(|v| v.into_iter().map(|v| (v.name, v.shell)).collect())
+    }
+
+    #[test]
+    fn poetry_names() {
+        #[rustfmt::skip]
+        let cases: &[(&str, Option<(&str, bool)>)] = &[
+            ("corp-private", Some(("POETRY_HTTP_BASIC_CORP_PRIVATE_USERNAME", true))),
+            ("corp_private", Some(("POETRY_HTTP_BASIC_CORP_PRIVATE_USERNAME", true))),
+            ("MyRepository", Some(("POETRY_HTTP_BASIC_MYREPOSITORY_USERNAME", true))),
+            ("corp.private", Some(("POETRY_HTTP_BASIC_CORP.PRIVATE_USERNAME", false))),
+            ("repo1", Some(("POETRY_HTTP_BASIC_REPO1_USERNAME", true))),
+            ("1repo", Some(("POETRY_HTTP_BASIC_1REPO_USERNAME", true))),
+            ("my repo", None),
+            ("$(touch x)", None),
+            ("a;b", None),
+            ("caf\u{e9}", None),
+            ("a\nb", None),
+            ("", None),
+        ];
+        for (name, want) in cases {
+            let got = names(&entry(
+                Tool::Poetry,
+                Some(name),
+                Role::Index,
+                Origin::ToolConfig,
+            ));
+            match (want, got) {
+                (Some((user, shell)), Ok(v)) => {
+                    assert_eq!(v[0], (user.to_string(), *shell), "{name}");
+                    assert_eq!(v[1].0, user.replace("_USERNAME", "_PASSWORD"));
+                }
+                (None, Err(_)) => {}
+                (want, got) => panic!("{name:?}: want {want:?}, got {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn uv_names_follow_uvs_rule() {
+        #[rustfmt::skip]
+        let cases = [
+            ("corp.Private-repo", "UV_INDEX_CORP_PRIVATE_REPO_USERNAME"),
+            ("internal", "UV_INDEX_INTERNAL_USERNAME"),
+            ("a_b-c.d", "UV_INDEX_A_B_C_D_USERNAME"),
+            ("x y", "UV_INDEX_X_Y_USERNAME"),
+        ];
+        for (name, want) in cases {
+            let got = names(&entry(
+                Tool::Uv,
+                Some(name),
+                Role::Index,
+                Origin::ToolConfig,
+            ))
+            .unwrap();
+            assert_eq!(got[0], (want.to_string(), true));
+        }
+        let publish = names(&entry(
+            Tool::Uv,
+            Some("x"),
+            Role::Publish,
+            Origin::ToolConfig,
+        ))
+        .unwrap();
+        assert_eq!(publish[0].0, "UV_PUBLISH_USERNAME");
+        let default = names(&entry(Tool::Uv, None, Role::Index, Origin::ToolConfig)).unwrap();
+        assert_eq!(default, vec![("UV_DEFAULT_INDEX".to_string(), true)]);
+    }
+
+    #[test]
+    fn pip_names_depend_on_where_the_index_is_named() {
+        let req = names(&entry(Tool::Pip, None, Role::Index, Origin::Requirements)).unwrap();
+        let req: Vec<_> = req.into_iter().map(|(n, _)| n).collect();
+        assert_eq!(req, ["PIP_INDEX_URL", "UV_INDEX_URL", "NETRC"]);
+        let conf = names(&entry(Tool::Pip, None, Role::Extra, Origin::PipConf)).unwrap();
+        let conf: Vec<_> = conf.into_iter().map(|(n, _)| n).collect();
+        assert_eq!(conf, ["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL"]);
+    }
+
+    #[test]
+    fn portable_names() {
+        for ok in ["A", "_", "A_1", "POETRY_HTTP_BASIC_X_USERNAME"] {
+            assert!(is_portable(ok), "{ok}");
+        }
+        for bad in ["", "1A", "a", "A.B", "A-B", "A B", "Ä"] {
+            assert!(!is_portable(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn poetry_1_spellings_collide() {
+        let a = entry(
+            Tool::Poetry,
+            Some("corp-repo"),
+            Role::Index,
+            Origin::ToolConfig,
+        );
+        let b = entry(
+            Tool::Poetry,
+            Some("corp.repo"),
+            Role::Index,
+            Origin::ToolConfig,
+        );
+        let ka = collision_keys(&a);
+        assert!(collision_keys(&b).iter().any(|k| ka.contains(k)));
+    }
+}
