@@ -110,7 +110,7 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
     let mut sources = Vec::new();
     for (i, c) in candidates.iter().enumerate() {
         let Some(url) = &c.url else { continue };
-        if rejected.contains(&i) {
+        if rejected[i] {
             continue;
         }
         let entry = c.entry;
@@ -169,8 +169,9 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
     }
 
     let mut env: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for v in sources.iter().flat_map(|s| &s.vars) {
-        if !env.contains(&v.name) {
+        if seen.insert(v.name.as_str()) {
             env.push(v.name.clone());
         }
     }
@@ -197,35 +198,39 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
 /// Entries whose tool would read credentials from the same variables for different
 /// destinations (Poetry 1.x spellings included): none of the CodeArtifact ones may be used,
 /// or a token could be sent to the other host. Returns the indexes rejected.
-fn collisions(candidates: &[Candidate], problems: &mut Vec<String>) -> Vec<usize> {
+fn collisions(candidates: &[Candidate], problems: &mut Vec<String>) -> Vec<bool> {
+    let destinations: Vec<String> = candidates.iter().map(Candidate::destination).collect();
     let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, c) in candidates.iter().enumerate() {
         for key in names::collision_keys(c.entry) {
             let list = by_key.entry(key).or_default();
-            if !list.contains(&i) {
+            if list.last() != Some(&i) {
                 list.push(i);
             }
         }
     }
-    let mut rejected: Vec<usize> = Vec::new();
+    let mut rejected = vec![false; candidates.len()];
     for group in by_key.values() {
-        let first = &candidates[group[0]];
-        let clash = group
+        let first = group[0];
+        // The first member pointing somewhere else than the first: every member has, in one
+        // of these two, another destination to name.
+        let Some(&differing) = group
             .iter()
-            .any(|&i| candidates[i].destination() != first.destination());
-        if !clash {
+            .find(|&&i| destinations[i] != destinations[first])
+        else {
             continue;
-        }
+        };
         for &i in group {
             let c = &candidates[i];
-            if c.url.is_none() || rejected.contains(&i) {
+            if c.url.is_none() || rejected[i] {
                 continue;
             }
-            let other = group
-                .iter()
-                .map(|&j| &candidates[j])
-                .find(|o| o.destination() != c.destination())
-                .expect("a clash has another destination");
+            let other = if destinations[i] != destinations[first] {
+                first
+            } else {
+                differing
+            };
+            let other = &candidates[other];
             problems.push(format!(
                 "{}: {}: its credential variables are also read for {} ({}), which points elsewhere; nothing is exported for it",
                 c.at(),
@@ -233,7 +238,7 @@ fn collisions(candidates: &[Candidate], problems: &mut Vec<String>) -> Vec<usize
                 other.label(),
                 other.at()
             ));
-            rejected.push(i);
+            rejected[i] = true;
         }
     }
     rejected

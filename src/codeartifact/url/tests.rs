@@ -276,3 +276,90 @@ fn reasons_never_quote_the_input() {
 fn constant_host_is_in_the_table() {
     assert!(CASES.iter().any(|(u, _)| u.starts_with(H)));
 }
+
+/// pip, Poetry and uv parse URLs with Python: every URL ca-env accepts (and the rebuilt form it
+/// would put a token in) must name the same host to Python's `urllib.parse.urlsplit`. Fails,
+/// never skips, when python3 is missing.
+#[test]
+fn python_sees_the_same_host_for_every_accepted_url() {
+    use std::io::Write;
+    let maps = [
+        mapping("http://127.0.0.1:8080/simple"),
+        mapping("https://pypi.corp.example/"),
+    ];
+    let mut inputs: Vec<String> = CASES.iter().map(|(u, _)| u.to_string()).collect();
+    for region in CODEARTIFACT_REGIONS {
+        inputs.push(format!(
+            "https://a-b-1-000011112222.d.codeartifact.{region}.amazonaws.com/pypi/r.x/simple/"
+        ));
+        inputs.push(format!("https://vpce-1a-2b.d.codeartifact.{region}.vpce.amazonaws.com/pypi/d/a-b-000011112222/r.x/"));
+    }
+    inputs.extend(
+        [
+            "http://127.0.0.1:8080/simple/",
+            "https://pypi.corp.example/simple/x/",
+        ]
+        .map(String::from),
+    );
+    let accepted: Vec<(String, RepoUrl)> = inputs
+        .into_iter()
+        .filter_map(|raw| match judge(&raw, &maps) {
+            Verdict::Accepted(u) => Some((raw, u)),
+            _ => None,
+        })
+        .collect();
+    assert!(accepted.len() >= 40, "only {} accepted", accepted.len());
+
+    // One URL per line, hex-encoded so that nothing in them can break the framing.
+    let mut lines = String::new();
+    for (raw, u) in &accepted {
+        for url in [
+            raw.clone(),
+            u.url(),
+            u.url().replacen("://", "://aws:TOKEN@", 1),
+        ] {
+            lines.push_str(&url.bytes().map(|b| format!("{b:02x}")).collect::<String>());
+            lines.push('\n');
+        }
+    }
+    let script = [
+        "import sys, urllib.parse as p",
+        "for line in sys.stdin:",
+        "    s = p.urlsplit(bytes.fromhex(line.strip()).decode())",
+        "    print(s.hostname, s.port, s.path, sep='\\t')",
+    ]
+    .join("\n");
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", &script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 is needed for this test (scripts/test installs it)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(lines.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let got: Vec<&str> = stdout.lines().collect();
+    assert_eq!(got.len(), accepted.len() * 3);
+    for (i, (raw, u)) in accepted.iter().enumerate() {
+        let host = u.host();
+        let (name, port) = match host.rsplit_once(':') {
+            Some((n, p)) => (n.to_string(), p.to_string()),
+            None => (host.clone(), "None".to_string()),
+        };
+        for line in &got[i * 3..i * 3 + 3] {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(
+                (fields[0], fields[1]),
+                (name.as_str(), port.as_str()),
+                "{raw}"
+            );
+            assert!(fields[2].starts_with('/'), "{raw}: path {}", fields[2]);
+        }
+    }
+}
