@@ -2,6 +2,9 @@
 //! project to project. Data flows top to bottom: project files (`project`) → sources
 //! (`sources`, judged by `codeartifact::url`) → tokens → variables (`vars`) → shell code.
 
+// The shell evaluates our stdout: only `output` writes to it, never a stray print.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
 mod cli;
 mod cmd;
 mod codeartifact;

@@ -169,27 +169,36 @@ fn table(p: &Project, config_file: Option<&std::path::Path>) -> String {
             }
         }
         let _ = writeln!(out);
+        let last = header.len() - 1;
         let line: Vec<String> = header
             .iter()
             .zip(widths)
-            .map(|(h, w)| format!("{DIM}{h:<w$}{DIM:#}"))
+            .enumerate()
+            .map(|(i, (h, w))| {
+                let w = if i == last { 0 } else { w };
+                format!("{DIM}{h:<w$}{DIM:#}")
+            })
             .collect();
-        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+        let _ = writeln!(out, "{}", line.join("  "));
         for row in rows {
             let cells: Vec<String> = row
                 .iter()
                 .zip(widths)
                 .enumerate()
                 .map(|(i, (cell, w))| {
-                    let pad = format!("{cell:<w$}");
+                    let pad = if i == last {
+                        cell.clone()
+                    } else {
+                        format!("{cell:<w$}")
+                    };
                     match (i, cell.as_str()) {
                         (5, "trusted") => format!("{GOOD}{pad}{GOOD:#}"),
-                        (5, _) | (6, _) => format!("{WARN}{pad}{WARN:#}"),
+                        (5 | 6, _) => format!("{WARN}{pad}{WARN:#}"),
                         _ => pad,
                     }
                 })
                 .collect();
-            let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+            let _ = writeln!(out, "{}", cells.join("  "));
         }
         let _ = writeln!(out);
         let _ = writeln!(out, "{BOLD}variables{BOLD:#} {}", p.env.join(" "));

@@ -139,19 +139,26 @@ pub fn judge(raw: &str, mappings: &[Mapping]) -> Verdict {
 }
 
 /// Whether a string that failed to match should be reported rather than ignored: it mentions
-/// CodeArtifact or AWS (in any case, or percent-escaped), or a mapped host.
+/// CodeArtifact (in any case, or percent-escaped), an AWS host with an account id in it, or a
+/// mapped host. An S3 bucket serving wheels is none of these and stays silent.
 fn looks_like_codeartifact(raw: &str, mappings: &[Mapping]) -> bool {
     let lower = raw.to_ascii_lowercase();
     let decoded = percent_decode_lossy(&lower).to_ascii_lowercase();
     let mentions = |s: &str| {
         s.contains("codeartifact")
-            || s.contains("amazonaws")
+            || (s.contains("amazonaws") && has_account_id(s))
             || mappings.iter().any(|m| {
                 let host = mapping_host(&m.prefix);
                 !host.is_empty() && s.contains(host)
             })
     };
     mentions(&lower) || mentions(&decoded)
+}
+
+/// A run of exactly twelve digits.
+fn has_account_id(s: &str) -> bool {
+    s.split(|c: char| !c.is_ascii_digit())
+        .any(|run| run.len() == 12)
 }
 
 fn percent_decode_lossy(s: &str) -> String {

@@ -84,14 +84,22 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
             }
             vars
         }
-        (Tool::Uv, Some(_)) if entry.role == Role::Publish => {
-            fixed(&["UV_PUBLISH_USERNAME", "UV_PUBLISH_PASSWORD"])
-        }
+        // The URL travels with the credentials: alone, they would go to PyPI on a plain
+        // `uv publish`.
+        (Tool::Uv, Some(_)) if entry.role == Role::Publish => fixed(&[
+            "UV_PUBLISH_URL",
+            "UV_PUBLISH_USERNAME",
+            "UV_PUBLISH_PASSWORD",
+        ]),
         (Tool::Uv, Some(name)) => pair("UV_INDEX_", &uv_key(name)),
         (Tool::Uv, None) => match entry.role {
             Role::Index => fixed(&["UV_DEFAULT_INDEX"]),
             Role::Extra => fixed(&["UV_INDEX"]),
-            Role::Publish => fixed(&["UV_PUBLISH_USERNAME", "UV_PUBLISH_PASSWORD"]),
+            Role::Publish => fixed(&[
+                "UV_PUBLISH_URL",
+                "UV_PUBLISH_USERNAME",
+                "UV_PUBLISH_PASSWORD",
+            ]),
         },
         (Tool::Pdm, Some("pypi")) => fixed(&["PDM_PYPI_USERNAME", "PDM_PYPI_PASSWORD"]),
         (Tool::Pdm, _) => Vec::new(),
@@ -116,7 +124,7 @@ pub fn collision_keys(entry: &Entry) -> Vec<String> {
             format!("poetry:{}", poetry_key(n)),
             format!("poetry:{}", poetry_loose_key(n)),
         ],
-        (Tool::Uv, Some(_), Role::Publish) => vec!["uv-publish".into()],
+        (Tool::Uv, _, Role::Publish) => vec!["uv-publish".into()],
         (Tool::Uv, Some(n), _) => vec![format!("uv:{}", uv_key(n))],
         (Tool::Pdm, Some("pypi"), _) => vec!["pdm:pypi".into()],
         _ => Vec::new(),
@@ -208,7 +216,7 @@ mod tests {
             Origin::ToolConfig,
         ))
         .unwrap();
-        assert_eq!(publish[0].0, "UV_PUBLISH_USERNAME");
+        assert_eq!(publish[0].0, "UV_PUBLISH_URL");
         let default = names(&entry(Tool::Uv, None, Role::Index, Origin::ToolConfig)).unwrap();
         assert_eq!(default, vec![("UV_DEFAULT_INDEX".to_string(), true)]);
     }

@@ -40,6 +40,8 @@ const CASES: &[(&str, Want)] = &[
     ("https://download.pytorch.org/whl/cpu", Other),
     ("http://127.0.0.1:8080/simple/", Other),
     ("file:///srv/wheels", Other),
+    ("https://my-wheels.s3.amazonaws.com/simple/", Other),
+    ("https://corp-111122223333.d.c0deartifact.us-west-2.amazonaws.com/pypi/r1/simple/", Rejected),
     ("", Other),
     // Userinfo and the backslash trick
     ("https://user:pass@corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", Rejected),
@@ -360,6 +362,55 @@ fn python_sees_the_same_host_for_every_accepted_url() {
                 "{raw}"
             );
             assert!(fields[2].starts_with('/'), "{raw}: path {}", fields[2]);
+        }
+    }
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const VALID: &[&str] = &[
+        "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/simple/",
+        "https://corp-111122223333.d.codeartifact.us-west-2.on.aws/pypi/pypi-store/",
+        "https://vpce-0123-ab.d.codeartifact.us-west-2.vpce.amazonaws.com/pypi/d/corp-111122223333/r1/simple",
+    ];
+
+    /// Characters that have fooled URL parsers before.
+    const NASTY: &[char] = &[
+        '@', '\\', ':', '%', '.', '/', '?', '#', ' ', '\t', '\n', '\0', 'A', '-', '$', '`', ';',
+        '\'', '"', '\u{430}', '\u{ff0e}', '\u{2024}', '[', ']', '1',
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn never_panics(s in any::<String>()) {
+            let _ = judge(&s, &[]);
+        }
+
+        /// One nasty character put anywhere in a valid URL: either rejected, or the result is
+        /// exactly what its parts rebuild (nothing hidden), with a plain host.
+        #[test]
+        fn edits_of_valid_urls_are_rejected_or_rebuilt_exactly(
+            which in 0..VALID.len(),
+            at in 0usize..200,
+            c in proptest::sample::select(NASTY),
+            replace in any::<bool>(),
+        ) {
+            let mut chars: Vec<char> = VALID[which].chars().collect();
+            let at = at % (chars.len() + 1);
+            if replace && at < chars.len() {
+                chars[at] = c;
+            } else {
+                chars.insert(at, c);
+            }
+            let input: String = chars.into_iter().collect();
+            if let Verdict::Accepted(u) = judge(&input, &[]) {
+                prop_assert_eq!(u.url(), input.clone());
+                prop_assert!(u.host().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'));
+            }
         }
     }
 }
