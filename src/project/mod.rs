@@ -90,6 +90,30 @@ pub struct Entry {
     pub expect: Option<(String, String)>,
 }
 
+impl Entry {
+    pub fn new(
+        tool: Tool,
+        origin: Origin,
+        role: Role,
+        name: Option<&str>,
+        url: &str,
+        file: &Path,
+        line: usize,
+    ) -> Entry {
+        Entry {
+            tool,
+            origin,
+            name: name.map(str::to_string),
+            url: url.to_string(),
+            role,
+            file: file.to_path_buf(),
+            line,
+            profile: None,
+            expect: None,
+        }
+    }
+}
+
 /// What discovery found.
 #[derive(Debug, Default)]
 pub struct Found {
@@ -173,15 +197,48 @@ impl Collector {
         }
     }
 
-    /// Parses a project file's text as TOML: a problem (never quoting it) when it is not.
-    pub fn parse_toml<'t>(&mut self, rel: &Path, text: &'t str) -> Option<toml_doc::Doc<'t>> {
-        match toml_doc::Doc::parse(text) {
-            Ok(doc) => Some(doc),
-            Err(line) => {
-                self.problem(rel, Some(line), "not valid TOML");
-                None
-            }
+    /// Reads `rel` as TOML and hands it to `read`; a file that is not TOML is a problem that
+    /// names the line and never quotes it.
+    pub fn with_toml(&mut self, rel: &Path, read: impl FnOnce(&mut Collector, &toml_doc::Doc)) {
+        let Some(text) = self.read(rel) else {
+            return;
+        };
+        match toml_doc::Doc::parse(&text) {
+            Ok(doc) => read(self, &doc),
+            Err(line) => self.problem(rel, Some(line), "not valid TOML"),
         }
+    }
+
+    /// The tables of the array of tables at `path` under `base` (`[[tool.poetry.source]]`):
+    /// empty when absent, a problem when something on the way has another type.
+    pub fn array_of_tables<'a, 't>(
+        &mut self,
+        doc: &toml_doc::Doc<'t>,
+        rel: &Path,
+        base: &'a toml::de::DeTable<'t>,
+        path: &[&str],
+    ) -> Vec<(&'a toml::de::DeTable<'t>, usize)> {
+        let what = path.join(".");
+        let (parent, key) = path.split_at(path.len() - 1);
+        let parent = match doc.table_in(base, parent) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Vec::new(),
+            Err(line) => {
+                self.problem(
+                    rel,
+                    Some(line),
+                    format!("{} is not a table", parent.join(".")),
+                );
+                return Vec::new();
+            }
+        };
+        let Some(value) = parent.get(key[0]) else {
+            return Vec::new();
+        };
+        toml_doc::tables(doc, value).unwrap_or_else(|line| {
+            self.problem(rel, Some(line), format!("{what} is not an array of tables"));
+            Vec::new()
+        })
     }
 }
 

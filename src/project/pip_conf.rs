@@ -21,17 +21,9 @@ pub fn read(c: &mut Collector) {
                 };
                 for (i, value_line) in value.split('\n').enumerate() {
                     for url in value_line.split_whitespace() {
-                        c.entries.push(Entry {
-                            tool: Tool::Pip,
-                            origin: Origin::PipConf,
-                            name: None,
-                            url: url.to_string(),
-                            role,
-                            file: rel.to_path_buf(),
-                            line: line + i,
-                            profile: None,
-                            expect: None,
-                        });
+                        let entry =
+                            Entry::new(Tool::Pip, Origin::PipConf, role, None, url, rel, line + i);
+                        c.entries.push(entry);
                     }
                 }
             }

@@ -4,52 +4,28 @@
 
 use std::path::Path;
 
-use super::toml_doc::{tables, Doc, Field};
+use super::toml_doc::{Doc, Field};
 use super::{quoted_name, uv, Collector, Entry, Origin, Role, Tool};
 
 pub fn read(c: &mut Collector) {
     let rel = Path::new("pyproject.toml");
-    let Some(text) = c.read(rel) else {
-        return;
-    };
-    let Some(doc) = c.parse_toml(rel, &text) else {
-        return;
-    };
-    let first_poetry = c.entries.len();
-    named_sources(c, &doc, rel, &["tool", "poetry", "source"], Tool::Poetry);
-    login_plugin(c, &doc, rel, first_poetry);
-    named_sources(c, &doc, rel, &["tool", "pdm", "source"], Tool::Pdm);
-    match doc.table(&["tool", "uv"]) {
-        Ok(Some(table)) => uv::read_settings(c, &doc, table, rel),
-        Ok(None) => {}
-        Err(line) => c.problem(rel, Some(line), "tool.uv is not a table"),
-    }
+    c.with_toml(rel, |c, doc| {
+        let first_poetry = c.entries.len();
+        named_sources(c, doc, rel, &["tool", "poetry", "source"], Tool::Poetry);
+        login_plugin(c, doc, rel, first_poetry);
+        named_sources(c, doc, rel, &["tool", "pdm", "source"], Tool::Pdm);
+        match doc.table(&["tool", "uv"]) {
+            Ok(Some(table)) => uv::read_settings(c, doc, table, rel),
+            Ok(None) => {}
+            Err(line) => c.problem(rel, Some(line), "tool.uv is not a table"),
+        }
+    });
 }
 
 /// An array of `{name, url}` tables (Poetry's and PDM's sources).
 fn named_sources(c: &mut Collector, doc: &Doc, rel: &Path, path: &[&str], tool: Tool) {
     let what = path.join(".");
-    let (parent, key) = path.split_at(path.len() - 1);
-    let parent = match doc.table(parent) {
-        Ok(Some(t)) => t,
-        Ok(None) => return,
-        Err(line) => {
-            return c.problem(
-                rel,
-                Some(line),
-                format!("{} is not a table", parent.join(".")),
-            )
-        }
-    };
-    let Some(value) = parent.get(key[0]) else {
-        return;
-    };
-    let list = match tables(doc, value) {
-        Ok(list) => list,
-        Err(line) => {
-            return c.problem(rel, Some(line), format!("{what} is not an array of tables"))
-        }
-    };
+    let list = c.array_of_tables(doc, rel, doc.root(), path);
     for (table, line) in list {
         let name = match doc.str_field(table, "name") {
             Field::Str(name, _) => name,
@@ -67,17 +43,15 @@ fn named_sources(c: &mut Collector, doc: &Doc, rel: &Path, path: &[&str], tool: 
             continue;
         }
         match doc.str_field(table, "url") {
-            Field::Str(url, url_line) => c.entries.push(Entry {
+            Field::Str(url, url_line) => c.entries.push(Entry::new(
                 tool,
-                origin: Origin::ToolConfig,
-                name: Some(name.to_string()),
-                url: url.to_string(),
-                role: Role::Index,
-                file: rel.to_path_buf(),
-                line: url_line,
-                profile: None,
-                expect: None,
-            }),
+                Origin::ToolConfig,
+                Role::Index,
+                Some(name),
+                url,
+                rel,
+                url_line,
+            )),
             // Poetry's own PyPI source needs no url.
             Field::Missing => {}
             Field::WrongType(l) => c.problem(
@@ -93,26 +67,12 @@ fn named_sources(c: &mut Collector, doc: &Doc, rel: &Path, path: &[&str], tool: 
 /// `domain_owner` must agree with its URL; `aws_profile` names the profile to use.
 fn login_plugin(c: &mut Collector, doc: &Doc, rel: &Path, first_poetry: usize) {
     let what = "tool.poetry_codeartifact_login.source";
-    let parent = match doc.table(&["tool", "poetry_codeartifact_login"]) {
-        Ok(Some(t)) => t,
-        Ok(None) => return,
-        Err(line) => {
-            return c.problem(
-                rel,
-                Some(line),
-                "tool.poetry_codeartifact_login is not a table",
-            )
-        }
-    };
-    let Some(value) = parent.get("source") else {
-        return;
-    };
-    let list = match tables(doc, value) {
-        Ok(list) => list,
-        Err(line) => {
-            return c.problem(rel, Some(line), format!("{what} is not an array of tables"))
-        }
-    };
+    let list = c.array_of_tables(
+        doc,
+        rel,
+        doc.root(),
+        &["tool", "poetry_codeartifact_login", "source"],
+    );
     for (table, line) in list {
         let field = |key: &str| match doc.str_field(table, key) {
             Field::Str(s, _) => Ok(Some(s.to_string())),

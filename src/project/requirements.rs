@@ -90,21 +90,23 @@ fn read_file(
                 },
             };
             match option {
-                Opt::Index | Opt::Extra => c.entries.push(Entry {
-                    tool: Tool::Pip,
-                    origin: Origin::Requirements,
-                    name: None,
-                    url: value,
-                    role: if option == Opt::Index {
+                Opt::Index | Opt::Extra => {
+                    let role = if option == Opt::Index {
                         Role::Index
                     } else {
                         Role::Extra
-                    },
-                    file: rel.clone(),
-                    line,
-                    profile: None,
-                    expect: None,
-                }),
+                    };
+                    let entry = Entry::new(
+                        Tool::Pip,
+                        Origin::Requirements,
+                        role,
+                        None,
+                        &value,
+                        &rel,
+                        line,
+                    );
+                    c.entries.push(entry);
+                }
                 // Includes by URL are never fetched.
                 Opt::Include if value.contains("://") => {}
                 Opt::Include => {

@@ -38,10 +38,19 @@ impl<'t> Doc<'t> {
         self.root.get_ref()
     }
 
-    /// The table at a dotted path: `Ok(None)` when absent, `Err(line)` when something on the
-    /// way is not a table.
+    /// The table at a dotted path from the root: `Ok(None)` when absent, `Err(line)` when
+    /// something on the way is not a table.
     pub fn table<'a>(&'a self, path: &[&str]) -> Result<Option<&'a DeTable<'t>>, usize> {
-        let mut table = self.root.get_ref();
+        self.table_in(self.root.get_ref(), path)
+    }
+
+    /// The same from another table.
+    pub fn table_in<'a>(
+        &self,
+        base: &'a DeTable<'t>,
+        path: &[&str],
+    ) -> Result<Option<&'a DeTable<'t>>, usize> {
+        let mut table = base;
         for key in path {
             match table.get(*key) {
                 None => return Ok(None),

@@ -6,31 +6,18 @@ use std::path::Path;
 
 use toml::de::{DeTable, DeValue};
 
-use super::toml_doc::{tables, Doc, Field};
+use super::toml_doc::{Doc, Field};
 use super::{Collector, Entry, Origin, Role};
 use crate::project::Tool;
 
 pub fn read_uv_toml(c: &mut Collector) {
     let rel = Path::new("uv.toml");
-    let Some(text) = c.read(rel) else {
-        return;
-    };
-    let Some(doc) = c.parse_toml(rel, &text) else {
-        return;
-    };
-    read_settings(c, &doc, doc.root(), rel);
+    c.with_toml(rel, |c, doc| read_settings(c, doc, doc.root(), rel));
 }
 
 pub fn read_settings(c: &mut Collector, doc: &Doc, table: &DeTable, rel: &Path) {
-    if let Some(value) = table.get("index") {
-        match tables(doc, value) {
-            Ok(list) => {
-                for (index, line) in list {
-                    read_index(c, doc, index, line, rel);
-                }
-            }
-            Err(line) => c.problem(rel, Some(line), "uv's index is not an array of tables"),
-        }
+    for (index, line) in c.array_of_tables(doc, rel, table, &["index"]) {
+        read_index(c, doc, index, line, rel);
     }
     read_url_keys(c, doc, table, rel);
     if let Some(pip) = table.get("pip") {
@@ -46,17 +33,8 @@ pub fn read_settings(c: &mut Collector, doc: &Doc, table: &DeTable, rel: &Path) 
 }
 
 fn push(c: &mut Collector, rel: &Path, name: Option<&str>, url: &str, role: Role, line: usize) {
-    c.entries.push(Entry {
-        tool: Tool::Uv,
-        origin: Origin::ToolConfig,
-        name: name.map(str::to_string),
-        url: url.to_string(),
-        role,
-        file: rel.to_path_buf(),
-        line,
-        profile: None,
-        expect: None,
-    });
+    let entry = Entry::new(Tool::Uv, Origin::ToolConfig, role, name, url, rel, line);
+    c.entries.push(entry);
 }
 
 fn read_index(c: &mut Collector, doc: &Doc, index: &DeTable, line: usize, rel: &Path) {
