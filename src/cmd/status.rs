@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::env::Env;
 use crate::error::Result;
 use crate::output::{self, printable};
+use crate::project::Role;
 use crate::sources::{Project, Source};
 
 pub fn run(env: &Env, json: bool) -> Result<()> {
@@ -151,7 +152,10 @@ fn table(p: &Project, config_file: Option<&std::path::Path>) -> String {
                 let r = &s.url.repository;
                 [
                     printable(&s.name),
-                    s.tool.as_str().to_string(),
+                    match s.role {
+                        Role::Index => s.tool.as_str().to_string(),
+                        role => format!("{} ({})", s.tool.as_str(), role.as_str()),
+                    },
                     format!("{}-{}/{}", r.domain, r.owner, r.repository),
                     r.region.clone(),
                     s.profile
@@ -201,7 +205,20 @@ fn table(p: &Project, config_file: Option<&std::path::Path>) -> String {
             let _ = writeln!(out, "{}", cells.join("  "));
         }
         let _ = writeln!(out);
-        let _ = writeln!(out, "{BOLD}variables{BOLD:#} {}", p.env.join(" "));
+        let _ = write!(out, "{BOLD}variables{BOLD:#}");
+        let mut column = "variables".len();
+        for name in &p.env {
+            if column + name.len() >= 80 {
+                let _ = write!(out, "\n  ");
+                column = 2;
+            } else {
+                out.push(' ');
+                column += 1;
+            }
+            out.push_str(&printable(name));
+            column += name.len();
+        }
+        out.push('\n');
     }
     problems(&mut out, p);
     if p.sources.iter().any(|s| !s.trusted) {

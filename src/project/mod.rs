@@ -64,6 +64,8 @@ impl Role {
 pub enum Origin {
     /// `pyproject.toml`, `uv.toml`, `poetry.toml`
     ToolConfig,
+    /// uv's pip-style `index-url` / `extra-index-url` keys (rather than `[[index]]`).
+    UvUrlKey,
     /// `pip.conf` / `pip.ini`
     PipConf,
     /// A requirements file's own `--index-url` / `--extra-index-url` (pip then ignores the

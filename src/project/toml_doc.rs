@@ -9,8 +9,10 @@ use toml::Spanned;
 pub type Value<'t> = Spanned<DeValue<'t>>;
 
 pub struct Doc<'t> {
-    text: &'t str,
     root: Spanned<DeTable<'t>>,
+    /// Byte offsets of every newline, so that a span's line is a binary search: a file may
+    /// hold thousands of entries.
+    newlines: Vec<usize>,
 }
 
 /// A string field of a table, as found.
@@ -25,13 +27,18 @@ impl<'t> Doc<'t> {
     /// Parses `text`; on error, the line the parser stopped at.
     pub fn parse(text: &'t str) -> Result<Doc<'t>, usize> {
         match DeTable::parse(text) {
-            Ok(root) => Ok(Doc { text, root }),
-            Err(e) => Err(e.span().map_or(1, |s| line_at(text, s.start))),
+            Ok(root) => Ok(Doc {
+                root,
+                newlines: text.match_indices('\n').map(|(i, _)| i).collect(),
+            }),
+            Err(e) => Err(e
+                .span()
+                .map_or(1, |s| crate::config::line_of(text.as_bytes(), s.start))),
         }
     }
 
     pub fn line(&self, span: Range<usize>) -> usize {
-        line_at(self.text, span.start)
+        self.newlines.partition_point(|&n| n < span.start) + 1
     }
 
     pub fn root(&self) -> &DeTable<'t> {
@@ -97,8 +104,4 @@ pub fn tables<'a, 't>(
             _ => Err(doc.line(item.span())),
         })
         .collect()
-}
-
-fn line_at(text: &str, offset: usize) -> usize {
-    crate::config::line_of(text.as_bytes(), offset)
 }

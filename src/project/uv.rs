@@ -32,9 +32,17 @@ pub fn read_settings(c: &mut Collector, doc: &Doc, table: &DeTable, rel: &Path) 
     }
 }
 
-fn push(c: &mut Collector, rel: &Path, name: Option<&str>, url: &str, role: Role, line: usize) {
-    let entry = Entry::new(Tool::Uv, Origin::ToolConfig, role, name, url, rel, line);
-    c.entries.push(entry);
+fn push(
+    c: &mut Collector,
+    rel: &Path,
+    origin: Origin,
+    name: Option<&str>,
+    url: &str,
+    role: Role,
+    line: usize,
+) {
+    c.entries
+        .push(Entry::new(Tool::Uv, origin, role, name, url, rel, line));
 }
 
 fn read_index(c: &mut Collector, doc: &Doc, index: &DeTable, line: usize, rel: &Path) {
@@ -49,12 +57,12 @@ fn read_index(c: &mut Collector, doc: &Doc, index: &DeTable, line: usize, rel: &
         Role::Extra
     };
     match doc.str_field(index, "url") {
-        Field::Str(url, l) => push(c, rel, name, url, role, l),
+        Field::Str(url, l) => push(c, rel, Origin::ToolConfig, name, url, role, l),
         Field::Missing => c.problem(rel, Some(line), "a uv index has no url"),
         Field::WrongType(l) => c.problem(rel, Some(l), "a uv index url is not a string"),
     }
     match doc.str_field(index, "publish-url") {
-        Field::Str(url, l) => push(c, rel, name, url, Role::Publish, l),
+        Field::Str(url, l) => push(c, rel, Origin::ToolConfig, name, url, Role::Publish, l),
         Field::Missing => {}
         Field::WrongType(l) => c.problem(rel, Some(l), "a uv publish-url is not a string"),
     }
@@ -73,7 +81,7 @@ fn read_url_keys(c: &mut Collector, doc: &Doc, table: &DeTable, rel: &Path) {
         for item in items {
             let line = doc.line(item.span());
             match item.get_ref() {
-                DeValue::String(url) => push(c, rel, None, url, role, line),
+                DeValue::String(url) => push(c, rel, Origin::UvUrlKey, None, url, role, line),
                 _ => c.problem(rel, Some(line), format!("uv's {key} is not a string")),
             }
         }

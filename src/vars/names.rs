@@ -92,10 +92,13 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
             "UV_PUBLISH_PASSWORD",
         ]),
         (Tool::Uv, Some(name)) => pair("UV_INDEX_", &uv_key(name)),
-        (Tool::Uv, None) => match entry.role {
-            Role::Index => fixed(&["UV_DEFAULT_INDEX"]),
-            Role::Extra => fixed(&["UV_INDEX"]),
-            Role::Publish => fixed(&[
+        // uv's own names for the keys the project used.
+        (Tool::Uv, None) => match (entry.role, entry.origin) {
+            (Role::Index, Origin::UvUrlKey) => fixed(&["UV_INDEX_URL"]),
+            (Role::Extra, Origin::UvUrlKey) => fixed(&["UV_EXTRA_INDEX_URL"]),
+            (Role::Index, _) => fixed(&["UV_DEFAULT_INDEX"]),
+            (Role::Extra, _) => fixed(&["UV_INDEX"]),
+            (Role::Publish, _) => fixed(&[
                 "UV_PUBLISH_URL",
                 "UV_PUBLISH_USERNAME",
                 "UV_PUBLISH_PASSWORD",
@@ -219,6 +222,12 @@ mod tests {
         assert_eq!(publish[0].0, "UV_PUBLISH_URL");
         let default = names(&entry(Tool::Uv, None, Role::Index, Origin::ToolConfig)).unwrap();
         assert_eq!(default, vec![("UV_DEFAULT_INDEX".to_string(), true)]);
+        let key = names(&entry(Tool::Uv, None, Role::Index, Origin::UvUrlKey)).unwrap();
+        assert_eq!(key, vec![("UV_INDEX_URL".to_string(), true)]);
+        let key = names(&entry(Tool::Uv, None, Role::Extra, Origin::UvUrlKey)).unwrap();
+        assert_eq!(key, vec![("UV_EXTRA_INDEX_URL".to_string(), true)]);
+        let extra = names(&entry(Tool::Uv, None, Role::Extra, Origin::ToolConfig)).unwrap();
+        assert_eq!(extra, vec![("UV_INDEX".to_string(), true)]);
     }
 
     #[test]
