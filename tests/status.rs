@@ -262,6 +262,24 @@ fn allow_and_deny_keep_trust_across_projects() {
 }
 
 #[test]
+fn deny_says_when_the_configuration_still_trusts() {
+    let sb = Sandbox::new();
+    sb.write_config("[trust]\nowners = [\"111122223333\"]\n");
+    sb.write(
+        "p/pyproject.toml",
+        &format!("[[tool.poetry.source]]\nname = \"corp\"\nurl = \"{CA}\"\n"),
+    );
+    let out = sb.run("p", &["deny"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("stays trusted by [trust]"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(sb.status("p")["sources"][0]["trusted"], true);
+}
+
+#[test]
 fn allow_without_sources_is_bad_input() {
     let sb = Sandbox::new();
     std::fs::create_dir_all(sb.home().join("empty")).unwrap();
