@@ -402,22 +402,23 @@ fn mapping_host(prefix: &str) -> &str {
     split_port(authority).map_or(authority, |(host, _)| host)
 }
 
+/// The mapping whose prefix `input` starts with on a path boundary (longest first). A prefix's
+/// trailing `/` is optional in the input: `…/simple` and `…/simple/` name the same index.
 fn judge_mapped(input: &str, mappings: &[Mapping]) -> Option<Result<RepoUrl, &'static str>> {
-    let m = mappings
+    let (m, base) = mappings
         .iter()
-        .filter(|m| {
-            input.starts_with(&m.prefix)
-                && (m.prefix.ends_with('/')
-                    || matches!(input.as_bytes().get(m.prefix.len()), None | Some(b'/')))
+        .map(|m| (m, m.prefix.trim_end_matches('/')))
+        .filter(|(_, base)| {
+            input.starts_with(base) && matches!(input.as_bytes().get(base.len()), None | Some(b'/'))
         })
-        .max_by_key(|m| m.prefix.len())?;
-    let rest = &input[m.prefix.len()..];
+        .max_by_key(|(_, base)| base.len())?;
+    let rest = &input[base.len()..];
     if !rest.bytes().all(is_clean_path_byte) || rest.contains("..") {
         return Some(Err("unexpected characters after the mapped prefix"));
     }
     Some(Ok(RepoUrl {
         repository: m.repository.clone(),
-        host: Host::Mapped(m.prefix.clone()),
+        host: Host::Mapped(base.to_string()),
         rest: rest.to_string(),
         placeholder: false,
     }))

@@ -63,7 +63,8 @@ impl ProjectFs {
         }
         let real = path.canonicalize().map_err(|e| {
             Unreadable::new(match e.raw_os_error() {
-                Some(40) => "a symlink loop".to_string(), // ELOOP
+                #[cfg(unix)]
+                Some(libc::ELOOP) => "a symlink loop".to_string(),
                 _ if e.kind() == std::io::ErrorKind::NotFound => "a dangling symlink".to_string(),
                 _ => format!("cannot resolve: {}", io_reason(&e)),
             })
@@ -124,19 +125,9 @@ impl ProjectFs {
 #[cfg(unix)]
 fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    const O_NONBLOCK: i32 = if cfg!(target_os = "linux") {
-        0o4000
-    } else {
-        0x0004
-    };
-    const O_NOFOLLOW: i32 = if cfg!(target_os = "linux") {
-        0o400000
-    } else {
-        0x0100
-    };
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(O_NONBLOCK | O_NOFOLLOW)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
         .open(path)
 }
 

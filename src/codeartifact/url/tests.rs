@@ -208,6 +208,10 @@ fn mappings_match_on_a_path_boundary_only() {
     assert!(accepted("http://127.0.0.1:8080/simple"));
     assert!(accepted("http://127.0.0.1:8080/simple/"));
     assert!(accepted("https://pypi.corp.example/simple/"));
+    assert!(
+        accepted("https://pypi.corp.example"),
+        "the prefix's trailing slash is optional"
+    );
     assert!(!accepted("http://127.0.0.1:8080/simplex/"));
     assert!(!accepted("http://127.0.0.1:80800/simple/"));
     assert!(!accepted("http://127.0.0.1:8080@evil.com/simple/"));
