@@ -106,68 +106,92 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
     }
 
     let rejected = collisions(&candidates, &mut problems);
+    let sources: Vec<Source> = candidates
+        .iter()
+        .zip(rejected)
+        .filter(|(_, rejected)| !rejected)
+        .filter_map(|(c, _)| {
+            let url = c.url.as_ref()?;
+            source(c, url, &root, config, allowed, &mut problems)
+        })
+        .collect();
+    let env = managed_env(&sources, &mut problems);
+    Project {
+        root: Some(root),
+        sources,
+        env,
+        problems,
+    }
+}
 
-    let mut sources = Vec::new();
-    for (i, c) in candidates.iter().enumerate() {
-        let Some(url) = &c.url else { continue };
-        if rejected[i] {
-            continue;
-        }
-        let entry = c.entry;
-        if let Some((domain, owner)) = &entry.expect {
-            if *domain != url.repository.domain || *owner != url.repository.owner {
-                problems.push(format!(
-                    "{}: {}: tool.poetry_codeartifact_login names another domain or owner than its URL; not used",
-                    c.at(),
-                    c.label()
-                ));
-                continue;
-            }
-        }
-        let vars = match names::for_entry(entry) {
-            Ok(vars) => vars,
-            Err(why) => {
-                problems.push(format!("{}: {}: {why}; not used", c.at(), c.label()));
-                continue;
-            }
-        };
-        if vars.iter().any(|v| !v.shell) {
-            let suggestion = entry.name.as_deref().unwrap_or("").replace('.', "-");
+/// The source an accepted entry makes, or None (with the problem said) when its declaration
+/// contradicts itself or its name cannot carry variables.
+fn source(
+    c: &Candidate,
+    url: &RepoUrl,
+    root: &std::path::Path,
+    config: &Config,
+    allowed: &Allowed,
+    problems: &mut Vec<String>,
+) -> Option<Source> {
+    let entry = c.entry;
+    let repo = &url.repository;
+    if let Some((domain, owner)) = &entry.expect {
+        if *domain != repo.domain || *owner != repo.owner {
             problems.push(format!(
-                "{}: {}: no shell can export {} (Poetry keeps the '.'), so the hook skips it; exec and dotenv still set it; hint: name the source without dots, e.g. {}",
-                c.at(),
-                c.label(),
-                vars[0].name,
-                quoted_name(&suggestion)
-            ));
-        }
-        if entry.tool == Tool::Pdm && vars.is_empty() && !url.placeholder {
-            problems.push(format!(
-                "{}: {}: PDM reads no credential variables for a source not named 'pypi'; hint: write its url as https://aws:${{CODEARTIFACT_AUTH_TOKEN}}@…",
+                "{}: {}: tool.poetry_codeartifact_login names another domain or owner than its URL; not used",
                 c.at(),
                 c.label()
             ));
+            return None;
         }
-        let repo = &url.repository;
-        let (profile, profile_origin) = config.profile_for(repo, entry.profile.as_deref());
-        sources.push(Source {
-            name: entry
-                .name
-                .clone()
-                .unwrap_or_else(|| repo.repository.clone()),
-            tool: entry.tool,
-            role: entry.role,
-            file: root.join(&entry.file),
-            line: entry.line,
-            url: url.clone(),
-            profile,
-            profile_origin,
-            duration: config.duration_for(repo),
-            trusted: is_trusted(config, allowed, &repo.domain_owner()),
-            vars,
-        });
     }
+    let vars = match names::for_entry(entry) {
+        Ok(vars) => vars,
+        Err(why) => {
+            problems.push(format!("{}: {}: {why}; not used", c.at(), c.label()));
+            return None;
+        }
+    };
+    if vars.iter().any(|v| !v.shell) {
+        let suggestion = entry.name.as_deref().unwrap_or("").replace('.', "-");
+        problems.push(format!(
+            "{}: {}: no shell can export {} (Poetry keeps the '.'), so the hook skips it; exec and dotenv still set it; hint: name the source without dots, e.g. {}",
+            c.at(),
+            c.label(),
+            vars[0].name,
+            quoted_name(&suggestion)
+        ));
+    }
+    if entry.tool == Tool::Pdm && vars.is_empty() && !url.placeholder {
+        problems.push(format!(
+            "{}: {}: PDM reads no credential variables for a source not named 'pypi'; hint: write its url as https://aws:${{CODEARTIFACT_AUTH_TOKEN}}@…",
+            c.at(),
+            c.label()
+        ));
+    }
+    let (profile, profile_origin) = config.profile_for(repo, entry.profile.as_deref());
+    Some(Source {
+        name: entry
+            .name
+            .clone()
+            .unwrap_or_else(|| repo.repository.clone()),
+        tool: entry.tool,
+        role: entry.role,
+        file: root.join(&entry.file),
+        line: entry.line,
+        url: url.clone(),
+        profile,
+        profile_origin,
+        duration: config.duration_for(repo),
+        trusted: is_trusted(config, allowed, &repo.domain_owner()),
+        vars,
+    })
+}
 
+/// Every variable the sources set, in first-seen order, and `CODEARTIFACT_AUTH_TOKEN` when
+/// they share one domain (the one token it can hold).
+fn managed_env(sources: &[Source], problems: &mut Vec<String>) -> Vec<String> {
     let mut env: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for v in sources.iter().flat_map(|s| &s.vars) {
@@ -186,13 +210,7 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
             pairs.len()
         ));
     }
-
-    Project {
-        root: Some(root),
-        sources,
-        env,
-        problems,
-    }
+    env
 }
 
 /// Entries whose tool would read credentials from the same variables for different
