@@ -37,6 +37,12 @@ pub fn clap_error(e: clap::Error) -> ExitCode {
             let _ = e.print();
             ExitCode::SUCCESS
         }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand | ErrorKind::MissingSubcommand => {
+            let err =
+                Error::new(Exit::Usage, "a command is required").with_hint("see 'ca-env --help'");
+            error_line(&err);
+            err.exit_code()
+        }
         _ => {
             let text = e.to_string();
             let first = text

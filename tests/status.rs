@@ -307,6 +307,11 @@ fn usage_errors_are_one_line_and_status_2() {
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
         assert!(err.starts_with("ca-env: "), "{err}");
     }
+    assert_eq!(
+        stderr(&sb.run("", &[])),
+        "ca-env: a command is required; hint: see 'ca-env --help'\n"
+    );
+    assert!(stderr(&sb.run("", &["hook", "tcsh"])).starts_with("ca-env: invalid value 'tcsh'"));
     let out = sb.run("", &["--help"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("Examples:"));
