@@ -117,23 +117,13 @@ pub fn judge(raw: &str, mappings: &[Mapping]) -> Verdict {
         ),
         _ => (raw.to_string(), false),
     };
-    if let Some(url) = judge_mapped(&input, mappings) {
-        return match url {
-            Ok(mut url) => {
-                url.placeholder = placeholder;
-                Verdict::Accepted(url)
-            }
-            Err(reason) => Verdict::Rejected(reason),
-        };
-    }
-    if !looks_like_codeartifact(raw, mappings) {
-        return Verdict::Other;
-    }
-    match judge_aws(&input) {
-        Ok(mut url) => {
-            url.placeholder = placeholder;
-            Verdict::Accepted(url)
-        }
+    let judged = match judge_mapped(&input, mappings) {
+        Some(judged) => judged,
+        None if !looks_like_codeartifact(raw, mappings) => return Verdict::Other,
+        None => judge_aws(&input),
+    };
+    match judged {
+        Ok(url) => Verdict::Accepted(RepoUrl { placeholder, ..url }),
         Err(reason) => Verdict::Rejected(reason),
     }
 }
