@@ -403,3 +403,37 @@ fn the_walk_does_not_cross_home() {
     std::fs::create_dir_all(sb.home().join("d")).unwrap();
     assert_eq!(sb.status("d")["project"], serde_json::Value::Null);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_project_entered_through_a_symlink_keeps_the_shells_path() {
+    let sb = Sandbox::new();
+    sb.write(
+        "real/svc/pyproject.toml",
+        &format!("[[tool.poetry.source]]\nname = \"corp\"\nurl = \"{CA}\"\n"),
+    );
+    std::os::unix::fs::symlink(sb.home().join("real/svc"), sb.home().join("link")).unwrap();
+    let st = sb.status("link");
+    assert_eq!(st["project"], sb.home().join("link").to_str().unwrap());
+    assert_eq!(sources(&st).len(), 1);
+}
+
+#[test]
+fn the_table_is_aligned() {
+    let sb = Sandbox::new();
+    sb.write(
+        "p/pyproject.toml",
+        &format!("[[tool.poetry.source]]\nname = \"a-much-longer-name\"\nurl = \"{CA}\"\n\n[[tool.poetry.source]]\nname = \"b\"\nurl = \"{CA}\"\n"),
+    );
+    let text = stdout(&sb.run("p", &["status"]));
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("poetry") || l.starts_with("NAME"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    let columns = |l: &str| ["poetry", "TOOL"].iter().filter_map(|w| l.find(w)).min();
+    assert!(
+        lines.iter().all(|l| columns(l) == columns(lines[0])),
+        "{text}"
+    );
+}

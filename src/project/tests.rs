@@ -425,3 +425,57 @@ fn deep_nesting_is_bounded() {
     let p = only_problem(dir.path());
     assert!(p.starts_with("pyproject.toml:1: not valid TOML"), "{p}");
 }
+
+mod properties {
+    use super::*;
+    use crate::config::Config;
+    use crate::sources::resolve;
+    use crate::trust::Allowed;
+    use proptest::prelude::*;
+
+    /// Pieces real project files are made of, and the characters that break parsers.
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("[[tool.poetry.source]]\n".to_string()),
+            Just("[[tool.uv.index]]\n".to_string()),
+            Just("[tool.uv]\n".to_string()),
+            Just("[[tool.pdm.source]]\n".to_string()),
+            Just("[[tool.poetry_codeartifact_login.source]]\n".to_string()),
+            Just("[global]\n".to_string()),
+            Just(format!("url = \"{CA}\"\n")),
+            Just("name = \"corp\"\n".to_string()),
+            Just("name = \"corp.repo\"\n".to_string()),
+            Just("domain = \"corp\"\ndomain_owner = \"111122223333\"\n".to_string()),
+            Just(format!("index-url = {CA}\n")),
+            Just(format!("-i {CA}\n")),
+            Just("-r requirements.txt\n".to_string()),
+            Just("--extra-index-url \\\n".to_string()),
+            "[ -~\\n\\t\"'\\[\\]{}=#\\\\]{0,40}",
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Whatever the files hold, discovery and resolution finish without panicking, and
+        /// every source they keep has a URL that passed the rules.
+        #[test]
+        fn any_project_files_are_survived(parts in proptest::collection::vec(fragment(), 0..12)) {
+            let text: String = parts.concat();
+            let dir = tempfile::tempdir().unwrap();
+            for file in ["pyproject.toml", "uv.toml", "pip.conf", "requirements.txt"] {
+                fs::write(dir.path().join(file), &text).unwrap();
+            }
+            let found = read_project(dir.path());
+            let project = resolve(found, &Config::default(), &Allowed::default());
+            for s in &project.sources {
+                let accepted = matches!(
+                    crate::codeartifact::url::judge(&s.url.url(), &[]),
+                    crate::codeartifact::url::Verdict::Accepted(_)
+                );
+                prop_assert!(accepted);
+            }
+        }
+    }
+}
