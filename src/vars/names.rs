@@ -84,6 +84,14 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
             }
             vars
         }
+        // uv itself refuses other index names; one it would refuse is not ours to export.
+        (Tool::Uv, Some(name))
+            if !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) =>
+        {
+            return Err("uv allows only letters, digits, '-', '_' and '.' in index names".into());
+        }
         // The URL travels with the credentials: alone, they would go to PyPI on a plain
         // `uv publish`.
         (Tool::Uv, Some(_)) if entry.role == Role::Publish => fixed(&[
@@ -200,7 +208,6 @@ mod tests {
             ("corp.Private-repo", "UV_INDEX_CORP_PRIVATE_REPO_USERNAME"),
             ("internal", "UV_INDEX_INTERNAL_USERNAME"),
             ("a_b-c.d", "UV_INDEX_A_B_C_D_USERNAME"),
-            ("x y", "UV_INDEX_X_Y_USERNAME"),
         ];
         for (name, want) in cases {
             let got = names(&entry(
@@ -211,6 +218,12 @@ mod tests {
             ))
             .unwrap();
             assert_eq!(got[0], (want.to_string(), true));
+        }
+        for bad in ["x y", "$(touch x)", "caf\u{e9}", "a;b", "a\nb"] {
+            for role in [Role::Index, Role::Publish] {
+                let e = entry(Tool::Uv, Some(bad), role, Origin::ToolConfig);
+                assert!(names(&e).is_err(), "{bad:?}");
+            }
         }
         let publish = names(&entry(
             Tool::Uv,
