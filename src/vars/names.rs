@@ -36,6 +36,12 @@ pub fn is_portable(name: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
 }
 
+/// Letters, digits, `-`, `_` and `.`: what uv accepts as an index name.
+fn is_plain_name(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 /// Poetry's N' (Poetry 2): upper-cased, `-` → `_`.
 pub fn poetry_key(name: &str) -> String {
     name.to_uppercase().replace('-', "_")
@@ -85,12 +91,12 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
             vars
         }
         // uv itself refuses other index names; one it would refuse is not ours to export.
-        (Tool::Uv, Some(name))
-            if !name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) =>
-        {
-            return Err("uv allows only letters, digits, '-', '_' and '.' in index names".into());
+        // PDM has no rule of its own; the same one keeps odd names out of every message.
+        (Tool::Uv | Tool::Pdm, Some(name)) if !is_plain_name(name) => {
+            return Err(format!(
+                "{} allows only letters, digits, '-', '_' and '.' in names",
+                entry.tool.as_str()
+            ));
         }
         // The URL travels with the credentials: alone, they would go to PyPI on a plain
         // `uv publish`.
