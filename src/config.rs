@@ -12,6 +12,9 @@ use crate::codeartifact::{DomainOwner, Repository};
 use crate::env::Env;
 use crate::ini;
 
+/// Names the file and line of a span, for problems.
+type At<'a> = &'a dyn Fn(&std::ops::Range<usize>) -> String;
+
 /// Seconds, as the configuration's durations are written (`"12h"`, `"15m"`, `"2s"`).
 pub type Seconds = u64;
 
@@ -171,11 +174,19 @@ impl Config {
                 return;
             }
         };
+        // `file:line` of a span, for problems.
         let at = |span: &std::ops::Range<usize>| {
             format!("{}:{}", path.display(), line_of(bytes, span.start))
         };
+        self.read_defaults(raw.defaults.unwrap_or_default(), &at);
+        self.read_profiles(raw.profile.unwrap_or_default(), &at);
+        if let Some(trust) = raw.trust {
+            self.read_trust(trust, &at);
+        }
+        self.read_mappings(raw.mapping.unwrap_or_default(), &at);
+    }
 
-        let d = raw.defaults.unwrap_or_default();
+    fn read_defaults(&mut self, d: RawDefaults, at: At) {
         let mut duration = |v: Option<toml::Spanned<RawDuration>>,
                             ok: fn(Seconds) -> bool,
                             what: &str,
@@ -225,8 +236,10 @@ impl Config {
             hook_deadline,
             command_deadline,
         };
+    }
 
-        for p in raw.profile.unwrap_or_default() {
+    fn read_profiles(&mut self, profiles: Vec<toml::Spanned<RawProfile>>, at: At) {
+        for p in profiles {
             let (span, p) = (p.span(), p.into_inner());
             let rule = ProfileRule {
                 domain: p.domain,
@@ -251,30 +264,32 @@ impl Config {
                 self.profiles.push(rule);
             }
         }
+    }
 
-        if let Some(trust) = raw.trust {
-            for owner in trust.owners.unwrap_or_default() {
-                if url::is_owner(owner.get_ref()) {
-                    self.trusted_owners.push(owner.into_inner());
-                } else {
-                    self.problems.push(format!(
-                        "{}: [trust] owners takes 12-digit account ids",
-                        at(&owner.span())
-                    ));
-                }
-            }
-            for d in trust.domains.unwrap_or_default() {
-                match DomainOwner::parse(d.get_ref()) {
-                    Some(pair) => self.trusted_domains.push(pair),
-                    None => self.problems.push(format!(
-                        "{}: [trust] domains takes DOMAIN-OWNER, e.g. \"corp-111122223333\"",
-                        at(&d.span())
-                    )),
-                }
+    fn read_trust(&mut self, trust: RawTrust, at: At) {
+        for owner in trust.owners.unwrap_or_default() {
+            if url::is_owner(owner.get_ref()) {
+                self.trusted_owners.push(owner.into_inner());
+            } else {
+                self.problems.push(format!(
+                    "{}: [trust] owners takes 12-digit account ids",
+                    at(&owner.span())
+                ));
             }
         }
+        for d in trust.domains.unwrap_or_default() {
+            match DomainOwner::parse(d.get_ref()) {
+                Some(pair) => self.trusted_domains.push(pair),
+                None => self.problems.push(format!(
+                    "{}: [trust] domains takes DOMAIN-OWNER, e.g. \"corp-111122223333\"",
+                    at(&d.span())
+                )),
+            }
+        }
+    }
 
-        for m in raw.mapping.unwrap_or_default() {
+    fn read_mappings(&mut self, mappings: Vec<toml::Spanned<RawMapping>>, at: At) {
+        for m in mappings {
             let (span, m) = (m.span(), m.into_inner());
             let repository = Repository {
                 domain: m.domain,
