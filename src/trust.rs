@@ -77,7 +77,7 @@ pub fn is_trusted(config: &Config, allowed: &Allowed, pair: &DomainOwner) -> boo
 }
 
 /// Creates `dir` (and parents) readable by the user only.
-pub fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

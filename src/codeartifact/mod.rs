@@ -7,7 +7,7 @@ pub mod url;
 use std::fmt;
 
 /// One CodeArtifact repository: everything GetAuthorizationToken and the variable plan need.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repository {
     pub domain: String,
     pub owner: String,
@@ -16,7 +16,7 @@ pub struct Repository {
 }
 
 /// The unit of trust and of tokens: a domain in one AWS account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DomainOwner {
     pub domain: String,
     pub owner: String,

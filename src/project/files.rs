@@ -77,10 +77,15 @@ impl ProjectFs {
 
     /// The text of `rel`, or `Ok(None)` when it does not exist.
     pub fn read(&self, rel: &Path) -> Result<Option<String>, Unreadable> {
-        let Some(real) = self.resolve(rel)? else {
-            return Ok(None);
-        };
-        let file = open_nonblocking(&real)
+        match self.resolve(rel)? {
+            Some(real) => self.read_resolved(&real).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The text of a path [`resolve`](Self::resolve) returned.
+    pub fn read_resolved(&self, real: &Path) -> Result<String, Unreadable> {
+        let file = open_nonblocking(real)
             .map_err(|e| Unreadable::new(format!("cannot read: {}", io_reason(&e))))?;
         let meta = file
             .metadata()
@@ -100,7 +105,7 @@ impl ProjectFs {
         }
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
         match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(Some(text.to_string())),
+            Ok(text) => Ok(text.to_string()),
             Err(e) => Err(Unreadable {
                 line: Some(line_of(bytes, e.valid_up_to())),
                 reason: "not valid UTF-8; not read".into(),

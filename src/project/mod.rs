@@ -14,12 +14,12 @@ mod uv;
 
 use std::path::{Path, PathBuf};
 
-pub use files::ProjectFs;
+use files::ProjectFs;
 
 use crate::env::Env;
 
 /// The tool whose configuration declared an index; decides the variables it gets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
     Poetry,
     Uv,

@@ -72,8 +72,9 @@ fn read_file(
         return;
     }
     let rel = c.fs.relative(&real);
-    let Some(text) = c.read(&rel) else {
-        return;
+    let text = match c.fs.read_resolved(&real) {
+        Ok(text) => text,
+        Err(e) => return c.problem(&rel, e.line, e.reason),
     };
     stack.push(real);
     for (line, words) in option_lines(&text) {
