@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
@@ -79,6 +79,10 @@ pub enum Command {
         all: bool,
     },
 
+    /// Fetch one token and store it (started detached by ca-env itself to refresh ahead)
+    #[command(name = "__refresh", hide = true)]
+    Refresh(RefreshArgs),
+
     /// Trust this project's CodeArtifact domains, so the hook may use them
     #[command(after_help = "Examples:\n  cd ~/src/service && ca-env allow")]
     Allow,
@@ -139,6 +143,21 @@ pub enum CompletionShell {
     Fish,
 }
 
+/// One token entry, spelled out: what `__refresh` fetches.
+#[derive(Debug, Args)]
+pub struct RefreshArgs {
+    #[arg(long)]
+    pub domain: String,
+    #[arg(long)]
+    pub owner: String,
+    #[arg(long)]
+    pub region: String,
+    #[arg(long)]
+    pub profile: Option<String>,
+    #[arg(long)]
+    pub duration: u64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,7 +171,7 @@ mod tests {
     #[test]
     fn every_subcommand_shows_an_example() {
         let cli = Cli::command();
-        for sub in cli.get_subcommands() {
+        for sub in cli.get_subcommands().filter(|s| !s.is_hide_set()) {
             let help = sub
                 .get_after_help()
                 .map(|h| h.to_string())

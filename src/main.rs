@@ -15,6 +15,8 @@ mod ini;
 mod output;
 mod project;
 mod sources;
+mod state;
+mod token;
 mod trust;
 mod vars;
 

@@ -20,12 +20,46 @@ pub fn stdout(text: &str) -> crate::error::Result<()> {
     }
 }
 
+/// How much ca-env says on stderr: `CA_ENV_LOG` = off, error (default), warn, info, debug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Off,
+    Error,
+    Warn,
+    Info,
+    Debug,
+}
+
+fn level() -> Level {
+    static LEVEL: std::sync::OnceLock<Level> = std::sync::OnceLock::new();
+    *LEVEL.get_or_init(|| match std::env::var("CA_ENV_LOG").as_deref() {
+        Ok("off") => Level::Off,
+        Ok("warn") => Level::Warn,
+        Ok("info") => Level::Info,
+        Ok("debug") => Level::Debug,
+        _ => Level::Error,
+    })
+}
+
+/// A log line (`ca-env[debug]: …`) when `CA_ENV_LOG` asks for `at` or more. The message is
+/// built only then. Messages name entries and stores, never a token (the type redacts it).
+pub fn log(at: Level, message: impl FnOnce() -> String) {
+    if at <= level() && at != Level::Off {
+        let tag = format!("{at:?}").to_lowercase();
+        let _ = writeln!(std::io::stderr().lock(), "ca-env[{tag}]: {}", message());
+    }
+}
+
 /// `ca-env: message` on stderr.
 pub fn note(message: &str) {
     let _ = writeln!(std::io::stderr().lock(), "ca-env: {message}");
 }
 
+/// The error's one line, unless `CA_ENV_LOG=off`.
 pub fn error_line(e: &Error) {
+    if level() == Level::Off {
+        return;
+    }
     let _ = writeln!(std::io::stderr().lock(), "{e}");
 }
 

@@ -3,7 +3,6 @@
 //! is the other way to trust; see `Config::trusts`.)
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::PathBuf;
 
 use crate::codeartifact::DomainOwner;
@@ -19,7 +18,7 @@ pub struct Allowed {
 impl Allowed {
     /// Reads the allowed pairs; a missing or unreadable file allows nothing.
     pub fn load(env: &Env) -> Allowed {
-        let path = env.xdg_state_home().map(|d| d.join("ca-env/allowed"));
+        let path = crate::state::dir(env).map(|d| d.join("allowed"));
         let pairs = path
             .as_ref()
             .and_then(|p| std::fs::read_to_string(p).ok())
@@ -46,8 +45,7 @@ impl Allowed {
         self.pairs.remove(pair)
     }
 
-    /// Writes the file through a temporary file in the same directory and a rename, so a
-    /// reader sees the old list or the new one, never half of either.
+    /// Writes the file whole, by rename.
     pub fn save(&self) -> std::io::Result<()> {
         let path = self.path.as_ref().ok_or_else(|| {
             std::io::Error::new(
@@ -55,15 +53,8 @@ impl Allowed {
                 "no state directory (HOME is not set)",
             )
         })?;
-        let dir = path.parent().expect("the state file has a parent");
-        create_private_dir(dir)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-        for pair in &self.pairs {
-            writeln!(tmp, "{pair}")?;
-        }
-        tmp.as_file().sync_all()?;
-        tmp.persist(path).map_err(|e| e.error)?;
-        Ok(())
+        let text: String = self.pairs.iter().map(|p| format!("{p}\n")).collect();
+        crate::state::write_atomic(path, text.as_bytes())
     }
 
     pub fn path(&self) -> Option<&PathBuf> {
@@ -74,16 +65,4 @@ impl Allowed {
 /// Whether sources in `pair` may be used without asking: trusted by `[trust]` or allowed.
 pub fn is_trusted(config: &Config, allowed: &Allowed, pair: &DomainOwner) -> bool {
     config.trusts(pair) || allowed.contains(pair)
-}
-
-/// Creates `dir` (and parents) readable by the user only.
-fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
 }

@@ -320,7 +320,7 @@ fn usage_errors_are_one_line_and_status_2() {
 #[test]
 fn commands_still_to_come_say_so() {
     let sb = Sandbox::new();
-    let out = sb.run("", &["login"]);
+    let out = sb.run("", &["exec", "--", "true"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr(&out).lines().count(), 1);
 }

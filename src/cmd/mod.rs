@@ -1,14 +1,18 @@
 //! One module per subcommand, each thin: they gather what `project`, `sources`, `config` and
 //! `trust` know and hand it to `output`.
 
+mod login;
+mod logout;
+mod refresh;
 mod status;
+mod token;
 mod trust;
 
 use crate::cli::Command;
 use crate::config::Config;
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
-use crate::sources::{self, Project};
+use crate::sources::{self, Project, Source};
 use crate::trust::Allowed;
 
 pub fn run(command: Command, env: &Env) -> Result<()> {
@@ -16,11 +20,12 @@ pub fn run(command: Command, env: &Env) -> Result<()> {
         Command::Status { json } => status::run(env, json),
         Command::Allow => trust::allow(env),
         Command::Deny => trust::deny(env),
+        Command::Login { force, names } => login::run(env, force, &names),
+        Command::Token { source } => token::run(env, &source),
+        Command::Logout { all } => logout::run(env, all),
+        Command::Refresh(args) => refresh::run(env, args),
         Command::Hook { .. }
         | Command::Export { .. }
-        | Command::Login { .. }
-        | Command::Token { .. }
-        | Command::Logout { .. }
         | Command::Exec { .. }
         | Command::Dotenv { .. }
         | Command::Completions { .. } => Err(Error::new(
@@ -37,4 +42,45 @@ pub fn load(env: &Env) -> (Config, Allowed, Project) {
     let allowed = Allowed::load(env);
     let project = sources::resolve(crate::project::discover(env), &config, &allowed);
     (config, allowed, project)
+}
+
+/// This project's sources with the given names (all of them when `names` is empty). No
+/// project or no source is bad input (3); a name that is not a source's is a usage error (2).
+pub fn sources_named<'p>(project: &'p Project, names: &[String]) -> Result<Vec<&'p Source>> {
+    if project.root.is_none() {
+        return Err(Error::new(Exit::Input, "no project here").with_hint(
+            "run it in a directory with a pyproject.toml, uv.toml, poetry.toml, pip.conf or requirements file",
+        ));
+    }
+    if project.sources.is_empty() {
+        return Err(Error::new(
+            Exit::Input,
+            "this project names no usable CodeArtifact source",
+        )
+        .with_hint("'ca-env status' shows what was found and any problems"));
+    }
+    if names.is_empty() {
+        return Ok(project.sources.iter().collect());
+    }
+    names
+        .iter()
+        .map(|name| {
+            project
+                .sources
+                .iter()
+                .find(|s| &s.name == name)
+                .ok_or_else(|| {
+                    let known: Vec<String> = project
+                        .sources
+                        .iter()
+                        .map(|s| crate::output::printable(&s.name))
+                        .collect();
+                    Error::new(
+                        Exit::Usage,
+                        format!("no source named {} here", crate::output::printable(name)),
+                    )
+                    .with_hint(format!("this project's sources: {}", known.join(", ")))
+                })
+        })
+        .collect()
 }

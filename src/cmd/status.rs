@@ -1,26 +1,87 @@
-//! `ca-env status [--json]`: what ca-env sees here. Reads no network and no token store.
+//! `ca-env status [--json]`: what ca-env sees here, tokens included. Reads no network.
 
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
+use crate::config::Config;
 use crate::env::Env;
 use crate::error::Result;
 use crate::output::{self, printable};
 use crate::project::Role;
 use crate::sources::{Project, Source};
+use crate::token::{self, entry::rfc3339, Tokens, Wanted};
 
 pub fn run(env: &Env, json: bool) -> Result<()> {
-    let (config, _, project) = super::load(env);
+    let (config, _, mut project) = super::load(env);
+    let tokens = token_states(env, &config, &mut project)?;
     if json {
-        let mut text =
-            serde_json::to_string_pretty(&Report::new(&project)).expect("the report serialises");
+        let mut text = serde_json::to_string_pretty(&Report::new(&project, &tokens))
+            .expect("the report serialises");
         text.push('\n');
         output::stdout(&text)
     } else {
-        output::stdout(&table(&project, config.file.as_deref()))
+        output::stdout(&table(&project, &tokens, config.file.as_deref()))
     }
+}
+
+/// Each source's token, as the stores know it (no network; the keyring is asked only if it
+/// needs no unlock). A store that cannot answer, or a failure remembered within its back-off,
+/// is state `error` with the reason among the problems.
+fn token_states(env: &Env, config: &Config, project: &mut Project) -> Result<Vec<TokenReport>> {
+    if project.sources.is_empty() {
+        return Ok(Vec::new());
+    }
+    if token::from_environment(env)?.is_some() {
+        let report = TokenReport {
+            state: "valid",
+            expires_at: None,
+            store: "environment",
+        };
+        return Ok(vec![report; project.sources.len()]);
+    }
+    let tokens = Tokens::new(env, config, false)?;
+    let mut reports = Vec::new();
+    let mut said = std::collections::HashSet::new();
+    for source in &project.sources {
+        let key = Wanted::for_source(source, env).key;
+        let lookup = tokens.lookup(&key);
+        let report = match (&lookup.stored, &lookup.unavailable) {
+            (Some((stored, backend)), _) => TokenReport {
+                state: tokens.freshness(stored).as_str(),
+                expires_at: Some(rfc3339(stored.expires)),
+                store: backend.as_str(),
+            },
+            (None, Some(why)) => {
+                if said.insert(key.clone()) {
+                    project.problems.push(format!(
+                        "token for {}: the store cannot be read: {why}",
+                        key.describe()
+                    ));
+                }
+                TokenReport::error()
+            }
+            (None, None) => match tokens.remembered_failure(&key) {
+                Some(why) => {
+                    if said.insert(key.clone()) {
+                        project.problems.push(format!(
+                            "token for {}: the last fetch failed: {why}",
+                            key.describe()
+                        ));
+                    }
+                    TokenReport::error()
+                }
+                None => TokenReport {
+                    state: "missing",
+                    expires_at: None,
+                    store: "none",
+                },
+            },
+        };
+        reports.push(report);
+    }
+    Ok(reports)
 }
 
 #[derive(Serialize)]
@@ -54,18 +115,33 @@ struct SourceReport<'a> {
     env_not_in_shells: Vec<&'a str>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct TokenReport {
     state: &'static str,
     expires_at: Option<String>,
     store: &'static str,
 }
 
+impl TokenReport {
+    fn error() -> TokenReport {
+        TokenReport {
+            state: "error",
+            expires_at: None,
+            store: "none",
+        }
+    }
+}
+
 impl<'a> Report<'a> {
-    fn new(p: &'a Project) -> Report<'a> {
+    fn new(p: &'a Project, tokens: &[TokenReport]) -> Report<'a> {
         Report {
             project: p.root.as_ref().map(|r| r.display().to_string()),
-            sources: p.sources.iter().map(SourceReport::new).collect(),
+            sources: p
+                .sources
+                .iter()
+                .zip(tokens)
+                .map(|(s, t)| SourceReport::new(s, t.clone()))
+                .collect(),
             env: &p.env,
             problems: &p.problems,
         }
@@ -73,7 +149,7 @@ impl<'a> Report<'a> {
 }
 
 impl<'a> SourceReport<'a> {
-    fn new(s: &'a Source) -> SourceReport<'a> {
+    fn new(s: &'a Source, token: TokenReport) -> SourceReport<'a> {
         let r = &s.url.repository;
         SourceReport {
             name: &s.name,
@@ -91,12 +167,7 @@ impl<'a> SourceReport<'a> {
             profile_from: s.profile_origin.as_str(),
             duration_seconds: s.duration,
             trusted: s.trusted,
-            // Tokens arrive with the token store; until then none is ever held.
-            token: TokenReport {
-                state: "missing",
-                expires_at: None,
-                store: "none",
-            },
+            token,
             env: s.vars.iter().map(|v| v.name.as_str()).collect(),
             env_not_in_shells: s
                 .vars
@@ -114,7 +185,7 @@ const GOOD: Style = AnsiColor::Green.on_default();
 const WARN: Style = AnsiColor::Yellow.on_default();
 
 /// The human view: short, aligned, never a value.
-fn table(p: &Project, config_file: Option<&std::path::Path>) -> String {
+fn table(p: &Project, tokens: &[TokenReport], config_file: Option<&std::path::Path>) -> String {
     let mut out = String::new();
     let Some(root) = &p.root else {
         let _ = writeln!(out, "{BOLD}project{BOLD:#}   none here (no pyproject.toml, uv.toml, poetry.toml, pip.conf or requirements*.txt from this directory up)");
@@ -148,7 +219,8 @@ fn table(p: &Project, config_file: Option<&std::path::Path>) -> String {
         let rows: Vec<[String; 7]> = p
             .sources
             .iter()
-            .map(|s| {
+            .zip(tokens)
+            .map(|(s, t)| {
                 let r = &s.url.repository;
                 [
                     printable(&s.name),
@@ -162,7 +234,11 @@ fn table(p: &Project, config_file: Option<&std::path::Path>) -> String {
                         .as_deref()
                         .map_or("(AWS default)".to_string(), printable),
                     if s.trusted { "trusted" } else { "untrusted" }.to_string(),
-                    "missing".to_string(),
+                    match &t.expires_at {
+                        Some(at) => format!("{} until {at} ({})", t.state, t.store),
+                        None if t.store == "environment" => "from CODEARTIFACT_AUTH_TOKEN".into(),
+                        None => t.state.to_string(),
+                    },
                 ]
             })
             .collect();
@@ -197,6 +273,9 @@ fn table(p: &Project, config_file: Option<&std::path::Path>) -> String {
                     };
                     match (i, cell.as_str()) {
                         (5, "trusted") => format!("{GOOD}{pad}{GOOD:#}"),
+                        (6, c) if c.starts_with("valid") || c.starts_with("from") => {
+                            format!("{GOOD}{pad}{GOOD:#}")
+                        }
                         (5 | 6, _) => format!("{WARN}{pad}{WARN:#}"),
                         _ => pad,
                     }

@@ -53,24 +53,16 @@ pub fn deny(env: &Env) -> Result<()> {
 
 /// This project's distinct (domain, owner) pairs; an error when there are none.
 fn pairs(project: &Project) -> Result<Vec<DomainOwner>> {
-    if project.root.is_none() {
-        return Err(Error::new(Exit::Input, "no project here")
-            .with_hint("run it in a directory with a pyproject.toml, uv.toml, poetry.toml, pip.conf or requirements file"));
-    }
-    let mut pairs: Vec<DomainOwner> = project.sources.iter().map(|s| s.domain_owner()).collect();
+    let mut pairs: Vec<DomainOwner> = super::sources_named(project, &[])?
+        .iter()
+        .map(|s| s.domain_owner())
+        .collect();
     pairs.sort();
     pairs.dedup();
-    if pairs.is_empty() {
-        return Err(Error::new(
-            Exit::Input,
-            "this project names no usable CodeArtifact source",
-        )
-        .with_hint("'ca-env status' shows what was found and any problems"));
-    }
     Ok(pairs)
 }
 
-fn save(allowed: &Allowed) -> Result<()> {
+pub(super) fn save(allowed: &Allowed) -> Result<()> {
     allowed.save().map_err(|e| {
         let path = allowed
             .path()

@@ -1,6 +1,7 @@
 //! What CodeArtifact is to ca-env: which URLs name one of its repositories (`url`), and the
 //! region list those URLs are checked against.
 
+pub mod client;
 pub mod regions;
 pub mod url;
 

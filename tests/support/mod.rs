@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod keyrings;
+pub mod standin;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -52,8 +55,8 @@ impl Sandbox {
         fs::write(self.config_file(), text).unwrap();
     }
 
-    /// Runs ca-env in `cwd` (relative to HOME) with only the sandbox's environment.
-    pub fn run(&self, cwd: &str, args: &[&str]) -> Output {
+    /// The ca-env command for `cwd` (relative to HOME) with only the sandbox's environment.
+    pub fn command(&self, cwd: &str, args: &[&str]) -> Command {
         let cwd = self.home().join(cwd);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_ca-env"));
         cmd.args(args)
@@ -68,7 +71,22 @@ impl Sandbox {
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }
-        cmd.output().unwrap()
+        cmd
+    }
+
+    /// Runs ca-env in `cwd` (relative to HOME) with only the sandbox's environment.
+    pub fn run(&self, cwd: &str, args: &[&str]) -> Output {
+        self.command(cwd, args).output().unwrap()
+    }
+
+    /// Sets (or replaces) a variable for every later run.
+    pub fn set_env(&mut self, name: &str, value: impl Into<String>) {
+        self.extra_env.retain(|(k, _)| k != name);
+        self.extra_env.push((name.to_string(), value.into()));
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
     }
 
     /// `status --json` in `cwd`, parsed; asserts it succeeded with nothing on stderr.

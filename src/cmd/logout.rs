@@ -1,0 +1,54 @@
+//! `ca-env logout [--all]`: removes stored tokens — this project's, or every one ca-env stored —
+//! with what the index remembers of them (expiry, failures).
+
+use std::collections::BTreeSet;
+
+use crate::env::Env;
+use crate::error::{Error, Exit, Result};
+use crate::output;
+use crate::token::{Key, Tokens, Wanted};
+
+pub fn run(env: &Env, all: bool) -> Result<()> {
+    let (config, _, project) = super::load(env);
+    let mut tokens = Tokens::new(env, &config, false)?;
+    let mut keys: BTreeSet<Key> = project
+        .sources
+        .iter()
+        .map(|s| Wanted::for_source(s, env).key)
+        .collect();
+    if all {
+        keys.extend(tokens.known_keys());
+    } else if keys.is_empty() {
+        return Err(Error::new(
+            Exit::Input,
+            if project.root.is_none() {
+                "no project here"
+            } else {
+                "this project names no usable CodeArtifact source"
+            },
+        )
+        .with_hint("'ca-env logout --all' removes every stored token"));
+    }
+    let mut removed = 0;
+    let mut first_error = None;
+    for key in &keys {
+        match tokens.remove(key) {
+            Ok(true) => removed += 1,
+            Ok(false) => {}
+            Err(e) => {
+                output::error_line(&e);
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if all {
+        for stray in tokens.stray_files() {
+            if std::fs::remove_file(&stray).is_ok() {
+                removed += 1;
+            }
+        }
+    }
+    let plural = if removed == 1 { "" } else { "s" };
+    output::stdout(&format!("removed {removed} stored token{plural}\n"))?;
+    first_error.map_or(Ok(()), Err)
+}

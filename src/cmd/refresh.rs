@@ -1,0 +1,26 @@
+//! `ca-env __refresh` (hidden): fetches one entry's token and stores it. Started detached by
+//! ca-env itself to refresh a token ahead of expiry, so the command that noticed need not wait.
+//! It runs unasked: a failure remembered within its back-off is not retried.
+
+use crate::cli::RefreshArgs;
+use crate::codeartifact::Repository;
+use crate::env::Env;
+use crate::error::Result;
+use crate::token::{self, Asked, Tokens, Wanted};
+
+pub fn run(env: &Env, args: RefreshArgs) -> Result<()> {
+    let config = crate::config::Config::load(env);
+    let repo = Repository {
+        domain: args.domain,
+        owner: args.owner,
+        region: args.region,
+        repository: String::new(),
+    };
+    let wanted = Wanted::new(&repo, args.profile, args.duration, env);
+    let mut tokens = Tokens::new(env, &config, false)?;
+    let deadline = token::deadline_in(config.defaults.command_deadline);
+    tokens
+        .fetch(&wanted, deadline, Asked::Unasked)
+        .map(|_| ())
+        .map_err(|e| e.error)
+}

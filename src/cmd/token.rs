@@ -1,0 +1,60 @@
+//! `ca-env token URL|NAME`: prints a token that is not expired, for scripts. A token the user
+//! set in `CODEARTIFACT_AUTH_TOKEN` (CI) is printed as it is, and AWS is not called.
+
+use crate::codeartifact::url::{judge, Verdict};
+use crate::config::Config;
+use crate::env::Env;
+use crate::error::{Error, Exit, Result};
+use crate::output::{self, printable};
+use crate::sources::Project;
+use crate::token::{self, Asked, Tokens, Wanted};
+
+pub fn run(env: &Env, which: &str) -> Result<()> {
+    let (config, _, project) = super::load(env);
+    let wanted = wanted(env, &config, &project, which)?;
+    if let Some(token) = token::from_environment(env)? {
+        return output::stdout(&format!("{}\n", token.expose()));
+    }
+    let mut tokens = Tokens::new(env, &config, false)?;
+    let deadline = token::deadline_in(config.defaults.command_deadline);
+    let stored = tokens.get(&wanted, deadline, Asked::ByUser)?;
+    output::stdout(&format!("{}\n", stored.token.expose()))
+}
+
+/// The entry `which` names: a CodeArtifact URL typed by the user (no trust needed: they chose
+/// it), or the name of one of this project's sources (which must be trusted).
+fn wanted(env: &Env, config: &Config, project: &Project, which: &str) -> Result<Wanted> {
+    if which.contains("://") {
+        return match judge(which, &config.mappings) {
+            Verdict::Accepted(url) => {
+                let repo = &url.repository;
+                let (profile, _) = config.profile_for(repo, None);
+                Ok(Wanted::new(repo, profile, config.duration_for(repo), env))
+            }
+            Verdict::Rejected(reason) => Err(Error::new(
+                Exit::Input,
+                format!("not a usable CodeArtifact URL: {reason}"),
+            )),
+            Verdict::Other => Err(Error::new(Exit::Input, "not a CodeArtifact URL")
+                .with_hint("give a https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/… URL or a source name")),
+        };
+    }
+    let source = super::sources_named(project, &[which.to_string()])?
+        .into_iter()
+        .next()
+        .expect("sources_named returns one per name");
+    if !source.trusted {
+        let pair = source.domain_owner();
+        return Err(Error::new(
+            Exit::Input,
+            format!(
+                "{} uses domain {} in account {}, which is not trusted",
+                printable(&source.name),
+                pair.domain,
+                pair.owner
+            ),
+        )
+        .with_hint("run 'ca-env allow' (or 'ca-env login') here to trust it"));
+    }
+    Ok(Wanted::for_source(source, env))
+}

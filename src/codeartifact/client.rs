@@ -1,0 +1,199 @@
+//! The one AWS call ca-env makes, GetAuthorizationToken, through aws-config and the SDK: the
+//! region from the source, the profile from the user's configuration, and everything else (the
+//! credential chain, `AWS_ENDPOINT_URL_CODEARTIFACT`, `AWS_MAX_ATTEMPTS`, …) as the AWS CLI
+//! reads it. The credential chain and the call share one deadline.
+
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::provider::error::CredentialsError;
+use aws_sdk_codeartifact::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::error::{Error, Exit};
+use crate::token::entry::Key;
+use crate::token::Token;
+
+pub struct Fetched {
+    pub token: Token,
+    /// Unix seconds.
+    pub expires: i64,
+}
+
+pub struct FetchError {
+    pub error: Error,
+    /// The credential chain failed (no credentials, an expired SSO session, a failing
+    /// credential_process), as opposed to AWS or the network.
+    pub credentials: bool,
+}
+
+impl From<Error> for FetchError {
+    fn from(error: Error) -> Self {
+        FetchError {
+            error,
+            credentials: false,
+        }
+    }
+}
+
+/// Asks CodeArtifact for a token for `key`'s domain, lasting `duration` seconds (0: as long as
+/// the credentials' session). Gives up with exit status 124 when `within` has passed.
+///
+/// Unless `interactive`, standard input is first pointed at /dev/null so nothing the chain
+/// starts (a credential_process, say) can wait for an answer from the user.
+pub fn get_authorization_token(
+    key: &Key,
+    duration: u64,
+    within: Duration,
+    interactive: bool,
+) -> Result<Fetched, FetchError> {
+    if !interactive {
+        detach_stdin();
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::new(Exit::Runtime, format!("cannot start the AWS client: {e}")))?;
+    runtime.block_on(async {
+        match tokio::time::timeout(within, call(key, duration, within)).await {
+            Ok(result) => result,
+            Err(_) => Err(deadline(key, within).into()),
+        }
+    })
+}
+
+async fn call(key: &Key, duration: u64, within: Duration) -> Result<Fetched, FetchError> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(key.region.clone()))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(within.min(Duration::from_secs(3)))
+                .operation_timeout(within)
+                .build(),
+        );
+    if let Some(profile) = &key.profile {
+        loader = loader.profile_name(profile);
+    }
+    let config = loader.load().await;
+    let client = aws_sdk_codeartifact::Client::new(&config);
+    let answer = client
+        .get_authorization_token()
+        .domain(&key.domain)
+        .domain_owner(&key.owner)
+        .duration_seconds(i64::try_from(duration).unwrap_or(43200))
+        .send()
+        .await
+        .map_err(|e| explain(key, within, &e))?;
+    let token = answer
+        .authorization_token()
+        .map(str::to_string)
+        .and_then(Token::new);
+    let expires = answer.expiration().map(|t| t.secs());
+    match (token, expires) {
+        (Some(token), Some(expires)) => Ok(Fetched { token, expires }),
+        _ => Err(Error::new(
+            Exit::Runtime,
+            format!(
+                "CodeArtifact answered for {} without a usable token and expiry",
+                key.describe()
+            ),
+        )
+        .into()),
+    }
+}
+
+fn deadline(key: &Key, within: Duration) -> Error {
+    Error::new(
+        Exit::Deadline,
+        format!(
+            "no token for {} within {} s",
+            key.describe(),
+            within.as_secs_f64().ceil()
+        ),
+    )
+    .with_hint("check the network, or raise command_deadline in the configuration")
+}
+
+/// One line saying what failed, with the AWS error type when AWS answered.
+fn explain<E, R>(key: &Key, within: Duration, e: &SdkError<E, R>) -> FetchError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    if let SdkError::ServiceError(ctx) = e {
+        let err = ctx.err();
+        let code = err.code().unwrap_or("an unnamed error");
+        let message = one_line(err.message().unwrap_or(""));
+        let hint = match code {
+            "AccessDeniedException" | "UnrecognizedClientException" | "InvalidSignatureException" => {
+                "check that this profile may call codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken"
+            }
+            "ResourceNotFoundException" => "check the domain and owner in the project's index URL",
+            "ThrottlingException" => "try again in a minute",
+            _ => "try again; 'ca-env status' shows the profile used",
+        };
+        return Error::new(
+            Exit::Runtime,
+            format!(
+                "AWS refused a token for {}: {code}: {message}",
+                key.describe()
+            ),
+        )
+        .with_hint(hint)
+        .into();
+    }
+    if matches!(e, SdkError::TimeoutError(_))
+        || matches!(e, SdkError::DispatchFailure(d) if d.is_timeout())
+    {
+        return deadline(key, within).into();
+    }
+    let detail = one_line(&DisplayErrorContext(e).to_string());
+    if has_source::<CredentialsError>(e) {
+        let profile = key
+            .profile
+            .as_deref()
+            .map_or("the default AWS profile".to_string(), |p| {
+                format!("profile '{p}'")
+            });
+        return FetchError {
+            error: Error::new(
+                Exit::Runtime,
+                format!("no usable AWS credentials from {profile}: {detail}"),
+            )
+            .with_hint("run 'ca-env login' (it can run 'aws sso login' for you)"),
+            credentials: true,
+        };
+    }
+    Error::new(
+        Exit::Runtime,
+        format!("cannot get a token for {}: {detail}", key.describe()),
+    )
+    .into()
+}
+
+fn has_source<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<T>() {
+            return true;
+        }
+        cur = err.source();
+    }
+    false
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(unix)]
+fn detach_stdin() {
+    use std::os::fd::AsRawFd;
+    if let Ok(null) = std::fs::File::open("/dev/null") {
+        // SAFETY: dup2 onto fd 0 of a descriptor we own; nothing in ca-env reads stdin here.
+        unsafe { libc::dup2(null.as_raw_fd(), 0) };
+    }
+}
+
+#[cfg(not(unix))]
+fn detach_stdin() {}

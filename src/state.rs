@@ -1,0 +1,58 @@
+//! ca-env's own files under `$XDG_STATE_HOME/ca-env` (allowed pairs, the token index, locks,
+//! the file store): one private directory, and files replaced whole by rename so a reader sees
+//! the old content or the new, never half of either.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::env::Env;
+
+/// `$XDG_STATE_HOME/ca-env`, else `~/.local/state/ca-env`.
+pub fn dir(env: &Env) -> Option<PathBuf> {
+    env.xdg_state_home().map(|d| d.join("ca-env"))
+}
+
+/// Creates `dir` (and its parents) 0700, or makes an existing one of ours 0700; refuses a
+/// symlink or a directory owned by someone else.
+#[cfg(unix)]
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    if let Some(parent) = dir.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    match fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let meta = fs::symlink_metadata(dir)?;
+    // SAFETY: geteuid cannot fail.
+    if !meta.is_dir() || meta.uid() != unsafe { libc::geteuid() } {
+        return Err(std::io::Error::other(format!(
+            "{} is not a directory of this user's",
+            dir.display()
+        )));
+    }
+    if meta.mode() & 0o077 != 0 {
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+/// Replaces `path` with `bytes`: a 0600 temporary file in the same (private) directory,
+/// synced, then renamed over it.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().expect("a state file has a parent");
+    private_dir(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

@@ -1,0 +1,416 @@
+//! Tokens: the secret type, what an entry is and when it is fresh, the stores, and getting a
+//! token once per entry however many processes ask at the same moment.
+//!
+//! A fetch takes the entry's lock, looks again (another process may have just stored a fresh
+//! token), honours the back-off of a remembered failure when it runs unasked, calls AWS, and
+//! stores the result. A refresh ahead of expiry runs the same fetch in a detached
+//! `ca-env __refresh` process, so the command that noticed it does not wait.
+
+pub mod entry;
+mod index;
+mod lock;
+mod secret;
+pub mod store;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+pub use entry::{Freshness, Key, Stored};
+pub use secret::Token;
+
+use crate::codeartifact::client::{self, FetchError};
+use crate::codeartifact::Repository;
+use crate::config::{Config, Seconds};
+use crate::env::Env;
+use crate::error::{Error, Exit, Result};
+use crate::output::{log, Level};
+use crate::sources::Source;
+use index::Index;
+use store::{Backend, Stores};
+
+/// A token to get: which entry, and the lifetime to ask for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Wanted {
+    pub key: Key,
+    pub duration: Seconds,
+}
+
+impl Wanted {
+    pub fn for_source(source: &Source, env: &Env) -> Wanted {
+        Wanted::new(
+            &source.url.repository,
+            source.profile.clone(),
+            source.duration,
+            env,
+        )
+    }
+
+    pub fn new(repo: &Repository, profile: Option<String>, duration: Seconds, env: &Env) -> Wanted {
+        Wanted {
+            key: Key {
+                domain: repo.domain.clone(),
+                owner: repo.owner.clone(),
+                region: repo.region.clone(),
+                profile,
+                endpoint: entry::endpoint_override(env),
+            },
+            duration,
+        }
+    }
+}
+
+/// Who asked, which decides whether a remembered failure stops the call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Asked {
+    /// The hook or a background refresh: a failure remembered less than its back-off ago is
+    /// reported again without calling AWS.
+    Unasked,
+    /// A command the user ran (`token`, `login`).
+    ByUser,
+    /// `login --force`: fetch even when fresh, unless another process fetched after we began.
+    Forced,
+}
+
+/// What is known about an entry without any network.
+pub struct Lookup {
+    pub stored: Option<(Stored, Backend)>,
+    /// The store could not be asked (locked keyring, no bus): why.
+    pub unavailable: Option<String>,
+}
+
+pub struct Tokens {
+    stores: Stores,
+    state_dir: Option<PathBuf>,
+    index: Index,
+    refresh_before: Seconds,
+    interactive: bool,
+}
+
+impl Tokens {
+    /// `interactive`: the keyring may show an unlock dialog and AWS credentials may prompt
+    /// (only `login` on a terminal).
+    pub fn new(env: &Env, config: &Config, interactive: bool) -> Result<Tokens> {
+        let state_dir = crate::state::dir(env);
+        Ok(Tokens {
+            stores: Stores::new(env, interactive)?,
+            index: Index::load(state_dir.clone()),
+            state_dir,
+            refresh_before: config.defaults.refresh_before,
+            interactive,
+        })
+    }
+
+    pub fn freshness(&self, stored: &Stored) -> Freshness {
+        stored.freshness(entry::now(), self.refresh_before)
+    }
+
+    /// The stored entry for `key`, if any. Reads the store, never the network.
+    pub fn lookup(&self, key: &Key) -> Lookup {
+        let recorded = self.index.get(key).and_then(index::Record::backend);
+        match self.stores.get(key, recorded) {
+            Ok(stored) => Lookup {
+                stored,
+                unavailable: None,
+            },
+            Err(store::Unavailable(why)) => Lookup {
+                stored: None,
+                unavailable: Some(why),
+            },
+        }
+    }
+
+    /// A token for `wanted` that is not expired: the stored one when fresh (or expiring, with a
+    /// background refresh started), else a new one fetched before `deadline`.
+    pub fn get(&mut self, wanted: &Wanted, deadline: Instant, asked: Asked) -> Result<Stored> {
+        if asked != Asked::Forced {
+            if let Some((stored, _)) = self.lookup(&wanted.key).stored {
+                match self.freshness(&stored) {
+                    Freshness::Fresh => return Ok(stored),
+                    Freshness::Expiring => {
+                        refresh_in_background(wanted);
+                        return Ok(stored);
+                    }
+                    Freshness::Expired => {}
+                }
+            }
+        }
+        self.fetch(wanted, deadline, asked)
+            .map(|(s, _)| s)
+            .map_err(|e| e.error)
+    }
+
+    /// Fetches and stores a new token for `wanted`, once across all processes: whoever holds
+    /// the entry's lock fetches, the others wait for it and use what it stored.
+    pub fn fetch(
+        &mut self,
+        wanted: &Wanted,
+        deadline: Instant,
+        asked: Asked,
+    ) -> std::result::Result<(Stored, Backend), FetchError> {
+        let key = &wanted.key;
+        let began = entry::now();
+        let _held = match &self.state_dir {
+            Some(dir) => {
+                let path = dir.join("locks").join(format!("{}.lock", key.file_stem()));
+                match lock::acquire(&path, deadline) {
+                    Ok(lock::Waited::Held(h)) => Some(h),
+                    Ok(lock::Waited::TimedOut) => {
+                        return Err(FetchError::from(Error::new(
+                            Exit::Deadline,
+                            format!(
+                            "another ca-env was still fetching the token for {} at the deadline",
+                            key.describe()
+                        ),
+                        )))
+                    }
+                    Err(e) => {
+                        return Err(FetchError::from(Error::new(
+                            Exit::Runtime,
+                            format!(
+                                "cannot lock the token entry: {}",
+                                crate::config::io_reason(&e)
+                            ),
+                        )))
+                    }
+                }
+            }
+            None => None,
+        };
+        // Whoever held the lock before us may have stored a fresh token.
+        self.index = Index::load(self.state_dir.clone());
+        if let Some((stored, backend)) = self.lookup(key).stored {
+            let fetched_meanwhile = stored.issued > began;
+            let fresh = self.freshness(&stored) == Freshness::Fresh;
+            if fetched_meanwhile || (fresh && asked != Asked::Forced) {
+                log(Level::Debug, || {
+                    format!(
+                        "{} was fetched meanwhile by another process",
+                        key.describe()
+                    )
+                });
+                return Ok((stored, backend));
+            }
+        }
+        if asked == Asked::Unasked {
+            if let Some(failure) = self.index.get(key).and_then(|r| r.failure.clone()) {
+                if entry::now() < failure.retry_at() {
+                    return Err(Error::new(Exit::Runtime, failure.reason)
+                        .with_hint(format!(
+                            "remembered from {} ago; run 'ca-env login'",
+                            ago(entry::now() - failure.at)
+                        ))
+                        .into());
+                }
+            }
+        }
+        let within = deadline.saturating_duration_since(Instant::now());
+        log(Level::Debug, || {
+            format!(
+                "asking AWS for a token for {} lasting {} s (deadline in {} ms)",
+                key.describe(),
+                wanted.duration,
+                within.as_millis()
+            )
+        });
+        let fetched =
+            client::get_authorization_token(key, wanted.duration, within, self.interactive);
+        let fetched = match fetched {
+            Ok(f) => f,
+            Err(e) => {
+                self.remember_failure(key, &e.error);
+                return Err(e);
+            }
+        };
+        let stored = Stored {
+            token: fetched.token,
+            issued: entry::now(),
+            expires: fetched.expires,
+        };
+        let backend = self
+            .stores
+            .put(key, &stored)
+            .map_err(|store::Unavailable(why)| {
+                Error::new(Exit::Runtime, format!("cannot store the token: {why}"))
+                    .with_hint("set CA_ENV_STORE=file to use the file store")
+            })?;
+        log(Level::Info, || {
+            format!(
+                "stored a token for {} in {}, expiring {}",
+                key.describe(),
+                backend.as_str(),
+                entry::rfc3339(stored.expires)
+            )
+        });
+        let _ = self.index.update(key, |r| {
+            r.store = Some(backend.as_str().to_string());
+            r.issued = Some(stored.issued);
+            r.expires = Some(stored.expires);
+            r.failure = None;
+        });
+        Ok((stored, backend))
+    }
+
+    fn remember_failure(&mut self, key: &Key, error: &Error) {
+        let reason = error.message.clone();
+        let _ = self.index.update(key, |r| {
+            let count = r.failure.as_ref().map_or(0, |f| f.count);
+            r.failure = Some(index::Failure {
+                at: entry::now(),
+                count: count.saturating_add(1),
+                reason,
+            });
+        });
+    }
+
+    /// Removes `key` from every backend that may hold it; true when one did.
+    pub fn remove(&mut self, key: &Key) -> Result<bool> {
+        let mut backends: Vec<Backend> = self.stores.sweep_list();
+        if let Some(b) = self.index.get(key).and_then(index::Record::backend) {
+            backends.retain(|x| *x != b);
+            backends.insert(0, b);
+        }
+        let mut removed = false;
+        let mut failures = Vec::new();
+        for backend in backends {
+            match self.stores.delete(key, backend) {
+                Ok(found) => removed |= found,
+                Err(store::Unavailable(why)) => {
+                    failures.push(format!("{}: {why}", backend.as_str()))
+                }
+            }
+        }
+        let _ = self.index.update(key, |r| {
+            r.store = None;
+            r.issued = None;
+            r.expires = None;
+            r.failure = None;
+        });
+        // A backend that is simply absent here cannot hold the entry; only the recorded one
+        // failing matters.
+        let recorded_failed = failures.iter().any(|f| {
+            self.index
+                .get(key)
+                .and_then(index::Record::backend)
+                .is_some_and(|b| f.starts_with(b.as_str()))
+        });
+        if recorded_failed {
+            return Err(Error::new(
+                Exit::Runtime,
+                format!(
+                    "cannot remove the token for {}: {}",
+                    key.describe(),
+                    failures.join("; ")
+                ),
+            ));
+        }
+        Ok(removed)
+    }
+
+    /// Every entry the index knows of.
+    pub fn known_keys(&self) -> Vec<Key> {
+        self.index.records().map(index::Record::key).collect()
+    }
+
+    /// File-store entries no index line names (an index lost or from an older run).
+    pub fn stray_files(&self) -> Vec<PathBuf> {
+        self.stores.file_entries()
+    }
+
+    /// The remembered failure for `key`, if its back-off has not passed.
+    pub fn remembered_failure(&self, key: &Key) -> Option<String> {
+        let f = self.index.get(key)?.failure.as_ref()?;
+        (entry::now() < f.retry_at()).then(|| f.reason.clone())
+    }
+}
+
+fn ago(seconds: i64) -> String {
+    match seconds {
+        s if s < 90 => format!("{} s", s.max(0)),
+        s => format!("{} min", s / 60),
+    }
+}
+
+/// Starts `ca-env __refresh` for `wanted`, detached: its own session (no terminal to prompt
+/// on, not killed by the shell's Ctrl-C), no input, messages appended to the refresh log.
+pub fn refresh_in_background(wanted: &Wanted) {
+    let started = spawn_refresh(wanted);
+    log(Level::Debug, || match started {
+        Ok(child) => format!(
+            "refreshing {} in the background (process {})",
+            wanted.key.describe(),
+            child.id()
+        ),
+        Err(e) => format!("cannot start a background refresh: {e}"),
+    });
+}
+
+pub fn spawn_refresh(wanted: &Wanted) -> std::io::Result<std::process::Child> {
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe()?;
+    let key = &wanted.key;
+    let mut cmd = Command::new(exe);
+    cmd.args(["__refresh", "--domain", &key.domain, "--owner", &key.owner])
+        .args(["--region", &key.region, "--duration"])
+        .arg(wanted.duration.to_string());
+    if let Some(p) = &key.profile {
+        cmd.args(["--profile", p]);
+    }
+    cmd.stdin(Stdio::null()).stdout(Stdio::null());
+    cmd.stderr(match refresh_log() {
+        Some(f) => Stdio::from(f),
+        None => Stdio::null(),
+    });
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setsid is async-signal-safe; it only detaches the child from the terminal.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+    }
+    cmd.spawn()
+}
+
+/// `$XDG_STATE_HOME/ca-env/refresh.log`, opened for appending (started afresh past 64 KiB).
+fn refresh_log() -> Option<std::fs::File> {
+    let dir = crate::state::dir(&Env::from_process())?;
+    crate::state::private_dir(&dir).ok()?;
+    let path = dir.join("refresh.log");
+    let too_big = std::fs::metadata(&path).is_ok_and(|m| m.len() > 64 * 1024);
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true);
+    if too_big {
+        options.write(true).truncate(true);
+    } else {
+        options.append(true);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path).ok()
+}
+
+/// How long `fetch` may wait, from a number of seconds in the configuration.
+pub fn deadline_in(seconds: Seconds) -> Instant {
+    Instant::now() + Duration::from_secs(seconds.max(1))
+}
+
+/// The token the user set in `CODEARTIFACT_AUTH_TOKEN` (CI does): used as it is, with no AWS
+/// call and nothing stored. Set but not a token is an error rather than a silent fetch.
+pub fn from_environment(env: &Env) -> Result<Option<Token>> {
+    match env.var("CODEARTIFACT_AUTH_TOKEN").filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => Token::new(text).map(Some).ok_or_else(|| {
+            Error::new(
+                Exit::Input,
+                "CODEARTIFACT_AUTH_TOKEN is set but does not hold a token",
+            )
+            .with_hint("unset it to let ca-env fetch one")
+        }),
+    }
+}

@@ -1,0 +1,94 @@
+//! The OS keyring through the `keyring` crate: the Secret Service on Linux (GNOME Keyring,
+//! KWallet), the login Keychain on macOS, Credential Manager on Windows. Entries are filed under
+//! service `ca-env` with the key's id as the user name.
+
+use super::{Answer, Unavailable, SERVICE};
+use crate::token::entry::Key;
+
+fn entry(key: &Key) -> Answer<keyring::Entry> {
+    #[cfg(target_os = "linux")]
+    {
+        // Explicitly the Secret Service: keyutils is a backend of its own here.
+        let cred = keyring::secret_service::SsCredential::new_with_target(None, SERVICE, &key.id())
+            .map_err(|e| unavailable(&e))?;
+        Ok(keyring::Entry::new_with_credential(Box::new(cred)))
+    }
+    #[cfg(not(target_os = "linux"))]
+    keyring::Entry::new(SERVICE, &key.id()).map_err(|e| unavailable(&e))
+}
+
+pub fn get(key: &Key) -> Answer<Option<String>> {
+    match entry(key)?.get_password() {
+        Ok(text) => Ok(Some(text)),
+        // Not there, not text, or several items for one key: all count as missing.
+        Err(
+            keyring::Error::NoEntry | keyring::Error::BadEncoding(_) | keyring::Error::Ambiguous(_),
+        ) => Ok(None),
+        Err(e) => Err(unavailable(&e)),
+    }
+}
+
+pub fn set(key: &Key, text: &str) -> Answer<()> {
+    let entry = entry(key)?;
+    match entry.set_password(text) {
+        Err(keyring::Error::Ambiguous(items)) => {
+            // Duplicates left by another program: remove them, then write one.
+            for item in items {
+                let _ = item.delete_credential();
+            }
+            entry.set_password(text).map_err(|e| unavailable(&e))
+        }
+        other => other.map_err(|e| unavailable(&e)),
+    }
+}
+
+pub fn delete(key: &Key) -> Answer<bool> {
+    match entry(key)?.delete_credential() {
+        Ok(()) => Ok(true),
+        Err(keyring::Error::NoEntry) => Ok(false),
+        Err(e) => Err(unavailable(&e)),
+    }
+}
+
+/// The keyring's own words, never an entry's bytes (`BadEncoding`'s payload is not shown).
+fn unavailable(e: &keyring::Error) -> Unavailable {
+    Unavailable(match e {
+        keyring::Error::NoStorageAccess(_) => "the keyring is locked or refused access".into(),
+        keyring::Error::PlatformFailure(inner) => format!("the keyring failed: {inner}"),
+        keyring::Error::TooLong(what, max) => format!("{what} is longer than the keyring's {max}"),
+        keyring::Error::BadEncoding(_) => "the keyring holds something that is not text".into(),
+        other => format!("the keyring failed: {other}"),
+    })
+}
+
+/// Whether the keyring can be used without showing an unlock dialog. On Linux the keyring
+/// crate would ask the Secret Service to unlock a locked collection (a desktop dialog), so the
+/// default collection's `Locked` property is read first; a missing collection would need a
+/// dialog to create one. macOS and Windows unlock the user's keyring at login.
+#[cfg(target_os = "linux")]
+pub fn ready_without_prompt() -> Answer<()> {
+    use dbus_secret_service::{EncryptionType, SecretService};
+    // Without a session bus address libdbus would try X11 autolaunch, starting a bus daemon.
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|v| v.is_empty()) {
+        return Err(Unavailable(
+            "no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)".into(),
+        ));
+    }
+    let ss = SecretService::connect(EncryptionType::Plain)
+        .map_err(|e| Unavailable(format!("no Secret Service: {e}")))?;
+    let collection = ss
+        .get_default_collection()
+        .map_err(|_| Unavailable("the Secret Service has no default keyring".into()))?;
+    match collection.is_locked() {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(Unavailable(
+            "the keyring is locked (unlock it, or run 'ca-env login' on a terminal)".into(),
+        )),
+        Err(e) => Err(Unavailable(format!("the Secret Service failed: {e}"))),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn ready_without_prompt() -> Answer<()> {
+    Ok(())
+}

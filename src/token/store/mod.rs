@@ -1,0 +1,218 @@
+//! Where tokens live: the OS keyring, Linux keyutils, or a private file. `CA_ENV_STORE` picks
+//! one; `auto` (the default) writes to the first that answers without an unlock prompt and
+//! verifies what it wrote. Every backend holds the same text (`Stored::encode`) under the same
+//! name (`Key::id`); which backend holds which key is recorded in the index.
+
+mod file;
+mod keyring;
+mod keyutils;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::entry::{Key, Stored};
+use crate::env::Env;
+use crate::error::{Error, Exit};
+
+/// The service name every keyring entry is filed under.
+pub const SERVICE: &str = "ca-env";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Backend {
+    Keyring,
+    Keyutils,
+    File,
+}
+
+impl Backend {
+    pub const ALL: [Backend; 3] = [Backend::Keyring, Backend::Keyutils, Backend::File];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Keyring => "keyring",
+            Backend::Keyutils => "keyutils",
+            Backend::File => "file",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Backend> {
+        Backend::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+}
+
+/// Why a backend could not be used. Holds platform messages only, never an entry's text.
+#[derive(Debug, Clone)]
+pub struct Unavailable(pub String);
+
+type Answer<T> = std::result::Result<T, Unavailable>;
+
+pub struct Stores {
+    /// None: `auto`.
+    only: Option<Backend>,
+    file_dir: Option<PathBuf>,
+    /// `login` on a terminal may let the keyring show its unlock dialog; nothing else may.
+    interactive: bool,
+    /// How long a keyring call may take before it counts as unavailable.
+    patience: Duration,
+}
+
+impl Stores {
+    pub fn new(env: &Env, interactive: bool) -> crate::error::Result<Stores> {
+        let only = match env.var("CA_ENV_STORE").as_deref() {
+            None | Some("" | "auto") => None,
+            Some(name) => Some(Backend::parse(name).ok_or_else(|| {
+                Error::new(
+                    Exit::Usage,
+                    format!(
+                        "CA_ENV_STORE={} is not one of auto, keyring, keyutils, file",
+                        crate::output::printable(name)
+                    ),
+                )
+            })?),
+        };
+        Ok(Stores {
+            only,
+            file_dir: env.xdg_state_home().map(|d| d.join("ca-env/secrets")),
+            interactive,
+            patience: Duration::from_secs(2),
+        })
+    }
+
+    /// The backends to read `key` from: the one chosen, else the one the index recorded.
+    fn readable(&self, recorded: Option<Backend>) -> Option<Backend> {
+        self.only.or(recorded)
+    }
+
+    /// The entry for `key`, from the backend the index recorded (or the one chosen). A corrupt
+    /// or foreign entry is `Ok(None)`, as is an entry nobody recorded.
+    pub fn get(&self, key: &Key, recorded: Option<Backend>) -> Answer<Option<(Stored, Backend)>> {
+        let Some(backend) = self.readable(recorded) else {
+            return Ok(None);
+        };
+        let text = self.raw_get(backend, key)?;
+        Ok(text
+            .and_then(|t| Stored::decode(key, &t))
+            .map(|s| (s, backend)))
+    }
+
+    /// Stores the entry: in the chosen backend, or in the first of keyring, keyutils, file that
+    /// takes it and gives it back. Returns where it went.
+    pub fn put(&self, key: &Key, stored: &Stored) -> Answer<Backend> {
+        let text = stored.encode(key);
+        let candidates: Vec<Backend> = match self.only {
+            Some(b) => vec![b],
+            None => Backend::ALL.to_vec(),
+        };
+        let mut reasons = Vec::new();
+        for backend in candidates {
+            match self.put_verified(backend, key, &text) {
+                Ok(()) => return Ok(backend),
+                Err(Unavailable(why)) => {
+                    crate::output::log(crate::output::Level::Debug, || {
+                        format!("the {} store is not used: {why}", backend.as_str())
+                    });
+                    reasons.push(format!("{}: {why}", backend.as_str()));
+                }
+            }
+        }
+        Err(Unavailable(reasons.join("; ")))
+    }
+
+    fn put_verified(&self, backend: Backend, key: &Key, text: &str) -> Answer<()> {
+        self.raw_set(backend, key, text)?;
+        // keyutils without a session keyring reports a failed write as success and the read as
+        // "no entry": only reading it back tells.
+        match self.raw_get(backend, key)? {
+            Some(back) if back == text => Ok(()),
+            _ => Err(Unavailable(
+                "what was written could not be read back".into(),
+            )),
+        }
+    }
+
+    /// Removes `key` from `backend`; true when something was there.
+    pub fn delete(&self, key: &Key, backend: Backend) -> Answer<bool> {
+        match backend {
+            Backend::Keyring => {
+                self.keyring_ready()?;
+                let key = key.clone();
+                bounded(self.patience, move || keyring::delete(&key))?
+            }
+            Backend::Keyutils => keyutils::delete(key),
+            Backend::File => file::delete(self.file_dir()?, key),
+        }
+    }
+
+    /// Every backend `logout --all` should sweep: the chosen one, or all.
+    pub fn sweep_list(&self) -> Vec<Backend> {
+        match self.only {
+            Some(b) => vec![b],
+            None => Backend::ALL.to_vec(),
+        }
+    }
+
+    /// Keys of the file backend's entries whose owner is unknown (index lost): their file names.
+    pub fn file_entries(&self) -> Vec<PathBuf> {
+        self.file_dir
+            .as_deref()
+            .map(file::entries)
+            .unwrap_or_default()
+    }
+
+    fn raw_get(&self, backend: Backend, key: &Key) -> Answer<Option<String>> {
+        match backend {
+            Backend::Keyring => {
+                self.keyring_ready()?;
+                let key = key.clone();
+                bounded(self.patience, move || keyring::get(&key))?
+            }
+            Backend::Keyutils => keyutils::get(key),
+            Backend::File => file::get(self.file_dir()?, key),
+        }
+    }
+
+    fn raw_set(&self, backend: Backend, key: &Key, text: &str) -> Answer<()> {
+        match backend {
+            Backend::Keyring => {
+                self.keyring_ready()?;
+                let (key, text) = (key.clone(), text.to_string());
+                bounded(self.patience, move || keyring::set(&key, &text))?
+            }
+            Backend::Keyutils => keyutils::set(key, text),
+            Backend::File => file::set(self.file_dir()?, key, text),
+        }
+    }
+
+    /// The keyring may be used without a dialog (or a dialog is allowed).
+    fn keyring_ready(&self) -> Answer<()> {
+        if self.interactive {
+            return Ok(());
+        }
+        bounded(self.patience, keyring::ready_without_prompt)?
+    }
+
+    fn file_dir(&self) -> Answer<&std::path::Path> {
+        self.file_dir
+            .as_deref()
+            .ok_or_else(|| Unavailable("neither XDG_STATE_HOME nor HOME is set".into()))
+    }
+}
+
+/// Runs a keyring call on its own thread and gives up after `patience`: a hung D-Bus service
+/// must not hold a prompt or a command past its deadline. A call that overruns is left to
+/// finish (or not) on its thread; the process exits without it.
+fn bounded<T: Send + 'static>(
+    patience: Duration,
+    f: impl FnOnce() -> Answer<T> + Send + 'static,
+) -> Answer<Answer<T>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(patience).map_err(|_| {
+        Unavailable(format!(
+            "the keyring did not answer within {} ms",
+            patience.as_millis()
+        ))
+    })
+}
