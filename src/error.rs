@@ -35,6 +35,12 @@ impl Error {
         }
     }
 
+    /// The exit status of errors already printed one by one (a command that went on past
+    /// them): nothing more is printed.
+    pub fn already_said(first: &Error) -> Error {
+        Error::new(first.exit, "")
+    }
+
     pub fn with_hint(mut self, hint: impl Into<String>) -> Error {
         self.hint = Some(hint.into());
         self

@@ -57,7 +57,7 @@ pub fn note(message: &str) {
 
 /// The error's one line, unless `CA_ENV_LOG=off`.
 pub fn error_line(e: &Error) {
-    if level() == Level::Off {
+    if level() == Level::Off || e.message.is_empty() {
         return;
     }
     let _ = writeln!(std::io::stderr().lock(), "{e}");

@@ -676,3 +676,112 @@ fn no_token_leaks_into_stderr_logs_argv_or_files() {
         }
     }
 }
+
+/// A credential_process that reads standard input (as an MFA prompt would) gets none: `token`
+/// finishes although its own stdin is a pipe the test keeps open.
+#[test]
+fn nothing_but_login_on_a_terminal_can_prompt() {
+    let standin = StandIn::start();
+    let mut sb = setup(&standin);
+    sb.extra_env
+        .retain(|(k, _)| !k.starts_with("AWS_ACCESS_KEY") && !k.starts_with("AWS_SECRET"));
+    let aws = sb.path().join("aws");
+    let script = aws.join("mfa.sh");
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nread -r code || echo 'no input' >> {}\necho '{{\"Version\": 1, \"AccessKeyId\": \"{TEST_KEY_ID}\", \"SecretAccessKey\": \"{TEST_SECRET}\"}}'\n",
+            aws.join("asked").display()
+        ),
+    )
+    .unwrap();
+    let sso_marker = aws.join("aws-ran");
+    let bin = sb.path().join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    fs::write(
+        bin.join("aws"),
+        format!("#!/bin/sh\necho \"$@\" > {}\n", sso_marker.display()),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for f in [&script, &bin.join("aws")] {
+            fs::set_permissions(f, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    fs::write(
+        aws.join("config"),
+        format!(
+            "[profile mfa]\ncredential_process = {}\n\n[profile sso]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = dev\nregion = us-west-2\n\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-west-2\n",
+            script.display()
+        ),
+    )
+    .unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    sb.set_env("PATH", path);
+
+    sb.set_env("AWS_PROFILE", "mfa");
+    let mut child = sb
+        .command(PROJECT, &["token", "corp"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _stdin_held_open = child.stdin.take();
+    let t0 = Instant::now();
+    while child.try_wait().unwrap().is_none() && t0.elapsed() < Duration::from_secs(8) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let finished = child.try_wait().unwrap().is_some();
+    if !finished {
+        child.kill().unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(finished, "token waited for input");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::read_to_string(aws.join("asked")).unwrap(), "no input\n");
+
+    // An expired SSO session: off a terminal, login says what to do and runs nothing.
+    sb.set_env("AWS_PROFILE", "sso");
+    let out = sb
+        .command(PROJECT, &["login", "--force"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no usable AWS credentials"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!sso_marker.exists(), "aws sso login ran without a terminal");
+
+    // On a terminal (a pseudo-terminal from script(1)), login runs `aws sso login` for the
+    // profile, then tries again.
+    support::keyrings::require("script");
+    let inner = sb.command(PROJECT, &["login", "--force"]);
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-q", "-e", "-c"])
+        .arg(format!("{} login --force", env!("CARGO_BIN_EXE_ca-env")))
+        .arg("/dev/null")
+        .current_dir(inner.get_current_dir().unwrap())
+        .env_clear();
+    for (k, v) in inner.get_envs() {
+        if let Some(v) = v {
+            cmd.env(k, v);
+        }
+    }
+    let out = cmd.stdin(std::process::Stdio::null()).output().unwrap();
+    assert_eq!(
+        fs::read_to_string(&sso_marker).unwrap_or_default(),
+        "sso login --profile sso\n",
+        "{}",
+        stdout(&out)
+    );
+}

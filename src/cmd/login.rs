@@ -75,7 +75,7 @@ pub fn run(env: &Env, force: bool, names: &[String]) -> Result<()> {
             }
         }
     }
-    first_error.map_or(Ok(()), Err)
+    first_error.map_or(Ok(()), |e| Err(Error::already_said(&e)))
 }
 
 /// The profile's name when the AWS config file gives it an SSO session (`sso_session` or the

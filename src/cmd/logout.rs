@@ -50,5 +50,5 @@ pub fn run(env: &Env, all: bool) -> Result<()> {
     }
     let plural = if removed == 1 { "" } else { "s" };
     output::stdout(&format!("removed {removed} stored token{plural}\n"))?;
-    first_error.map_or(Ok(()), Err)
+    first_error.map_or(Ok(()), |e| Err(Error::already_said(&e)))
 }

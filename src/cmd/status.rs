@@ -44,9 +44,13 @@ fn token_states(env: &Env, config: &Config, project: &mut Project) -> Result<Vec
     let tokens = Tokens::new(env, config, false)?;
     let mut reports = Vec::new();
     let mut said = std::collections::HashSet::new();
+    let mut lookups = std::collections::HashMap::new();
     for source in &project.sources {
         let key = Wanted::for_source(source, env).key;
-        let lookup = tokens.lookup(&key);
+        // Sources sharing an entry ask the store once.
+        let lookup = lookups
+            .entry(key.clone())
+            .or_insert_with(|| tokens.lookup(&key));
         let report = match (&lookup.stored, &lookup.unavailable) {
             (Some((stored, backend)), _) => TokenReport {
                 state: tokens.freshness(stored).as_str(),

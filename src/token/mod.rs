@@ -203,6 +203,12 @@ impl Tokens {
                 }
             }
         }
+        self.stores
+            .check_writable()
+            .map_err(|store::Unavailable(why)| {
+                Error::new(Exit::Runtime, format!("cannot store a token: {why}"))
+                    .with_hint("unlock the keyring, or set CA_ENV_STORE=auto")
+            })?;
         let within = deadline.saturating_duration_since(Instant::now());
         log(Level::Debug, || {
             format!(

@@ -48,7 +48,7 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// How long a daemon may take to come up (an unlocked Secret Service takes about 0.1 s).
+/// How long a daemon may take to come up (an unlocked Secret Service takes about 40 ms).
 pub const STARTUP_LIMIT: Duration = Duration::from_secs(10);
 
 /// How long one helper command (`secret-tool`, `dbus-send`, `keyctl`) may take.
@@ -63,7 +63,8 @@ const LOGIN: &str = "/org/freedesktop/secrets/collection/login";
 pub fn require(tool: &str) {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let found = std::env::split_paths(&path).any(|dir| {
-        fs::metadata(dir.join(tool)).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        fs::metadata(dir.join(tool))
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
     });
     if !found {
         panic!("{tool} is not installed; ./scripts/test installs it");
@@ -73,13 +74,23 @@ pub fn require(tool: &str) {
 /// Runs `cmd` to completion with stdout and stderr captured, feeding it `input` on stdin (or
 /// nothing: stdin is /dev/null), and returns `None` if it is still running after `limit`: then
 /// its whole process group is killed. The command is put in a process group of its own.
-pub fn run_with_timeout(cmd: &mut Command, input: Option<&[u8]>, limit: Duration) -> Option<Output> {
+pub fn run_with_timeout(
+    cmd: &mut Command,
+    input: Option<&[u8]>,
+    limit: Duration,
+) -> Option<Output> {
     let program = cmd.get_program().to_string_lossy().into_owned();
-    cmd.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0);
-    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
+    cmd.stdin(if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    })
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .process_group(0);
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {program}: {e}"));
     if let Some(input) = input {
         let mut stdin = child.stdin.take().unwrap();
         // A child that exits without reading its input is not an error here.
@@ -121,7 +132,10 @@ fn text(bytes: &[u8]) -> String {
 /// A name no other fixture of any test process uses.
 fn unique(prefix: &str) -> String {
     static COUNT: AtomicUsize = AtomicUsize::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
     let n = COUNT.fetch_add(1, Ordering::Relaxed);
     format!("{prefix}-{}-{n}-{nanos:08x}", std::process::id())
 }
@@ -209,7 +223,10 @@ impl SecretService {
         if kind != Kind::BusOnly {
             require("gnome-keyring-daemon");
         }
-        let dir = tempfile::Builder::new().prefix("ca-env-ss.").tempdir().unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("ca-env-ss.")
+            .tempdir()
+            .unwrap();
         for sub in ["run", "home", "data", "config", "cache"] {
             fs::create_dir(dir.path().join(sub)).unwrap();
         }
@@ -265,7 +282,11 @@ impl SecretService {
             .env("XDG_CACHE_HOME", path.join("cache"))
             .env("XDG_RUNTIME_DIR", path.join("run"))
             .env("DBUS_SESSION_BUS_ADDRESS", &ss.address)
-            .stdin(if unlock { Stdio::piped() } else { Stdio::null() })
+            .stdin(if unlock {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(File::create(path.join("keyring.out")).unwrap())
             .stderr(File::create(path.join("keyring.log")).unwrap());
         let mut child = keyring
@@ -288,7 +309,10 @@ impl SecretService {
                 break;
             }
             if let Some(status) = ss.keyring.as_mut().unwrap().try_wait().unwrap() {
-                panic!("gnome-keyring-daemon exited ({status}) before it answered\n{}", ss.logs());
+                panic!(
+                    "gnome-keyring-daemon exited ({status}) before it answered\n{}",
+                    ss.logs()
+                );
             }
             if Instant::now() >= deadline {
                 panic!(
@@ -311,7 +335,10 @@ impl SecretService {
     pub fn env(&self) -> Vec<(String, String)> {
         vec![
             ("DBUS_SESSION_BUS_ADDRESS".into(), self.address.clone()),
-            ("XDG_RUNTIME_DIR".into(), self.runtime_dir().display().to_string()),
+            (
+                "XDG_RUNTIME_DIR".into(),
+                self.runtime_dir().display().to_string(),
+            ),
         ]
     }
 
@@ -351,7 +378,10 @@ impl SecretService {
     fn bounded(&self, cmd: &mut Command, input: Option<&str>) -> Output {
         let shown = format!("{cmd:?}");
         run_with_timeout(cmd, input.map(str::as_bytes), TOOL_LIMIT).unwrap_or_else(|| {
-            panic!("{shown} did not finish within {TOOL_LIMIT:?}\n{}", self.logs())
+            panic!(
+                "{shown} did not finish within {TOOL_LIMIT:?}\n{}",
+                self.logs()
+            )
         })
     }
 
@@ -418,7 +448,11 @@ impl SecretService {
             text(&out.stderr),
             self.logs()
         );
-        assert!(self.is_locked(), "the collection is still unlocked\n{}", self.logs());
+        assert!(
+            self.is_locked(),
+            "the collection is still unlocked\n{}",
+            self.logs()
+        );
     }
 
     /// The `login` collection's `Locked` property; panics if there is no such collection.
@@ -712,7 +746,11 @@ impl KeyutilsSession {
     /// Adds a `user` key to the session keyring (`keyctl padd user DESC @s`); returns its id.
     pub fn add(&self, description: &str, value: &str) -> String {
         let out = self.keyctl(&["padd", "user", description, "@s"], Some(value));
-        assert!(out.status.success(), "keyctl padd failed: {}", text(&out.stderr));
+        assert!(
+            out.status.success(),
+            "keyctl padd failed: {}",
+            text(&out.stderr)
+        );
         text(&out.stdout).trim().to_string()
     }
 

@@ -54,6 +54,8 @@ pub struct Stores {
     interactive: bool,
     /// How long a keyring call may take before it counts as unavailable.
     patience: Duration,
+    /// Whether the keyring answers without a dialog, asked once per process.
+    keyring_ready: std::sync::OnceLock<Answer<()>>,
 }
 
 impl Stores {
@@ -75,6 +77,7 @@ impl Stores {
             file_dir: env.xdg_state_home().map(|d| d.join("ca-env/secrets")),
             interactive,
             patience: Duration::from_secs(2),
+            keyring_ready: std::sync::OnceLock::new(),
         })
     }
 
@@ -127,6 +130,15 @@ impl Stores {
             _ => Err(Unavailable(
                 "what was written could not be read back".into(),
             )),
+        }
+    }
+
+    /// Whether a fetched token will have somewhere to go: with `CA_ENV_STORE=keyring`, a
+    /// keyring that would need unlocking is known before AWS is asked.
+    pub fn check_writable(&self) -> Answer<()> {
+        match self.only {
+            Some(Backend::Keyring) => self.keyring_ready(),
+            _ => Ok(()),
         }
     }
 
@@ -188,7 +200,9 @@ impl Stores {
         if self.interactive {
             return Ok(());
         }
-        bounded(self.patience, keyring::ready_without_prompt)?
+        self.keyring_ready
+            .get_or_init(|| bounded(self.patience, keyring::ready_without_prompt)?)
+            .clone()
     }
 
     fn file_dir(&self) -> Answer<&std::path::Path> {
