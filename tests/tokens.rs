@@ -785,3 +785,29 @@ fn nothing_but_login_on_a_terminal_can_prompt() {
         stdout(&out)
     );
 }
+
+/// A token fetched as one identity is not served to another: `AWS_PROFILE` is part of the entry.
+#[test]
+fn aws_profile_names_the_entry() {
+    let standin = StandIn::start();
+    let mut sb = setup(&standin);
+    sb.extra_env
+        .retain(|(k, _)| !k.starts_with("AWS_ACCESS_KEY") && !k.starts_with("AWS_SECRET"));
+    fs::write(
+        sb.path().join("aws/credentials"),
+        format!(
+            "[a]\naws_access_key_id = {TEST_KEY_ID}\naws_secret_access_key = {TEST_SECRET}\n\
+             [b]\naws_access_key_id = {OTHER_KEY_ID}\naws_secret_access_key = {OTHER_SECRET}\n"
+        ),
+    )
+    .unwrap();
+    sb.set_env("AWS_PROFILE", "a");
+    let a = ok(&token(&sb));
+    sb.set_env("AWS_PROFILE", "b");
+    let b = ok(&token(&sb));
+    sb.set_env("AWS_PROFILE", "a");
+    assert_eq!(ok(&token(&sb)), a);
+    assert_ne!(a, b);
+    let keys: Vec<String> = standin.calls().into_iter().map(|c| c.key_id).collect();
+    assert_eq!(keys, [TEST_KEY_ID, OTHER_KEY_ID]);
+}

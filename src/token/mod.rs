@@ -45,7 +45,10 @@ impl Wanted {
         )
     }
 
+    /// With no profile chosen, `AWS_PROFILE` names the entry (and is passed on explicitly), so a
+    /// token fetched as one identity is never served to another.
     pub fn new(repo: &Repository, profile: Option<String>, duration: Seconds, env: &Env) -> Wanted {
+        let profile = profile.or_else(|| env.var("AWS_PROFILE").filter(|p| !p.is_empty()));
         Wanted {
             key: Key {
                 domain: repo.domain.clone(),
@@ -127,7 +130,10 @@ impl Tokens {
                 match self.freshness(&stored) {
                     Freshness::Fresh => return Ok(stored),
                     Freshness::Expiring => {
-                        refresh_in_background(wanted);
+                        // Within a remembered failure's back-off, not even a process is started.
+                        if self.remembered_failure(&wanted.key).is_none() {
+                            refresh_in_background(wanted);
+                        }
                         return Ok(stored);
                     }
                     Freshness::Expired => {}
@@ -270,19 +276,29 @@ impl Tokens {
 
     /// Removes `key` from every backend that may hold it; true when one did.
     pub fn remove(&mut self, key: &Key) -> Result<bool> {
+        let recorded = self.index.get(key).and_then(index::Record::backend);
         let mut backends: Vec<Backend> = self.stores.sweep_list();
-        if let Some(b) = self.index.get(key).and_then(index::Record::backend) {
+        if let Some(b) = recorded {
             backends.retain(|x| *x != b);
             backends.insert(0, b);
         }
         let mut removed = false;
-        let mut failures = Vec::new();
         for backend in backends {
             match self.stores.delete(key, backend) {
                 Ok(found) => removed |= found,
-                Err(store::Unavailable(why)) => {
-                    failures.push(format!("{}: {why}", backend.as_str()))
+                // A backend that is merely absent here cannot hold the entry; the one the
+                // index names failing means the token is still there.
+                Err(store::Unavailable(why)) if Some(backend) == recorded => {
+                    return Err(Error::new(
+                        Exit::Runtime,
+                        format!(
+                            "cannot remove the token for {} from {}: {why}",
+                            key.describe(),
+                            backend.as_str()
+                        ),
+                    ));
                 }
+                Err(_) => {}
             }
         }
         let _ = self.index.update(key, |r| {
@@ -291,24 +307,6 @@ impl Tokens {
             r.expires = None;
             r.failure = None;
         });
-        // A backend that is simply absent here cannot hold the entry; only the recorded one
-        // failing matters.
-        let recorded_failed = failures.iter().any(|f| {
-            self.index
-                .get(key)
-                .and_then(index::Record::backend)
-                .is_some_and(|b| f.starts_with(b.as_str()))
-        });
-        if recorded_failed {
-            return Err(Error::new(
-                Exit::Runtime,
-                format!(
-                    "cannot remove the token for {}: {}",
-                    key.describe(),
-                    failures.join("; ")
-                ),
-            ));
-        }
         Ok(removed)
     }
 
