@@ -112,12 +112,12 @@ fn a_profile_from_aws_config_file_signs() {
     let mut sb = setup(&standin);
     sb.extra_env
         .retain(|(k, _)| !k.starts_with("AWS_ACCESS_KEY") && !k.starts_with("AWS_SECRET"));
+    // The keys in the config file itself, as `aws configure set` can put them.
     let aws = sb.path().join("aws");
-    fs::write(aws.join("config"), "[profile dev]\nregion = eu-west-1\n").unwrap();
     fs::write(
-        aws.join("credentials"),
+        aws.join("config"),
         format!(
-            "[dev]\naws_access_key_id = {OTHER_KEY_ID}\naws_secret_access_key = {OTHER_SECRET}\n"
+            "[profile dev]\nregion = eu-west-1\naws_access_key_id = {OTHER_KEY_ID}\naws_secret_access_key = {OTHER_SECRET}\n"
         ),
     )
     .unwrap();

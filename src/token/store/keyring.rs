@@ -1,6 +1,7 @@
 //! The OS keyring through the `keyring` crate: the Secret Service on Linux (GNOME Keyring,
 //! KWallet), the login Keychain on macOS, Credential Manager on Windows. Entries are filed under
-//! service `ca-env` with the key's id as the user name.
+//! service `ca-env` with the key's id as the user name, as UTF-8 bytes: Credential Manager holds
+//! 2560 bytes, which as UTF-16 (the crate's "password" form) would be only 1280 characters.
 
 use super::{Answer, Unavailable, SERVICE};
 use crate::token::entry::Key;
@@ -18,8 +19,9 @@ fn entry(key: &Key) -> Answer<keyring::Entry> {
 }
 
 pub fn get(key: &Key) -> Answer<Option<String>> {
-    match entry(key)?.get_password() {
-        Ok(text) => Ok(Some(text)),
+    match entry(key)?.get_secret() {
+        // Not UTF-8: not ours, so missing.
+        Ok(bytes) => Ok(String::from_utf8(bytes).ok()),
         // Not there, not text, or several items for one key: all count as missing.
         Err(
             keyring::Error::NoEntry | keyring::Error::BadEncoding(_) | keyring::Error::Ambiguous(_),
@@ -30,13 +32,15 @@ pub fn get(key: &Key) -> Answer<Option<String>> {
 
 pub fn set(key: &Key, text: &str) -> Answer<()> {
     let entry = entry(key)?;
-    match entry.set_password(text) {
+    match entry.set_secret(text.as_bytes()) {
         Err(keyring::Error::Ambiguous(items)) => {
             // Duplicates left by another program: remove them, then write one.
             for item in items {
                 let _ = item.delete_credential();
             }
-            entry.set_password(text).map_err(|e| unavailable(&e))
+            entry
+                .set_secret(text.as_bytes())
+                .map_err(|e| unavailable(&e))
         }
         other => other.map_err(|e| unavailable(&e)),
     }

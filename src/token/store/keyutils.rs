@@ -15,8 +15,9 @@ fn entry(key: &Key) -> Answer<keyring::Entry> {
 
 #[cfg(target_os = "linux")]
 pub fn get(key: &Key) -> Answer<Option<String>> {
-    match entry(key)?.get_password() {
-        Ok(text) => Ok(Some(text)),
+    match entry(key)?.get_secret() {
+        // Not UTF-8: not ours, so missing.
+        Ok(bytes) => Ok(String::from_utf8(bytes).ok()),
         Err(keyring::Error::NoEntry | keyring::Error::BadEncoding(_)) => Ok(None),
         Err(e) => Err(failed(&e)),
     }
@@ -24,7 +25,9 @@ pub fn get(key: &Key) -> Answer<Option<String>> {
 
 #[cfg(target_os = "linux")]
 pub fn set(key: &Key, text: &str) -> Answer<()> {
-    entry(key)?.set_password(text).map_err(|e| failed(&e))
+    entry(key)?
+        .set_secret(text.as_bytes())
+        .map_err(|e| failed(&e))
 }
 
 #[cfg(target_os = "linux")]
