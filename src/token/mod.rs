@@ -169,14 +169,16 @@ impl Tokens {
                         ),
                         )))
                     }
+                    // A state directory that cannot hold the lock (read-only HOME) must not stop
+                    // the fetch; it only loses the once-at-a-time guarantee.
                     Err(e) => {
-                        return Err(FetchError::from(Error::new(
-                            Exit::Runtime,
+                        log(Level::Warn, || {
                             format!(
-                                "cannot lock the token entry: {}",
+                                "fetching without the entry lock: {}",
                                 crate::config::io_reason(&e)
-                            ),
-                        )))
+                            )
+                        });
+                        None
                     }
                 }
             }
