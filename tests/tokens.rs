@@ -14,6 +14,16 @@ use support::{stderr, stdout, Sandbox, CA};
 
 const PROJECT: &str = "proj";
 
+/// The timing test and the twenty-process tests do not overlap, so the timing is ca-env's own
+/// and not the machine's load.
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    HEAVY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// A sandbox with a project naming `CA`, trusted, whose AWS calls go to `standin` signed with
 /// the test keys; tokens go to the file store unless a test says otherwise.
 fn setup(standin: &StandIn) -> Sandbox {
@@ -231,6 +241,7 @@ fn two_sources_two_profiles_chosen_by_the_configuration() {
 
 #[test]
 fn twenty_processes_one_aws_call() {
+    let _alone = heavy();
     let standin = StandIn::start();
     let sb = setup(&standin);
     // A slow answer keeps every process waiting on the first one's lock.
@@ -280,6 +291,7 @@ fn a_lock_holder_killed_does_not_block_the_next() {
 
 #[test]
 fn a_slow_endpoint_ends_in_status_124_within_the_deadline() {
+    let _alone = heavy();
     let standin = StandIn::start();
     let sb = setup(&standin);
     sb.write_config(
