@@ -9,35 +9,13 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use support::keyrings::{require, KeyutilsSession, SecretService};
-use support::standin::{StandIn, TEST_KEY_ID, TEST_SECRET};
-use support::{stderr, stdout, Sandbox, CA};
+use support::standin::StandIn;
+use support::{ok, stderr, stdout, Sandbox, PROJECT};
 
-const PROJECT: &str = "proj";
 const ENTRY_ID: &str = "codeartifact:corp-111122223333:us-west-2::";
 
-/// A trusted project naming `CA`, AWS calls going to `standin`, store `auto`, and no keyring
-/// unless a test adds one.
 fn setup(standin: &StandIn) -> Sandbox {
-    let mut sb = Sandbox::new();
-    sb.write(
-        &format!("{PROJECT}/pyproject.toml"),
-        &format!("[[tool.poetry.source]]\nname = \"corp\"\nurl = \"{CA}\"\n"),
-    );
-    sb.write_config("[trust]\nowners = [\"111122223333\"]\n");
-    sb.set_env("AWS_ENDPOINT_URL_CODEARTIFACT", standin.url());
-    sb.set_env("AWS_ACCESS_KEY_ID", TEST_KEY_ID);
-    sb.set_env("AWS_SECRET_ACCESS_KEY", TEST_SECRET);
-    sb.set_env(
-        "AWS_CONFIG_FILE",
-        sb.path().join("aws-config").display().to_string(),
-    );
-    sb.set_env(
-        "AWS_SHARED_CREDENTIALS_FILE",
-        sb.path().join("aws-credentials").display().to_string(),
-    );
-    sb.set_env("AWS_MAX_ATTEMPTS", "1");
-    sb.set_env("CA_ENV_STORE", "auto");
-    sb
+    Sandbox::for_tokens(standin, "auto")
 }
 
 /// The entry id for `CA` fetched through `standin`.
@@ -49,11 +27,6 @@ fn with_keyring(sb: &mut Sandbox, ss: &SecretService) {
     for (k, v) in ss.env() {
         sb.set_env(&k, v);
     }
-}
-
-fn ok(out: &Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
-    stdout(out).trim_end().to_string()
 }
 
 fn token_state(sb: &Sandbox) -> (String, String) {

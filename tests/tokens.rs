@@ -10,9 +10,7 @@ use std::process::Output;
 use std::time::{Duration, Instant};
 
 use support::standin::{Failure, StandIn, OTHER_KEY_ID, OTHER_SECRET, TEST_KEY_ID, TEST_SECRET};
-use support::{stderr, stdout, Sandbox, CA};
-
-const PROJECT: &str = "proj";
+use support::{ok, stderr, stdout, write_executable, Sandbox, BIN, CA, PROJECT};
 
 /// The timing test and the twenty-process tests do not overlap, so the timing is ca-env's own
 /// and not the machine's load.
@@ -24,44 +22,37 @@ fn heavy() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// A sandbox with a project naming `CA`, trusted, whose AWS calls go to `standin` signed with
-/// the test keys; tokens go to the file store unless a test says otherwise.
 fn setup(standin: &StandIn) -> Sandbox {
-    let mut sb = Sandbox::new();
-    sb.write(
-        &format!("{PROJECT}/pyproject.toml"),
-        &format!(
-            "[[tool.poetry.source]]\nname = \"corp\"\nurl = \"{CA}\"\npriority = \"primary\"\n"
-        ),
-    );
-    sb.write_config("[trust]\nowners = [\"111122223333\"]\n");
-    aws_env(&mut sb, standin);
-    sb.set_env("AWS_ACCESS_KEY_ID", TEST_KEY_ID);
-    sb.set_env("AWS_SECRET_ACCESS_KEY", TEST_SECRET);
-    sb
-}
-
-/// Points the SDK at the stand-in, with AWS files of the sandbox's own and one attempt per call.
-fn aws_env(sb: &mut Sandbox, standin: &StandIn) {
-    let aws = sb.path().join("aws");
-    fs::create_dir_all(&aws).unwrap();
-    sb.set_env("AWS_ENDPOINT_URL_CODEARTIFACT", standin.url());
-    sb.set_env("AWS_CONFIG_FILE", aws.join("config").display().to_string());
-    sb.set_env(
-        "AWS_SHARED_CREDENTIALS_FILE",
-        aws.join("credentials").display().to_string(),
-    );
-    sb.set_env("AWS_MAX_ATTEMPTS", "1");
-    sb.set_env("CA_ENV_STORE", "file");
+    Sandbox::for_tokens(standin, "file")
 }
 
 fn token(sb: &Sandbox) -> Output {
     sb.run(PROJECT, &["token", "corp"])
 }
 
-fn ok(out: &Output) -> String {
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
-    stdout(out).trim_end().to_string()
+/// `setup`, with credentials only from two profiles: `a` signs with the test key, `b` with the
+/// other key.
+fn with_two_profiles(standin: &StandIn, a: &str, b: &str) -> Sandbox {
+    let mut sb = setup(standin);
+    sb.without_env_keys();
+    sb.write_credentials(&[
+        (a, TEST_KEY_ID, TEST_SECRET),
+        (b, OTHER_KEY_ID, OTHER_SECRET),
+    ]);
+    sb
+}
+
+/// Rewrites the one file-store entry so its token, of a 12-hour lifetime, has `left` seconds
+/// to go.
+fn age_entry(sb: &Sandbox, left: i64) {
+    let dir = sb.state_dir().join("ca-env/secrets");
+    let entry = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let mut e: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&entry).unwrap()).unwrap();
+    let expires = support::now() + left;
+    e["expires"] = expires.into();
+    e["issued"] = (expires - 43200).into();
+    fs::write(&entry, e.to_string()).unwrap();
 }
 
 fn status_token(sb: &Sandbox) -> serde_json::Value {
@@ -120,10 +111,9 @@ fn file_store_is_private() {
 fn a_profile_from_aws_config_file_signs() {
     let standin = StandIn::start();
     let mut sb = setup(&standin);
-    sb.extra_env
-        .retain(|(k, _)| !k.starts_with("AWS_ACCESS_KEY") && !k.starts_with("AWS_SECRET"));
+    sb.without_env_keys();
     // The keys in the config file itself, as `aws configure set` can put them.
-    let aws = sb.path().join("aws");
+    let aws = sb.aws_dir();
     fs::write(
         aws.join("config"),
         format!(
@@ -152,21 +142,14 @@ fn a_credential_process_profile_signs_with_its_session_token() {
         Some("session-token-1"),
     );
     let mut sb = setup(&standin);
-    sb.extra_env
-        .retain(|(k, _)| !k.starts_with("AWS_ACCESS_KEY") && !k.starts_with("AWS_SECRET"));
-    let script = sb.path().join("aws/creds.sh");
-    fs::write(
+    sb.without_env_keys();
+    let script = sb.aws_dir().join("creds.sh");
+    write_executable(
         &script,
         "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIDPROCESS000000001\", \"SecretAccessKey\": \"process/secret\", \"SessionToken\": \"session-token-1\"}'\n",
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&script, fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
     fs::write(
-        sb.path().join("aws/config"),
+        sb.aws_dir().join("config"),
         format!(
             "[profile proc]\ncredential_process = {}\n",
             script.display()
@@ -185,17 +168,7 @@ fn a_credential_process_profile_signs_with_its_session_token() {
 #[test]
 fn two_sources_two_profiles_chosen_by_the_configuration() {
     let standin = StandIn::start();
-    let mut sb = setup(&standin);
-    sb.extra_env
-        .retain(|(k, _)| !k.starts_with("AWS_ACCESS_KEY") && !k.starts_with("AWS_SECRET"));
-    fs::write(
-        sb.path().join("aws/credentials"),
-        format!(
-            "[one]\naws_access_key_id = {TEST_KEY_ID}\naws_secret_access_key = {TEST_SECRET}\n\
-             [two]\naws_access_key_id = {OTHER_KEY_ID}\naws_secret_access_key = {OTHER_SECRET}\n"
-        ),
-    )
-    .unwrap();
+    let sb = with_two_profiles(&standin, "one", "two");
     let other =
         "https://data-444455556666.d.codeartifact.eu-central-1.amazonaws.com/pypi/ml/simple/";
     sb.write(
@@ -336,8 +309,7 @@ fn aws_refusals_are_one_line_with_status_1() {
     // No credentials at all (IMDS disabled): fails at once, naming the cause.
     let standin = StandIn::start();
     let mut sb = setup(&standin);
-    sb.extra_env
-        .retain(|(k, _)| !k.starts_with("AWS_ACCESS_KEY") && !k.starts_with("AWS_SECRET"));
+    sb.without_env_keys();
     let t0 = Instant::now();
     let out = token(&sb);
     assert_eq!(out.status.code(), Some(1));
@@ -395,18 +367,10 @@ fn failures_are_remembered_with_backoff_for_unasked_refreshes() {
 fn an_expiring_token_is_served_and_refreshed_in_the_background() {
     let standin = StandIn::start();
     let sb = setup(&standin);
-    // 20 minutes left of a 12-hour token (less than 10 % left): the stand-in answers with 20
-    // minutes, and the entry is made to say it was fetched 11 h 40 min ago.
-    standin.expires_in(Some(20 * 60));
+    // 20 minutes left of a 12-hour token: less than 10 %.
     let first = ok(&token(&sb));
-    let dir = sb.state_dir().join("ca-env/secrets");
-    let entry = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
-    let mut e: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&entry).unwrap()).unwrap();
-    e["issued"] = (e["expires"].as_i64().unwrap() - 43200).into();
-    fs::write(&entry, e.to_string()).unwrap();
+    age_entry(&sb, 20 * 60);
     assert_eq!(status_token(&sb)["state"], "expiring");
-    standin.expires_in(None);
     assert_eq!(ok(&token(&sb)), first, "still served while it lasts");
     let t0 = Instant::now();
     while standin.ok_calls() < 2 && t0.elapsed() < Duration::from_secs(10) {
@@ -590,20 +554,13 @@ fn no_token_leaks_into_stderr_logs_argv_or_files() {
     let mut outputs: Vec<(String, Output)> = Vec::new();
     let run = |sb: &Sandbox, outputs: &mut Vec<(String, Output)>, args: &[&str]| {
         let log = traces.join(format!("{}.log", outputs.len()));
-        let inner = sb.command(PROJECT, args);
-        let mut cmd = std::process::Command::new("strace");
-        cmd.args(["-f", "-qq", "-e", "trace=execve", "-s", "100000", "-o"])
+        let mut strace = std::process::Command::new("strace");
+        strace
+            .args(["-f", "-qq", "-e", "trace=execve", "-s", "100000", "-o"])
             .arg(&log)
-            .arg(inner.get_program())
-            .args(inner.get_args())
-            .current_dir(inner.get_current_dir().unwrap())
-            .env_clear();
-        for (k, v) in inner.get_envs() {
-            if let Some(v) = v {
-                cmd.env(k, v);
-            }
-        }
-        let out = cmd.output().unwrap();
+            .arg(BIN)
+            .args(args);
+        let out = sb.inside(strace, PROJECT).output().unwrap();
         outputs.push((args.join(" "), out));
     };
     run(&sb, &mut outputs, &["status"]);
@@ -613,15 +570,7 @@ fn no_token_leaks_into_stderr_logs_argv_or_files() {
     run(&sb, &mut outputs, &["token", "corp"]);
     run(&sb, &mut outputs, &["token", CA]);
     // Expiring: `token` starts a background refresh, which strace -f follows.
-    let dir = sb.state_dir().join("ca-env/secrets");
-    let entry = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
-    let mut e: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&entry).unwrap()).unwrap();
-    // 10 minutes left of a 12-hour token.
-    let expires = e["expires"].as_i64().unwrap() - 43200 + 600;
-    e["expires"] = expires.into();
-    e["issued"] = (expires - 43200).into();
-    fs::write(&entry, e.to_string()).unwrap();
+    age_entry(&sb, 600);
     run(&sb, &mut outputs, &["token", "corp"]);
     run(
         &sb,
@@ -697,33 +646,23 @@ fn no_token_leaks_into_stderr_logs_argv_or_files() {
 fn nothing_but_login_on_a_terminal_can_prompt() {
     let standin = StandIn::start();
     let mut sb = setup(&standin);
-    sb.extra_env
-        .retain(|(k, _)| !k.starts_with("AWS_ACCESS_KEY") && !k.starts_with("AWS_SECRET"));
-    let aws = sb.path().join("aws");
+    sb.without_env_keys();
+    let aws = sb.aws_dir();
     let script = aws.join("mfa.sh");
-    fs::write(
+    write_executable(
         &script,
-        format!(
+        &format!(
             "#!/bin/sh\nread -r code || echo 'no input' >> {}\necho '{{\"Version\": 1, \"AccessKeyId\": \"{TEST_KEY_ID}\", \"SecretAccessKey\": \"{TEST_SECRET}\"}}'\n",
             aws.join("asked").display()
         ),
-    )
-    .unwrap();
+    );
     let sso_marker = aws.join("aws-ran");
     let bin = sb.path().join("bin");
     fs::create_dir_all(&bin).unwrap();
-    fs::write(
-        bin.join("aws"),
-        format!("#!/bin/sh\necho \"$@\" > {}\n", sso_marker.display()),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        for f in [&script, &bin.join("aws")] {
-            fs::set_permissions(f, fs::Permissions::from_mode(0o755)).unwrap();
-        }
-    }
+    write_executable(
+        &bin.join("aws"),
+        &format!("#!/bin/sh\necho \"$@\" > {}\n", sso_marker.display()),
+    );
     fs::write(
         aws.join("config"),
         format!(
@@ -779,19 +718,17 @@ fn nothing_but_login_on_a_terminal_can_prompt() {
     // On a terminal (a pseudo-terminal from script(1)), login runs `aws sso login` for the
     // profile, then tries again.
     support::keyrings::require("script");
-    let inner = sb.command(PROJECT, &["login", "--force"]);
-    let mut cmd = std::process::Command::new("script");
-    cmd.args(["-q", "-e", "-c"])
-        .arg(format!("{} login --force", env!("CARGO_BIN_EXE_ca-env")))
-        .arg("/dev/null")
-        .current_dir(inner.get_current_dir().unwrap())
-        .env_clear();
-    for (k, v) in inner.get_envs() {
-        if let Some(v) = v {
-            cmd.env(k, v);
-        }
-    }
-    let out = cmd.stdin(std::process::Stdio::null()).output().unwrap();
+    let mut script = std::process::Command::new("script");
+    script
+        .args([
+            "-q",
+            "-e",
+            "-c",
+            &format!("{BIN} login --force"),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null());
+    let out = sb.inside(script, PROJECT).output().unwrap();
     assert_eq!(
         fs::read_to_string(&sso_marker).unwrap_or_default(),
         "sso login --profile sso\n",
@@ -804,17 +741,7 @@ fn nothing_but_login_on_a_terminal_can_prompt() {
 #[test]
 fn aws_profile_names_the_entry() {
     let standin = StandIn::start();
-    let mut sb = setup(&standin);
-    sb.extra_env
-        .retain(|(k, _)| !k.starts_with("AWS_ACCESS_KEY") && !k.starts_with("AWS_SECRET"));
-    fs::write(
-        sb.path().join("aws/credentials"),
-        format!(
-            "[a]\naws_access_key_id = {TEST_KEY_ID}\naws_secret_access_key = {TEST_SECRET}\n\
-             [b]\naws_access_key_id = {OTHER_KEY_ID}\naws_secret_access_key = {OTHER_SECRET}\n"
-        ),
-    )
-    .unwrap();
+    let mut sb = with_two_profiles(&standin, "a", "b");
     sb.set_env("AWS_PROFILE", "a");
     let a = ok(&token(&sb));
     sb.set_env("AWS_PROFILE", "b");

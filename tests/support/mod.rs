@@ -10,6 +10,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_ca-env");
+
 pub const CA: &str =
     "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/simple/";
 
@@ -57,10 +60,16 @@ impl Sandbox {
 
     /// The ca-env command for `cwd` (relative to HOME) with only the sandbox's environment.
     pub fn command(&self, cwd: &str, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args);
+        self.inside(cmd, cwd)
+    }
+
+    /// `cmd` (ca-env under strace, script, …) run in `cwd` (relative to HOME) with nothing but
+    /// the sandbox's environment.
+    pub fn inside(&self, mut cmd: Command, cwd: &str) -> Command {
         let cwd = self.home().join(cwd);
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_ca-env"));
-        cmd.args(args)
-            .current_dir(&cwd)
+        cmd.current_dir(&cwd)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home())
@@ -129,4 +138,81 @@ pub fn strings(v: &serde_json::Value) -> Vec<String> {
 
 pub fn exists(p: &Path) -> bool {
     fs::symlink_metadata(p).is_ok()
+}
+
+/// The project directory (under HOME) of the token tests.
+pub const PROJECT: &str = "proj";
+
+impl Sandbox {
+    /// A trusted project naming `CA`, its AWS calls going to `standin` signed with the test
+    /// keys, the sandbox's own (empty) AWS files, one attempt per call, and tokens in `store`.
+    pub fn for_tokens(standin: &standin::StandIn, store: &str) -> Sandbox {
+        let mut sb = Sandbox::new();
+        sb.write(
+            &format!("{PROJECT}/pyproject.toml"),
+            &format!(
+                "[[tool.poetry.source]]\nname = \"corp\"\nurl = \"{CA}\"\npriority = \"primary\"\n"
+            ),
+        );
+        sb.write_config("[trust]\nowners = [\"111122223333\"]\n");
+        let aws = sb.aws_dir();
+        fs::create_dir_all(&aws).unwrap();
+        sb.set_env("AWS_ENDPOINT_URL_CODEARTIFACT", standin.url());
+        sb.set_env("AWS_CONFIG_FILE", aws.join("config").display().to_string());
+        sb.set_env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            aws.join("credentials").display().to_string(),
+        );
+        sb.set_env("AWS_MAX_ATTEMPTS", "1");
+        sb.set_env("AWS_ACCESS_KEY_ID", standin::TEST_KEY_ID);
+        sb.set_env("AWS_SECRET_ACCESS_KEY", standin::TEST_SECRET);
+        sb.set_env("CA_ENV_STORE", store);
+        sb
+    }
+
+    /// Where the sandbox's AWS config and credentials files live.
+    pub fn aws_dir(&self) -> PathBuf {
+        self.dir.path().join("aws")
+    }
+
+    /// Drops the test keys from the environment, so credentials come from a profile.
+    pub fn without_env_keys(&mut self) {
+        self.extra_env
+            .retain(|(k, _)| k != "AWS_ACCESS_KEY_ID" && k != "AWS_SECRET_ACCESS_KEY");
+    }
+
+    /// Writes the AWS credentials file: one profile per (name, key id, secret).
+    pub fn write_credentials(&self, profiles: &[(&str, &str, &str)]) {
+        let text: String = profiles
+            .iter()
+            .map(|(name, id, secret)| {
+                format!("[{name}]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n")
+            })
+            .collect();
+        fs::write(self.aws_dir().join("credentials"), text).unwrap();
+    }
+}
+
+/// Asserts the command succeeded; its stdout without the final newline.
+pub fn ok(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(out));
+    stdout(out).trim_end().to_string()
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// Writes an executable script.
+pub fn write_executable(path: &Path, text: &str) {
+    fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
+    }
 }
