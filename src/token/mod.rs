@@ -155,35 +155,7 @@ impl Tokens {
     ) -> std::result::Result<(Stored, Backend), FetchError> {
         let key = &wanted.key;
         let began = entry::now();
-        let _held = match &self.state_dir {
-            Some(dir) => {
-                let path = dir.join("locks").join(format!("{}.lock", key.file_stem()));
-                match lock::acquire(&path, deadline) {
-                    Ok(lock::Waited::Held(h)) => Some(h),
-                    Ok(lock::Waited::TimedOut) => {
-                        return Err(FetchError::from(Error::new(
-                            Exit::Deadline,
-                            format!(
-                            "another ca-env was still fetching the token for {} at the deadline",
-                            key.describe()
-                        ),
-                        )))
-                    }
-                    // A state directory that cannot hold the lock (read-only HOME) must not stop
-                    // the fetch; it only loses the once-at-a-time guarantee.
-                    Err(e) => {
-                        log(Level::Warn, || {
-                            format!(
-                                "fetching without the entry lock: {}",
-                                crate::config::io_reason(&e)
-                            )
-                        });
-                        None
-                    }
-                }
-            }
-            None => None,
-        };
+        let _held = self.lock_entry(key, deadline)?;
         // Whoever held the lock before us may have stored a fresh token.
         self.index = Index::load(self.state_dir.clone());
         if let Some((stored, backend)) = self.lookup(key).stored {
@@ -262,6 +234,40 @@ impl Tokens {
             r.failure = None;
         });
         Ok((stored, backend))
+    }
+
+    /// Takes `key`'s lock, waiting for another process's fetch until `deadline` at most. A state
+    /// directory that cannot hold the lock (a read-only HOME) does not stop the fetch: it only
+    /// loses the once-at-a-time guarantee.
+    fn lock_entry(
+        &self,
+        key: &Key,
+        deadline: Instant,
+    ) -> std::result::Result<Option<lock::Held>, FetchError> {
+        let Some(dir) = &self.state_dir else {
+            return Ok(None);
+        };
+        let path = dir.join("locks").join(format!("{}.lock", key.file_stem()));
+        match lock::acquire(&path, deadline) {
+            Ok(lock::Waited::Held(held)) => Ok(Some(held)),
+            Ok(lock::Waited::TimedOut) => Err(Error::new(
+                Exit::Deadline,
+                format!(
+                    "another ca-env was still fetching the token for {} at the deadline",
+                    key.describe()
+                ),
+            )
+            .into()),
+            Err(e) => {
+                log(Level::Warn, || {
+                    format!(
+                        "fetching without the entry lock: {}",
+                        crate::config::io_reason(&e)
+                    )
+                });
+                Ok(None)
+            }
+        }
     }
 
     fn remember_failure(&mut self, key: &Key, error: &Error) {
