@@ -64,7 +64,7 @@ pub enum Command {
 
     /// Print a valid token for a source URL or name, refreshing it if needed
     #[command(
-        after_help = "Examples:\n  ca-env token corp-private\n  TOKEN=$(ca-env token https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/simple/)"
+        after_help = "Examples:\n  export CODEARTIFACT_AUTH_TOKEN=$(ca-env token corp-private)\n  ca-env token https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/store/simple/"
     )]
     Token {
         #[arg(value_name = "URL|NAME")]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::provider::error::CredentialsError;
-use aws_sdk_codeartifact::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_codeartifact::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::{Error, Exit};
 use crate::token::entry::Key;
@@ -147,8 +147,7 @@ where
     {
         return deadline(key, within).into();
     }
-    let detail = one_line(&DisplayErrorContext(e).to_string());
-    if has_source::<CredentialsError>(e) {
+    if let Some(cause) = find_source::<CredentialsError>(e) {
         let profile = key
             .profile
             .as_deref()
@@ -158,28 +157,52 @@ where
         return FetchError {
             error: Error::new(
                 Exit::Runtime,
-                format!("no usable AWS credentials from {profile}: {detail}"),
+                match cause.downcast_ref::<CredentialsError>() {
+                    // The whole chain found nothing: its report lists every provider as "not
+                    // enabled", which says less than this.
+                    Some(CredentialsError::CredentialsNotLoaded(_)) => format!(
+                        "no usable AWS credentials from {profile}: none found in the environment, the AWS config files, web identity, the container or instance metadata"
+                    ),
+                    _ => format!("no usable AWS credentials from {profile}: {}", causes(cause)),
+                },
             )
-            .with_hint("run 'ca-env login' (it can run 'aws sso login' for you)"),
+            .with_hint("set them up with 'aws configure' or 'aws sso login', or choose another profile in ca-env's configuration"),
             credentials: true,
         };
     }
     Error::new(
         Exit::Runtime,
-        format!("cannot get a token for {}: {detail}", key.describe()),
+        format!("cannot get a token for {}: {}", key.describe(), causes(e)),
     )
     .into()
 }
 
-fn has_source<T: std::error::Error + 'static>(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+/// The error and its sources, each said once, on one line (the SDK's own rendering appends
+/// Debug dumps).
+fn causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut said: Vec<String> = Vec::new();
+    let mut cur = Some(e);
     while let Some(err) = cur {
-        if err.is::<T>() {
-            return true;
+        let text = one_line(&err.to_string());
+        if !text.is_empty() && !said.iter().any(|s| s.contains(&text)) {
+            said.push(text);
         }
         cur = err.source();
     }
-    false
+    said.join(": ")
+}
+
+fn find_source<'e, T: std::error::Error + 'static>(
+    e: &'e (dyn std::error::Error + 'static),
+) -> Option<&'e (dyn std::error::Error + 'static)> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if err.is::<T>() {
+            return Some(err);
+        }
+        cur = err.source();
+    }
+    None
 }
 
 fn one_line(s: &str) -> String {
