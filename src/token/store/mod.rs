@@ -76,7 +76,9 @@ impl Stores {
             only,
             file_dir: env.xdg_state_home().map(|d| d.join("ca-env/secrets")),
             interactive,
-            patience: Duration::from_secs(2),
+            // A person typing a password into the unlock dialog needs longer than a hung
+            // service deserves.
+            patience: Duration::from_secs(if interactive { 120 } else { 2 }),
             keyring_ready: std::sync::OnceLock::new(),
         })
     }
