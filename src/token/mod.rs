@@ -285,7 +285,7 @@ impl Tokens {
     /// Removes `key` from every backend that may hold it; true when one did.
     pub fn remove(&mut self, key: &Key) -> Result<bool> {
         let recorded = self.index.get(key).and_then(index::Record::backend);
-        let mut backends: Vec<Backend> = self.stores.sweep_list();
+        let mut backends: Vec<Backend> = self.stores.backends();
         if let Some(b) = recorded {
             backends.retain(|x| *x != b);
             backends.insert(0, b);

@@ -104,12 +104,8 @@ impl Stores {
     /// takes it and gives it back. Returns where it went.
     pub fn put(&self, key: &Key, stored: &Stored) -> Answer<Backend> {
         let text = stored.encode(key);
-        let candidates: Vec<Backend> = match self.only {
-            Some(b) => vec![b],
-            None => Backend::ALL.to_vec(),
-        };
         let mut reasons = Vec::new();
-        for backend in candidates {
+        for backend in self.backends() {
             match self.put_verified(backend, key, &text) {
                 Ok(()) => return Ok(backend),
                 Err(Unavailable(why)) => {
@@ -157,8 +153,8 @@ impl Stores {
         }
     }
 
-    /// Every backend `logout --all` should sweep: the chosen one, or all.
-    pub fn sweep_list(&self) -> Vec<Backend> {
+    /// The backends in use: the chosen one, or all in the order `auto` tries them.
+    pub fn backends(&self) -> Vec<Backend> {
         match self.only {
             Some(b) => vec![b],
             None => Backend::ALL.to_vec(),
