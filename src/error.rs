@@ -13,7 +13,6 @@ pub enum Exit {
     /// The project's files: bad or untrusted input.
     Input = 3,
     /// A deadline passed.
-    #[allow(dead_code, reason = "returned once commands wait for AWS")]
     Deadline = 124,
 }
 
