@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::env::Env;
-use crate::error::{Error, Exit, Result};
+use crate::error::{Error, Result};
 use crate::output;
 use crate::token::{Key, Tokens, Wanted};
 
@@ -18,16 +18,10 @@ pub fn run(env: &Env, all: bool) -> Result<()> {
         .collect();
     if all {
         keys.extend(tokens.known_keys());
-    } else if keys.is_empty() {
-        return Err(Error::new(
-            Exit::Input,
-            if project.root.is_none() {
-                "no project here"
-            } else {
-                "this project names no usable CodeArtifact source"
-            },
-        )
-        .with_hint("'ca-env logout --all' removes every stored token"));
+    } else {
+        // No project or no source: the same errors as login's, with a hint of its own.
+        super::sources_named(&project, &[])
+            .map_err(|e| e.with_hint("'ca-env logout --all' removes every stored token"))?;
     }
     let mut removed = 0;
     let mut first_error = None;

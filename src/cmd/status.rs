@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::output::{self, printable};
 use crate::project::Role;
 use crate::sources::{Project, Source};
-use crate::token::{self, entry::rfc3339, Tokens, Wanted};
+use crate::token::{self, entry::rfc3339, Key, Tokens, Wanted};
 
 pub fn run(env: &Env, json: bool) -> Result<()> {
     let (config, _, mut project) = super::load(env);
@@ -42,48 +42,17 @@ fn token_states(env: &Env, config: &Config, project: &mut Project) -> Result<Vec
         return Ok(vec![report; project.sources.len()]);
     }
     let tokens = Tokens::new(env, config, false)?;
+    // Sources sharing an entry share its report; its problem is said once.
+    let mut by_key: std::collections::HashMap<Key, TokenReport> = Default::default();
     let mut reports = Vec::new();
-    let mut said = std::collections::HashSet::new();
-    let mut lookups = std::collections::HashMap::new();
     for source in &project.sources {
         let key = Wanted::for_source(source, env).key;
-        // Sources sharing an entry ask the store once.
-        let lookup = lookups
-            .entry(key.clone())
-            .or_insert_with(|| tokens.lookup(&key));
-        let report = match (&lookup.stored, &lookup.unavailable) {
-            (Some((stored, backend)), _) => TokenReport {
-                state: tokens.freshness(stored).as_str(),
-                expires_at: Some(rfc3339(stored.expires)),
-                store: backend.as_str(),
-            },
-            (None, Some(why)) => {
-                if said.insert(key.clone()) {
-                    project.problems.push(format!(
-                        "token for {}: the store cannot be read: {why}",
-                        key.describe()
-                    ));
-                }
-                TokenReport::error()
-            }
-            (None, None) => match tokens.remembered_failure(&key) {
-                Some(why) => {
-                    if said.insert(key.clone()) {
-                        project.problems.push(format!(
-                            "token for {}: the last fetch failed: {why}",
-                            key.describe()
-                        ));
-                    }
-                    TokenReport::error()
-                }
-                None => TokenReport {
-                    state: "missing",
-                    expires_at: None,
-                    store: "none",
-                },
-            },
-        };
-        reports.push(report);
+        let report = by_key.entry(key).or_insert_with_key(|key| {
+            let (report, problem) = token_report(&tokens, key);
+            project.problems.extend(problem);
+            report
+        });
+        reports.push(report.clone());
     }
     Ok(reports)
 }
@@ -117,6 +86,33 @@ struct SourceReport<'a> {
     env: Vec<&'a str>,
     /// Variables no shell can export (`exec` and `dotenv` still set them).
     env_not_in_shells: Vec<&'a str>,
+}
+
+/// One entry's report, and the problem to say when it cannot be known or was not fetched.
+fn token_report(tokens: &Tokens, key: &Key) -> (TokenReport, Option<String>) {
+    let lookup = tokens.lookup(key);
+    if let Some((stored, backend)) = &lookup.stored {
+        let report = TokenReport {
+            state: tokens.freshness(stored).as_str(),
+            expires_at: Some(rfc3339(stored.expires)),
+            store: backend.as_str(),
+        };
+        return (report, None);
+    }
+    let problem = match (&lookup.unavailable, tokens.remembered_failure(key)) {
+        (Some(why), _) => format!("the store cannot be read: {why}"),
+        (None, Some(failure)) => format!("the last fetch failed: {}", failure.reason),
+        (None, None) => {
+            let report = TokenReport {
+                state: "missing",
+                expires_at: None,
+                store: "none",
+            };
+            return (report, None);
+        }
+    };
+    let problem = format!("token for {}: {problem}", key.describe());
+    (TokenReport::error(), Some(problem))
 }
 
 #[derive(Serialize, Clone)]

@@ -172,15 +172,13 @@ impl Tokens {
             }
         }
         if asked == Asked::Unasked {
-            if let Some(failure) = self.index.get(key).and_then(|r| r.failure.clone()) {
-                if entry::now() < failure.retry_at() {
-                    return Err(Error::new(Exit::Runtime, failure.reason)
-                        .with_hint(format!(
-                            "remembered from {} ago; run 'ca-env login'",
-                            ago(entry::now() - failure.at)
-                        ))
-                        .into());
-                }
+            if let Some(failure) = self.remembered_failure(key) {
+                return Err(Error::new(Exit::Runtime, failure.reason.clone())
+                    .with_hint(format!(
+                        "remembered from {} ago; run 'ca-env login'",
+                        ago(entry::now() - failure.at)
+                    ))
+                    .into());
             }
         }
         self.stores
@@ -329,9 +327,9 @@ impl Tokens {
     }
 
     /// The remembered failure for `key`, if its back-off has not passed.
-    pub fn remembered_failure(&self, key: &Key) -> Option<String> {
+    pub fn remembered_failure(&self, key: &Key) -> Option<&index::Failure> {
         let f = self.index.get(key)?.failure.as_ref()?;
-        (entry::now() < f.retry_at()).then(|| f.reason.clone())
+        (entry::now() < f.retry_at()).then_some(f)
     }
 }
 
