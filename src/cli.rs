@@ -134,6 +134,8 @@ pub enum ExportFormat {
     Zsh,
     Fish,
     Json,
+    /// Plain exports and watch_file lines, for `use codeartifact` in a direnv .envrc
+    Direnv,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -38,6 +38,24 @@ impl Env {
             .map(str::to_string)
     }
 
+    /// Whether `name` is set at all, whatever its bytes.
+    pub fn is_set(&self, name: &str) -> bool {
+        self.vars.contains_key(std::ffi::OsStr::new(name))
+    }
+
+    /// Sets (`Some`) or removes (`None`) a variable in this copy.
+    pub fn put(&mut self, name: &str, value: Option<&str>) {
+        match value {
+            Some(v) => self.vars.insert(name.into(), v.into()),
+            None => self.vars.remove(std::ffi::OsStr::new(name)),
+        };
+    }
+
+    /// Every variable, for a child's environment.
+    pub fn all(&self) -> impl Iterator<Item = (&OsString, &OsString)> {
+        self.vars.iter()
+    }
+
     fn path_var(&self, name: &str) -> Option<PathBuf> {
         let v = self.vars.get(std::ffi::OsStr::new(name))?;
         let p = PathBuf::from(v);

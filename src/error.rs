@@ -7,16 +7,38 @@ use std::process::ExitCode;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// AWS refused, the network, the store.
-    Runtime = 1,
+    Runtime,
     /// The command line.
-    Usage = 2,
+    Usage,
     /// The project's files: bad or untrusted input.
-    Input = 3,
-    /// A deadline passed.
-    Deadline = 124,
+    Input,
+    /// A deadline passed (124, as timeout(1) says).
+    Deadline,
+    /// `exec`: the command exists but cannot be run.
+    CannotRun,
+    /// `exec`: no such command.
+    NotFound,
+    /// `exec` where ca-env cannot become the command: the command's own status.
+    #[cfg(not(unix))]
+    Child(u8),
 }
 
-#[derive(Debug)]
+impl Exit {
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Runtime => 1,
+            Exit::Usage => 2,
+            Exit::Input => 3,
+            Exit::Deadline => 124,
+            Exit::CannotRun => 126,
+            Exit::NotFound => 127,
+            #[cfg(not(unix))]
+            Exit::Child(code) => code,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct Error {
     pub exit: Exit,
     pub message: String,
@@ -46,7 +68,7 @@ impl Error {
     }
 
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(self.exit as u8)
+        ExitCode::from(self.exit.code())
     }
 }
 

@@ -41,6 +41,8 @@ pub struct Project {
     /// Every variable name ca-env manages here, in first-seen order.
     pub env: Vec<String>,
     pub problems: Vec<String>,
+    /// The project's files, for the hook to watch.
+    pub files: Vec<PathBuf>,
 }
 
 /// A judged entry on its way to becoming a source.
@@ -121,6 +123,7 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
         sources,
         env,
         problems,
+        files: found.files.clone(),
     }
 }
 

@@ -318,14 +318,6 @@ fn usage_errors_are_one_line_and_status_2() {
 }
 
 #[test]
-fn commands_still_to_come_say_so() {
-    let sb = Sandbox::new();
-    let out = sb.run("", &["exec", "--", "true"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(stderr(&out).lines().count(), 1);
-}
-
-#[test]
 fn human_output_is_plain_when_piped_and_shows_no_values() {
     let mut sb = Sandbox::new();
     sb.extra_env.push((

@@ -1,6 +1,11 @@
 //! One module per subcommand, each thin: they gather what `project`, `sources`, `config` and
 //! `trust` know and hand it to `output`.
 
+mod completions;
+mod dotenv;
+mod exec;
+mod export;
+mod hook;
 mod login;
 mod logout;
 mod refresh;
@@ -15,7 +20,22 @@ use crate::error::{Error, Exit, Result};
 use crate::sources::{self, Project, Source};
 use crate::trust::Allowed;
 
-pub fn run(command: Command, env: &Env) -> Result<()> {
+pub fn run(command: Command, raw: &Env) -> Result<()> {
+    use crate::cli::ExportFormat;
+    use crate::shell::Dialect;
+    // `export` compares the shell as it is with what it should be; every other command sees
+    // the user's own environment, without what the hook set.
+    if let Command::Export { format } = command {
+        let dialect = match format {
+            ExportFormat::Bash => Dialect::Bash,
+            ExportFormat::Zsh => Dialect::Zsh,
+            ExportFormat::Fish => Dialect::Fish,
+            ExportFormat::Json => Dialect::Json,
+            ExportFormat::Direnv => Dialect::Direnv,
+        };
+        return export::run(raw, dialect);
+    }
+    let env = &crate::vars::state::user_env_of(raw);
     match command {
         Command::Status { json } => status::run(env, json),
         Command::Allow => trust::allow(env),
@@ -24,16 +44,24 @@ pub fn run(command: Command, env: &Env) -> Result<()> {
         Command::Token { source } => token::run(env, &source),
         Command::Logout { all } => logout::run(env, all),
         Command::Refresh(args) => refresh::run(env, args),
-        Command::Hook { .. }
-        | Command::Export { .. }
-        | Command::Exec { .. }
-        | Command::Dotenv { .. }
-        | Command::Completions { .. } => Err(Error::new(
-            Exit::Runtime,
-            "this command is not available in this version yet",
-        )
-        .with_hint("'ca-env status' shows what ca-env found")),
+        Command::Hook { shell } => hook::run(shell),
+        Command::Exec { command } => exec::run(env, &command),
+        Command::Dotenv { output } => dotenv::run(env, output.as_deref()),
+        Command::Completions { shell } => completions::run(shell),
+        Command::Export { .. } => unreachable!("handled above"),
     }
+}
+
+/// Every variable of this project's sources (names no shell can export included), with tokens
+/// fetched as a command the user ran would: an untrusted source or a failed fetch is an error.
+/// No project, or one without CodeArtifact sources, sets nothing.
+pub fn project_plan(env: &Env) -> Result<crate::vars::Plan> {
+    let (config, _, project) = load(env);
+    if project.sources.is_empty() {
+        return Ok(crate::vars::Plan::default());
+    }
+    crate::credentials::gather(env, &config, &project, crate::credentials::Mode::Command)
+        .map(|o| o.plan)
 }
 
 /// The user's configuration, the allowed pairs and this directory's project, resolved.

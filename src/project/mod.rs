@@ -122,6 +122,8 @@ pub struct Found {
     pub root: Option<PathBuf>,
     pub entries: Vec<Entry>,
     pub problems: Vec<String>,
+    /// The project files that exist (read or not), for the hook to watch.
+    pub files: Vec<PathBuf>,
 }
 
 /// Finds the project around the working directory and reads every file that may name an index.
@@ -145,8 +147,8 @@ pub fn read_project(root: &Path) -> Found {
         Err(problem) => {
             return Found {
                 root: Some(root.to_path_buf()),
-                entries: Vec::new(),
                 problems: vec![problem],
+                ..Found::default()
             }
         }
     };
@@ -159,6 +161,7 @@ pub fn read_project(root: &Path) -> Found {
         root: Some(root.to_path_buf()),
         entries: c.entries,
         problems: c.problems,
+        files: c.files,
     }
 }
 
@@ -167,6 +170,7 @@ pub(crate) struct Collector {
     pub fs: ProjectFs,
     pub entries: Vec<Entry>,
     pub problems: Vec<String>,
+    pub files: Vec<PathBuf>,
 }
 
 impl Collector {
@@ -175,6 +179,7 @@ impl Collector {
             fs,
             entries: Vec::new(),
             problems: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -190,12 +195,21 @@ impl Collector {
     /// Reads a project file, recording why when it cannot be used. `None` when absent or
     /// unusable.
     pub fn read(&mut self, rel: &Path) -> Option<String> {
+        self.saw(rel);
         match self.fs.read(rel) {
             Ok(text) => text,
             Err(e) => {
                 self.problem(rel, e.line, e.reason);
                 None
             }
+        }
+    }
+
+    /// Notes `rel` as a project file to watch, when something is there.
+    pub fn saw(&mut self, rel: &Path) {
+        let path = self.fs.root().join(rel);
+        if std::fs::symlink_metadata(&path).is_ok() && !self.files.contains(&path) {
+            self.files.push(path);
         }
     }
 

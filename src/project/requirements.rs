@@ -57,6 +57,7 @@ fn read_file(
         Some((file, line)) => c.problem(file, Some(line), format!("include: {reason}")),
         None => c.problem(rel, None, reason),
     };
+    c.saw(rel);
     let real = match c.fs.resolve(rel) {
         Ok(Some(real)) => real,
         Ok(None) => return report(c, "file not found"),

@@ -156,20 +156,23 @@ pub const EXPIRED_MARGIN: i64 = 60;
 /// than half the lifetime, or a 15-minute token would be "expiring" from birth and refreshed at
 /// every prompt.
 pub fn freshness(issued: i64, expires: i64, now: i64, refresh_before: u64) -> Freshness {
-    let left = expires - now;
-    if left <= EXPIRED_MARGIN {
-        return Freshness::Expired;
+    if expires - now <= EXPIRED_MARGIN {
+        Freshness::Expired
+    } else if now < refresh_at(issued, expires, refresh_before) {
+        Freshness::Fresh
+    } else {
+        Freshness::Expiring
     }
+}
+
+/// When a token stops being fresh: its expiry less the refresh margin.
+pub fn refresh_at(issued: i64, expires: i64, refresh_before: u64) -> i64 {
     let lifetime = (expires - issued).max(0);
     let margin = i64::try_from(refresh_before)
         .unwrap_or(i64::MAX)
         .max(lifetime / 10)
         .min(lifetime / 2);
-    if left > margin {
-        Freshness::Fresh
-    } else {
-        Freshness::Expiring
-    }
+    expires - margin
 }
 
 pub fn now() -> i64 {

@@ -103,6 +103,16 @@ impl Tokens {
         })
     }
 
+    /// Reads the index again, after another process (a background refresh) wrote it.
+    pub fn reload(&mut self) {
+        self.index = Index::load(self.state_dir.clone());
+    }
+
+    /// When `stored` stops being fresh and needs renewing.
+    pub fn refresh_at(&self, stored: &Stored) -> i64 {
+        entry::refresh_at(stored.issued, stored.expires, self.refresh_before)
+    }
+
     pub fn freshness(&self, stored: &Stored) -> Freshness {
         stored.freshness(entry::now(), self.refresh_before)
     }

@@ -1,4 +1,42 @@
-//! Environment variables: which names each tool reads for an index (`names`). Values and the
-//! diff against the user's shell come with the shell integration.
+//! Environment variables: which names each tool reads (`names`), the values a project's sources
+//! get (`plan`), and the shell's state between prompts with the diff that applies a plan and
+//! gives the user back what was theirs (`state`).
 
 pub mod names;
+pub mod plan;
+pub mod state;
+
+use std::fmt;
+
+pub use plan::Plan;
+
+/// A variable's value. Most carry a token, so Debug never shows one.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Value(String);
+
+impl Value {
+    pub fn plain(text: impl Into<String>) -> Value {
+        Value(text.into())
+    }
+
+    /// The text itself, for the renderer, a child's environment or a dotenv file.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Value(<redacted>)")
+    }
+}
+
+impl Drop for Value {
+    /// Overwrites the text before the memory is freed, as `Token` does.
+    fn drop(&mut self) {
+        // SAFETY: zero bytes are valid UTF-8; the writes are volatile so they are not elided.
+        for b in unsafe { self.0.as_bytes_mut() } {
+            unsafe { std::ptr::write_volatile(b, 0) };
+        }
+    }
+}

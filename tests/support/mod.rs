@@ -83,6 +83,27 @@ impl Sandbox {
         cmd
     }
 
+    /// The sandbox's environment as pairs, for a shell started elsewhere (PWD left to it).
+    pub fn env_pairs(&self) -> Vec<(String, String)> {
+        let path = |p: PathBuf| p.display().to_string();
+        let mut pairs = vec![
+            (
+                "PATH".to_string(),
+                std::env::var("PATH").unwrap_or_default(),
+            ),
+            ("HOME".to_string(), path(self.home())),
+            (
+                "XDG_CONFIG_HOME".to_string(),
+                path(self.dir.path().join("config")),
+            ),
+            ("XDG_STATE_HOME".to_string(), path(self.state_dir())),
+            ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
+            ("TERM".to_string(), "dumb".to_string()),
+        ];
+        pairs.extend(self.extra_env.iter().cloned());
+        pairs
+    }
+
     /// Runs ca-env in `cwd` (relative to HOME) with only the sandbox's environment.
     pub fn run(&self, cwd: &str, args: &[&str]) -> Output {
         self.command(cwd, args).output().unwrap()

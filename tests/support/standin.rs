@@ -117,6 +117,8 @@ struct State {
     calls: Vec<Call>,
     /// Counts tokens issued, so that no two are alike.
     issued: u64,
+    /// Appended to every token issued (hostile characters, for the injection tests).
+    suffix: String,
 }
 
 struct Shared {
@@ -198,6 +200,7 @@ impl StandIn {
                 expires_in: None,
                 calls: Vec::new(),
                 issued: 0,
+                suffix: String::new(),
             }),
             stopped: AtomicBool::new(false),
             conns: Mutex::new(Vec::new()),
@@ -259,6 +262,11 @@ impl StandIn {
     /// the request's duration (0 or absent meaning 12 hours) like the service.
     pub fn expires_in(&self, secs: Option<u64>) {
         self.shared.state().expires_in = secs;
+    }
+
+    /// Appends `suffix` to every token issued from now on.
+    pub fn token_suffix(&self, suffix: &str) {
+        self.shared.state().suffix = suffix.to_string();
     }
 
     /// Every request that reached the handler, in arrival order, including rejected ones.
@@ -504,13 +512,14 @@ fn handle(shared: &Shared, req: &Request) -> (Response, Duration) {
     let resp = match decide(&mut state, req, &query, parsed, &call, now) {
         Ok(lifetime) => {
             state.issued += 1;
-            let token = make_token(shared.nonce, state.issued);
+            let token = make_token(shared.nonce, state.issued) + &state.suffix;
             let expiration = unix_secs(now) + lifetime;
             call.token = Some(token.clone());
+            let token = serde_json::to_string(&token).expect("a string serialises");
             Response {
                 status: 200,
                 error_type: None,
-                body: format!("{{\"authorizationToken\":\"{token}\",\"expiration\":{expiration}}}"),
+                body: format!("{{\"authorizationToken\":{token},\"expiration\":{expiration}}}"),
             }
         }
         Err(resp) => resp,

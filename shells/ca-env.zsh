@@ -1,0 +1,49 @@
+# ca-env: AWS CodeArtifact credentials that follow the shell from project to project.
+# Install: eval "$(ca-env hook zsh)" in ~/.zshrc.
+#
+# _ca_env_hook runs from precmd (before each prompt) and chpwd (at each cd, so that
+# `cd project && poetry install` already has the credentials); the second run for the same
+# directory finds nothing changed. When nothing changed it starts no process: the shell
+# compares $PWD, AWS_PROFILE, the clock and the watched files' times against what the last
+# `ca-env export` left in the _ca_env_* variables. Otherwise it runs `ca-env export zsh` and
+# evaluates what it prints with zsh's default options, tracing off (no token is ever traced)
+# and Ctrl-C ignored (nothing is half applied); both are restored on return, as is $?.
+
+_ca_env_bin='ca-env'
+# Cleared when this file is evaluated again, so the next prompt runs a full export.
+typeset -g _ca_env_dir='' _ca_env_profile='' _ca_env_ref=''
+typeset -g _ca_env_deadline=0
+typeset -ga _ca_env_watch=()
+\builtin zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
+
+_ca_env_hook() {
+  \builtin local _ca_env_status=$?
+  \builtin emulate -L zsh
+  \builtin setopt local_traps no_xtrace no_verbose
+  if [[ ${_ca_env_dir} == "${PWD}" && ${_ca_env_profile} == "${AWS_PROFILE-}" && -e ${_ca_env_ref} ]] \
+    && [[ ${_ca_env_deadline} == <-> ]] && ((${EPOCHSECONDS:-0} < _ca_env_deadline)); then
+    \builtin local _ca_env_file
+    for _ca_env_file in "${_ca_env_watch[@]}"; do
+      if [[ ${_ca_env_file} -nt ${_ca_env_ref} ]]; then
+        _ca_env_apply
+        \builtin return "${_ca_env_status}"
+      fi
+    done
+    \builtin return "${_ca_env_status}"
+  fi
+  _ca_env_apply
+  \builtin return "${_ca_env_status}"
+}
+
+_ca_env_apply() {
+  \builtin local _ca_env_code
+  \builtin trap '' INT
+  # Applied only when ca-env finished: a partial output is never evaluated.
+  if _ca_env_code=$(\command "${_ca_env_bin}" export zsh); then
+    \builtin eval "${_ca_env_code}"
+  fi
+}
+
+\builtin autoload -Uz add-zsh-hook
+add-zsh-hook precmd _ca_env_hook
+add-zsh-hook chpwd _ca_env_hook

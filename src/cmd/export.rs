@@ -1,0 +1,177 @@
+//! `ca-env export SHELL`: what brings the shell up to date for `$PWD`. The hook runs it when
+//! something changed (fish: at every prompt, where it returns at once if nothing did). It
+//! never prompts, waits at most the hook deadline, and always leaves the shell consistent:
+//! whatever it cannot do is one message (said once per project), never a failed prompt.
+
+use crate::credentials::{self, Mode, Outcome};
+use crate::env::Env;
+use crate::error::{Error, Exit, Result};
+use crate::output::{self, log, Level};
+use crate::shell::{self, Change, Dialect, FastPath};
+use crate::sources::Project;
+use crate::token::entry;
+use crate::vars::state::{self, MacKey, State, STATE_VAR};
+use crate::vars::{Plan, Value};
+
+/// However far off the tokens' deadline, look again within the hour (a cheap export), so an
+/// idle shell never depends on a reference file older than a day.
+const MAX_WAIT: i64 = 3600;
+
+pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
+    let now = entry::now();
+    let previous = State::from_env(raw).filter(|_| dialect.keeps_state());
+    if let Some(s) = &previous {
+        if s.still_current(raw, now) {
+            let fast = dialect.keeps_fast_path().then(|| fast_path(s));
+            return output::stdout(&shell::render(dialect, &[], fast.as_ref(), &[]));
+        }
+    }
+
+    let state_dir = crate::state::dir(raw);
+    let key = match &state_dir {
+        Some(d) => MacKey::load(d).map_err(|e| {
+            Error::new(
+                Exit::Runtime,
+                format!(
+                    "cannot keep shell state in {}: {}",
+                    d.display(),
+                    crate::config::io_reason(&e)
+                ),
+            )
+        }),
+        None => Err(Error::new(
+            Exit::Runtime,
+            "cannot keep shell state: neither XDG_STATE_HOME nor HOME is set",
+        )),
+    };
+    let (user, ours) = state::user_env(raw, previous.as_ref(), key.as_ref().ok());
+    let (config, _, project) = super::load(&user);
+    for p in &project.problems {
+        log(Level::Warn, || p.clone());
+    }
+
+    let mut outcome = match (&key, project.sources.is_empty()) {
+        (_, true) => Outcome::default(),
+        (Err(e), false) => Outcome {
+            messages: vec![e.clone()],
+            ..Outcome::default()
+        },
+        (Ok(_), false) => {
+            credentials::gather(&user, &config, &project, Mode::Hook).unwrap_or_else(|e| Outcome {
+                messages: vec![e],
+                ..Outcome::default()
+            })
+        }
+    };
+    let watch = watched(&user, &project, state_dir.as_deref());
+    let root = project
+        .root
+        .as_ref()
+        .map(|r| r.to_string_lossy().into_owned());
+    let same_project = previous.as_ref().is_some_and(|p| p.root == root);
+    // Variables the user changed after ca-env set them stay theirs while in this project.
+    let mut kept: Vec<String> = Vec::new();
+    if let (Some(p), true) = (&previous, same_project) {
+        kept.extend(p.kept.iter().cloned());
+        let given_up = p
+            .vars
+            .iter()
+            .filter(|m| !ours.iter().any(|o| o.name == m.name));
+        kept.extend(given_up.map(|m| m.name.clone()));
+    }
+    let plan = match dialect {
+        Dialect::Json => std::mem::take(&mut outcome.plan),
+        _ => std::mem::take(&mut outcome.plan).portable(),
+    }
+    .without(&kept);
+
+    let mut said = match &previous {
+        Some(p) if same_project => p.said.clone(),
+        _ => Vec::new(),
+    };
+    for e in &outcome.messages {
+        let id = state::message_id(&e.to_string());
+        if !said.contains(&id) {
+            output::error_line(e);
+            said.push(id);
+        }
+    }
+
+    if dialect == Dialect::Direnv {
+        let changes: Vec<Change> = plan
+            .iter()
+            .map(|(n, v)| Change {
+                name: n.to_string(),
+                value: Some(v.clone()),
+            })
+            .collect();
+        return output::stdout(&shell::render(dialect, &changes, None, &watch));
+    }
+
+    // Without a key nothing set now could be told apart later: set nothing, give back what
+    // was ours (the reason was said above).
+    let plan = if key.is_ok() { plan } else { Plan::default() };
+    let (mut changes, managed) = state::diff(raw, &ours, &plan, key.as_ref().ok());
+    let reference = state_dir
+        .as_deref()
+        .and_then(|d| state::reference_file(d, state::newest(&watch)).ok())
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let next = State {
+        v: 1,
+        dir: raw.var("PWD").unwrap_or_default(),
+        profile: raw.var("AWS_PROFILE").unwrap_or_default(),
+        deadline: outcome
+            .deadline
+            .map_or(now + MAX_WAIT, |d| d.min(now + MAX_WAIT)),
+        reference,
+        watch,
+        root,
+        vars: managed,
+        said,
+        kept,
+    };
+    let text = next.to_json();
+    if raw.var(STATE_VAR).as_deref() != Some(text.as_str()) {
+        changes.push(Change {
+            name: STATE_VAR.to_string(),
+            value: Some(Value::plain(text)),
+        });
+    }
+    let fast = dialect.keeps_fast_path().then(|| fast_path(&next));
+    output::stdout(&shell::render(dialect, &changes, fast.as_ref(), &[]))
+}
+
+fn fast_path(s: &State) -> FastPath {
+    FastPath {
+        dir: s.dir.clone(),
+        profile: s.profile.clone(),
+        deadline: s.deadline,
+        reference: s.reference.clone(),
+        watch: s.watch.clone(),
+    }
+}
+
+/// What, when changed, may change the export: the project's files and its root directory
+/// (a file added there), the user configuration and its directory, and the state directory
+/// (trust given or taken, a token stored or a failure remembered: each rewrites a file there).
+fn watched(env: &Env, project: &Project, state_dir: Option<&std::path::Path>) -> Vec<String> {
+    let mut paths: Vec<std::path::PathBuf> = project.files.clone();
+    paths.extend(project.root.clone());
+    if let Some(config) = crate::config::config_path(env) {
+        paths.extend(config.parent().map(std::path::Path::to_path_buf));
+        paths.push(config);
+    }
+    paths.extend(state_dir.map(std::path::Path::to_path_buf));
+    let mut out: Vec<String> = Vec::new();
+    for p in paths {
+        if std::fs::symlink_metadata(&p).is_ok() {
+            if let Some(s) = p.to_str() {
+                if !out.iter().any(|o| o == s) {
+                    out.push(s.to_string());
+                }
+            }
+        }
+    }
+    out
+}

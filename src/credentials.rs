@@ -1,0 +1,262 @@
+//! A project's credentials right now: a token for each trusted source, then the plan of
+//! variables. Two ways to get there:
+//!
+//! - `Mode::Hook` (the prompt): never waits past the hook deadline and never fails as a whole.
+//!   An untrusted domain, a failure remembered within its back-off, or a fetch still running at
+//!   the deadline each become one message, and that source exports nothing. Missing or expired
+//!   tokens are fetched by detached `ca-env __refresh` processes, which carry on past the
+//!   deadline and store the token for the next prompt.
+//! - `Mode::Command` (`exec`, `dotenv`): the user asked, so an untrusted source or a failed
+//!   fetch is an error with its exit status.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::env::Env;
+use crate::error::{Error, Exit, Result};
+use crate::output::printable;
+use crate::sources::{Project, Source};
+use crate::token::{self, Asked, Freshness, Token, Tokens, Wanted};
+use crate::vars::names::CODEARTIFACT_AUTH_TOKEN;
+use crate::vars::{plan, Plan};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Hook,
+    Command,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub plan: Plan,
+    /// One error per cause, for the hook to say once.
+    pub messages: Vec<Error>,
+    /// When the tokens need another look (renewal due, a back-off over), if ever.
+    pub deadline: Option<i64>,
+}
+
+/// How long a hook waits between looks at the refreshes it started.
+const POLL: Duration = Duration::from_millis(5);
+
+pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Result<Outcome> {
+    let mut out = Outcome::default();
+    let mut usable: Vec<&Source> = Vec::new();
+    for source in &project.sources {
+        if source.trusted {
+            usable.push(source);
+            continue;
+        }
+        let pair = source.domain_owner();
+        let e = Error::new(
+            Exit::Input,
+            format!(
+                "domain {} in account {} is not trusted, so {} gets no token",
+                pair.domain,
+                pair.owner,
+                printable(&source.name)
+            ),
+        )
+        .with_hint("run 'ca-env allow' to trust it");
+        if mode == Mode::Command {
+            return Err(e);
+        }
+        if !out.messages.iter().any(|m| m.message == e.message) {
+            out.messages.push(e);
+        }
+    }
+    if usable.is_empty() {
+        return Ok(out);
+    }
+
+    let tokens: BTreeMap<Wanted, Token> = match token::from_environment(env)? {
+        // The user's own token (CI): used for every source, AWS is not asked.
+        Some(t) => usable
+            .iter()
+            .map(|s| (Wanted::for_source(s, env), t.clone()))
+            .collect(),
+        None => {
+            let wanted: Vec<Wanted> = {
+                let mut w: Vec<Wanted> =
+                    usable.iter().map(|s| Wanted::for_source(s, env)).collect();
+                w.sort();
+                w.dedup();
+                w
+            };
+            let mut store = Tokens::new(env, config, false)?;
+            match mode {
+                Mode::Command => {
+                    let deadline = token::deadline_in(config.defaults.command_deadline);
+                    let mut got = BTreeMap::new();
+                    for w in wanted {
+                        let stored = store.get(&w, deadline, Asked::ByUser)?;
+                        got.insert(w, stored.token.clone());
+                    }
+                    got
+                }
+                Mode::Hook => for_hook(&mut store, wanted, config, &mut out),
+            }
+        }
+    };
+
+    let with_tokens: Vec<(&Source, &Token)> = usable
+        .iter()
+        .filter_map(|s| tokens.get(&Wanted::for_source(s, env)).map(|t| (*s, t)))
+        .collect();
+    // CODEARTIFACT_AUTH_TOKEN holds one token: only when every source of the project has it.
+    let shared = project.env.iter().any(|n| n == CODEARTIFACT_AUTH_TOKEN)
+        && with_tokens.len() == project.sources.len();
+    let netrc_dir = netrc_dir(env);
+    out.plan = plan::build(&with_tokens, shared, netrc_dir.as_deref()).map_err(|e| {
+        Error::new(
+            Exit::Runtime,
+            format!(
+                "cannot write the netrc file: {}",
+                crate::config::io_reason(&e)
+            ),
+        )
+    })?;
+    Ok(out)
+}
+
+/// Tokens for the hook: stored ones when usable (an expiring one starts a background refresh),
+/// else fetched by detached refreshes waited for until the hook deadline.
+fn for_hook(
+    store: &mut Tokens,
+    wanted: Vec<Wanted>,
+    config: &Config,
+    out: &mut Outcome,
+) -> BTreeMap<Wanted, Token> {
+    let mut got = BTreeMap::new();
+    let mut started = Vec::new();
+    let earliest = |out: &mut Outcome, t: i64| {
+        out.deadline = Some(out.deadline.map_or(t, |d| d.min(t)));
+    };
+    for w in wanted {
+        let lookup = store.lookup(&w.key);
+        if let Some(why) = lookup.unavailable {
+            out.messages.push(
+                Error::new(
+                    Exit::Runtime,
+                    format!("cannot read the token for {}: {why}", w.key.describe()),
+                )
+                .with_hint("run 'ca-env login'"),
+            );
+            continue;
+        }
+        let failure = store
+            .remembered_failure(&w.key)
+            .map(|f| (f.reason.clone(), f.retry_at()));
+        if let Some((stored, _)) = lookup.stored {
+            match store.freshness(&stored) {
+                Freshness::Fresh => {
+                    earliest(out, renew_at(store, &stored));
+                    got.insert(w, stored.token.clone());
+                    continue;
+                }
+                Freshness::Expiring => {
+                    match &failure {
+                        Some((_, retry)) => earliest(out, *retry),
+                        None => token::refresh_in_background(&w),
+                    }
+                    earliest(out, stored.expires - token::entry::EXPIRED_MARGIN);
+                    got.insert(w, stored.token.clone());
+                    continue;
+                }
+                Freshness::Expired => {}
+            }
+        }
+        if let Some((reason, retry)) = failure {
+            earliest(out, retry);
+            out.messages.push(failed(&w, &reason));
+            continue;
+        }
+        match token::spawn_refresh(&w) {
+            Ok(child) => started.push((w, child)),
+            Err(e) => out
+                .messages
+                .push(failed(&w, &format!("cannot start ca-env: {e}"))),
+        }
+    }
+    if started.is_empty() {
+        return got;
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(config.defaults.hook_deadline.max(1));
+    let mut running: Vec<(Wanted, std::process::Child)> = started;
+    let mut ended: Vec<Wanted> = Vec::new();
+    loop {
+        let mut still = Vec::new();
+        for (w, mut child) in running {
+            match child.try_wait() {
+                Ok(None) => still.push((w, child)),
+                _ => ended.push(w),
+            }
+        }
+        running = still;
+        if running.is_empty() || Instant::now() >= deadline {
+            break;
+        }
+        std::thread::sleep(POLL);
+    }
+    // What the refreshes that ended stored, or the failure they remembered.
+    store.reload();
+    for w in ended {
+        match store.lookup(&w.key).stored {
+            Some((stored, _)) if store.freshness(&stored) != Freshness::Expired => {
+                earliest(out, renew_at(store, &stored));
+                got.insert(w, stored.token.clone());
+            }
+            _ => {
+                let failure = store
+                    .remembered_failure(&w.key)
+                    .map(|f| (f.reason.clone(), f.retry_at()));
+                let (reason, retry) = failure.unwrap_or_else(|| {
+                    ("no token was stored".to_string(), token::entry::now() + 30)
+                });
+                earliest(out, retry);
+                out.messages.push(failed(&w, &reason));
+            }
+        }
+    }
+    // Those still running carry on detached; storing the token changes the index, which the
+    // hook watches, so the next prompt picks it up.
+    for (w, _) in &running {
+        out.messages.push(
+            Error::new(
+                Exit::Deadline,
+                format!(
+                    "still fetching the token for {} at the hook's deadline",
+                    w.key.describe()
+                ),
+            )
+            .with_hint("it is set at a later prompt, once stored"),
+        );
+    }
+    got
+}
+
+/// When a token now fresh needs another look: when it starts expiring, or for a short-lived one
+/// when it counts as expired, if that comes first.
+fn renew_at(store: &Tokens, stored: &token::Stored) -> i64 {
+    store
+        .refresh_at(stored)
+        .min(stored.expires - token::entry::EXPIRED_MARGIN)
+}
+
+fn failed(w: &Wanted, reason: &str) -> Error {
+    Error::new(
+        Exit::Runtime,
+        format!("no token for {}: {reason}", w.key.describe()),
+    )
+    .with_hint("run 'ca-env login'")
+}
+
+/// Where netrc files go: the per-login runtime directory (memory, cleared at logout) when there
+/// is one, else the state directory.
+pub fn netrc_dir(env: &Env) -> Option<std::path::PathBuf> {
+    match env.var("XDG_RUNTIME_DIR").filter(|d| d.starts_with('/')) {
+        Some(d) => Some(std::path::PathBuf::from(d).join("ca-env")),
+        None => crate::state::dir(env).map(|d| d.join("netrc")),
+    }
+}

@@ -1,0 +1,200 @@
+//! The values a project's sources give their variables once each has a token (DESIGN §6):
+//! `aws` and the token for the username/password pairs, the index URL with both in its
+//! userinfo for pip and uv's URL variables, a netrc file for requirements files that name their
+//! own index, and `CODEARTIFACT_AUTH_TOKEN` when the sources share one domain.
+
+use std::path::{Path, PathBuf};
+
+use super::names::CODEARTIFACT_AUTH_TOKEN;
+use super::Value;
+use crate::sources::Source;
+use crate::token::Token;
+
+/// Variables whose value is a space-separated list: several extra indexes add up.
+const LISTS: [&str; 3] = ["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX"];
+
+/// The variables to set, in order, each once.
+#[derive(Debug, Default)]
+pub struct Plan {
+    vars: Vec<(String, Value)>,
+}
+
+impl Plan {
+    /// Sets `name`, unless an earlier source did (the first one wins); list variables collect
+    /// every value instead.
+    pub fn add(&mut self, name: &str, value: Value) {
+        match self.vars.iter_mut().find(|(n, _)| n == name) {
+            None => self.vars.push((name.to_string(), value)),
+            Some((_, old)) if LISTS.contains(&name) => {
+                if !old.expose().split(' ').any(|v| v == value.expose()) {
+                    *old = Value::plain(format!("{} {}", old.expose(), value.expose()));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.vars.iter().map(|(n, v)| (n.as_str(), v))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Without the variables named in `names`.
+    pub fn without(self, names: &[String]) -> Plan {
+        Plan {
+            vars: self
+                .vars
+                .into_iter()
+                .filter(|(n, _)| !names.contains(n))
+                .collect(),
+        }
+    }
+
+    /// Only the names a shell can export (a Poetry name with a `.` cannot be).
+    pub fn portable(self) -> Plan {
+        Plan {
+            vars: self
+                .vars
+                .into_iter()
+                .filter(|(n, _)| super::names::is_portable(n))
+                .collect(),
+        }
+    }
+}
+
+/// Builds the plan for `sources`, each with its token. `shared` is set when the project manages
+/// `CODEARTIFACT_AUTH_TOKEN` (its sources share one domain and owner). `netrc_dir` is where a
+/// netrc file goes when a requirements file names its own index.
+pub fn build(
+    with_tokens: &[(&Source, &Token)],
+    shared: bool,
+    netrc_dir: Option<&Path>,
+) -> std::io::Result<Plan> {
+    let mut plan = Plan::default();
+    let netrc = netrc_for(with_tokens, netrc_dir)?;
+    for (source, token) in with_tokens {
+        for var in &source.vars {
+            let name = var.name.as_str();
+            let value = if name.ends_with("_USERNAME") {
+                Value::plain("aws")
+            } else if name.ends_with("_PASSWORD") {
+                Value::plain(token.expose())
+            } else if name == "UV_PUBLISH_URL" {
+                Value::plain(source.url.url())
+            } else if name == "NETRC" {
+                match &netrc {
+                    Some(path) => Value::plain(path.to_string_lossy()),
+                    None => continue,
+                }
+            } else {
+                Value::plain(with_credentials(&source.url.url(), token))
+            };
+            plan.add(name, value);
+        }
+    }
+    if shared {
+        if let Some((_, token)) = with_tokens.first() {
+            plan.add(CODEARTIFACT_AUTH_TOKEN, Value::plain(token.expose()));
+        }
+    }
+    Ok(plan)
+}
+
+/// `scheme://aws:TOKEN@rest`, the token percent-encoded so that no character of it can end
+/// the userinfo.
+pub fn with_credentials(url: &str, token: &Token) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let mut encoded = String::with_capacity(token.expose().len());
+    for b in token.expose().bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("{scheme}://aws:{encoded}@{rest}")
+}
+
+/// A token netrc readers take as one word: Python's netrc splits on white space and treats
+/// quotes and `#` specially.
+fn netrc_safe(token: &Token) -> bool {
+    token.expose().bytes().all(|b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'=' | b'+' | b'/')
+    })
+}
+
+/// Writes (when something changed) the netrc file for the sources that list `NETRC`, and
+/// returns its path. One file per set of hosts and entries, so its name stays the same when
+/// the tokens in it are renewed.
+fn netrc_for(
+    with_tokens: &[(&Source, &Token)],
+    dir: Option<&Path>,
+) -> std::io::Result<Option<PathBuf>> {
+    use sha2::{Digest, Sha256};
+    let mut lines = Vec::new();
+    let mut name = Sha256::new();
+    for (source, token) in with_tokens {
+        if !source.vars.iter().any(|v| v.name == "NETRC") || !netrc_safe(token) {
+            continue;
+        }
+        let host = source.url.host();
+        let host = host.split(':').next().unwrap_or_default().to_string();
+        if lines.iter().any(|(h, _): &(String, String)| *h == host) {
+            continue;
+        }
+        name.update(host.as_bytes());
+        name.update([0]);
+        lines.push((
+            host.clone(),
+            format!("machine {host} login aws password {}\n", token.expose()),
+        ));
+    }
+    let Some(dir) = dir.filter(|_| !lines.is_empty()) else {
+        return Ok(None);
+    };
+    let digest = name.finalize();
+    let file: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let path = dir.join(format!("{file}.netrc"));
+    let text: String = lines.into_iter().map(|(_, l)| l).collect();
+    let current = std::fs::read(&path).unwrap_or_default();
+    if current != text.as_bytes() {
+        crate::state::write_atomic(&path, text.as_bytes())?;
+    }
+    Ok(Some(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_collect_and_others_keep_the_first() {
+        let mut plan = Plan::default();
+        plan.add("PIP_INDEX_URL", Value::plain("a"));
+        plan.add("PIP_INDEX_URL", Value::plain("b"));
+        plan.add("PIP_EXTRA_INDEX_URL", Value::plain("x"));
+        plan.add("PIP_EXTRA_INDEX_URL", Value::plain("y"));
+        plan.add("PIP_EXTRA_INDEX_URL", Value::plain("x"));
+        assert_eq!(plan.get("PIP_INDEX_URL").unwrap().expose(), "a");
+        assert_eq!(plan.get("PIP_EXTRA_INDEX_URL").unwrap().expose(), "x y");
+    }
+
+    #[test]
+    fn credentials_are_percent_encoded_in_the_userinfo() {
+        let t = Token::new("eyJ.ab-_c".into()).unwrap();
+        assert_eq!(
+            with_credentials("https://h.example/pypi/r/simple/", &t),
+            "https://aws:eyJ.ab-_c@h.example/pypi/r/simple/"
+        );
+        let odd = Token::new("a@b/c:d%'$(x)".into()).unwrap();
+        assert_eq!(
+            with_credentials("http://127.0.0.1:8/simple/", &odd),
+            "http://aws:a%40b%2Fc%3Ad%25%27%24%28x%29@127.0.0.1:8/simple/"
+        );
+        assert!(!netrc_safe(&odd));
+        assert!(netrc_safe(&t));
+    }
+}

@@ -1,0 +1,358 @@
+//! What a shell remembers between prompts, in `__CA_ENV_STATE`, and the diff that moves it from
+//! one project to the next (DESIGN §6, §7).
+//!
+//! For each variable ca-env set it keeps the name, a keyed hash of the value it set, and the
+//! value the user had before (if any). The hash is an HMAC under a random key kept in the state
+//! directory, so the state never holds a token nor a plain hash of one, yet ca-env can tell
+//! whether the value is still the one it set: a variable the user changed is theirs from then
+//! on, kept as they left it; one that is still ours gets the user's earlier value back when
+//! ca-env stops managing it.
+
+use std::path::{Path, PathBuf};
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use super::{Plan, Value};
+use crate::env::Env;
+use crate::shell::Change;
+
+pub const STATE_VAR: &str = "__CA_ENV_STATE";
+const KEY_FILE: &str = "shell.key";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct State {
+    pub v: u32,
+    /// `$PWD` and `AWS_PROFILE` at the last export: either changing means another look.
+    pub dir: String,
+    #[serde(default)]
+    pub profile: String,
+    /// Unix time at which the tokens need another look (renewal, a back-off ending).
+    pub deadline: i64,
+    /// A file dated as the newest watched file was at the last export: a watched file newer
+    /// than it changed since.
+    pub reference: String,
+    pub watch: Vec<String>,
+    /// The project root, when there was one.
+    #[serde(default)]
+    pub root: Option<String>,
+    #[serde(default)]
+    pub vars: Vec<Managed>,
+    /// Messages already shown in this project, as short hashes, so each is said once.
+    #[serde(default)]
+    pub said: Vec<String>,
+    /// Variables the user changed in this project after ca-env set them: theirs until they
+    /// leave it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept: Vec<String>,
+}
+
+/// A variable ca-env set.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Managed {
+    pub name: String,
+    pub mac: String,
+    /// The user's value before ca-env set it; absent when it was unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prev: Option<String>,
+}
+
+impl State {
+    /// The state the shell passed in, if any and readable.
+    pub fn from_env(env: &Env) -> Option<State> {
+        let text = env.var(STATE_VAR)?;
+        serde_json::from_str::<State>(&text)
+            .ok()
+            .filter(|s| s.v == 1)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("the state serialises")
+    }
+
+    /// Whether nothing this state depends on changed: same directory and profile, deadline not
+    /// reached, reference file present and no watched file newer than it. The same test the
+    /// bash and zsh hooks make in the shell.
+    pub fn still_current(&self, env: &Env, now: i64) -> bool {
+        let here = env.var("PWD").unwrap_or_default();
+        let profile = env.var("AWS_PROFILE").unwrap_or_default();
+        if self.dir != here || self.profile != profile || now >= self.deadline {
+            return false;
+        }
+        let Ok(reference) = std::fs::metadata(&self.reference).and_then(|m| m.modified()) else {
+            return false;
+        };
+        self.watch.iter().all(|w| {
+            std::fs::metadata(w)
+                .and_then(|m| m.modified())
+                .map_or(true, |t| t <= reference)
+        })
+    }
+}
+
+/// The key for the hashes of managed values: 32 random bytes in a 0600 file of the state
+/// directory, made on first use.
+pub struct MacKey([u8; 32]);
+
+impl MacKey {
+    /// The key, made now if there is none yet.
+    pub fn load(state_dir: &Path) -> std::io::Result<MacKey> {
+        if let Some(key) = MacKey::read(state_dir) {
+            return Ok(key);
+        }
+        let mut key = [0u8; 32];
+        getrandom::getrandom(&mut key).map_err(|e| std::io::Error::other(e.to_string()))?;
+        crate::state::write_atomic(&state_dir.join(KEY_FILE), &key)?;
+        Ok(MacKey(key))
+    }
+
+    /// The key, if one was made (no key: nothing was ever set by a hook here).
+    pub fn read(state_dir: &Path) -> Option<MacKey> {
+        let bytes = std::fs::read(state_dir.join(KEY_FILE)).ok()?;
+        <[u8; 32]>::try_from(bytes.as_slice()).ok().map(MacKey)
+    }
+
+    pub fn mac(&self, name: &str, value: &str) -> String {
+        let mut m = <Hmac<Sha256>>::new_from_slice(&self.0).expect("any key length works");
+        m.update(name.as_bytes());
+        m.update(&[0]);
+        m.update(value.as_bytes());
+        let bytes = m.finalize().into_bytes();
+        bytes[..16].iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// The user's own environment: `raw` with each variable still holding the value ca-env set
+/// given back the user's earlier value. Also returns those variables (the ones still ours);
+/// a variable whose value changed since is the user's and is left alone.
+pub fn user_env(raw: &Env, state: Option<&State>, key: Option<&MacKey>) -> (Env, Vec<Managed>) {
+    let mut env = raw.clone();
+    env.put(STATE_VAR, None);
+    let (Some(state), Some(key)) = (state, key) else {
+        return (env, Vec::new());
+    };
+    let mut ours = Vec::new();
+    for m in &state.vars {
+        let unchanged = raw
+            .var(&m.name)
+            .is_some_and(|v| key.mac(&m.name, &v) == m.mac);
+        if unchanged {
+            env.put(&m.name, m.prev.as_deref());
+            ours.push(m.clone());
+        }
+    }
+    (env, ours)
+}
+
+/// The user's environment for a command run from a shell with the hook: what `token`,
+/// `status`, `exec` and the others must see (not the hook's own `CODEARTIFACT_AUTH_TOKEN`, say).
+pub fn user_env_of(raw: &Env) -> Env {
+    let state = State::from_env(raw);
+    let key = state
+        .as_ref()
+        .and_then(|_| crate::state::dir(raw))
+        .and_then(|d| MacKey::read(&d));
+    user_env(raw, state.as_ref(), key.as_ref()).0
+}
+
+/// The changes that take a shell from `raw` (with `ours` still set by ca-env) to `plan`, and
+/// the variables ca-env manages afterwards. A variable of the plan the user had set is
+/// remembered with its value; one ca-env stops setting gets that value back, or is unset.
+///
+/// `key` may be missing only when the plan is empty (nothing new is set then).
+pub fn diff(
+    raw: &Env,
+    ours: &[Managed],
+    plan: &Plan,
+    key: Option<&MacKey>,
+) -> (Vec<Change>, Vec<Managed>) {
+    let mut changes = Vec::new();
+    let mut managed = Vec::new();
+    for (name, value) in plan.iter() {
+        let prev = match ours.iter().find(|m| m.name == name) {
+            Some(m) => m.prev.clone(),
+            // A value that is not UTF-8 could not be given back exactly: leave it alone.
+            None if raw.is_set(name) && raw.var(name).is_none() => continue,
+            // Already the user's own value (their CODEARTIFACT_AUTH_TOKEN, say): nothing to
+            // set, nothing to give back.
+            None if raw.var(name).as_deref() == Some(value.expose()) => continue,
+            None => raw.var(name),
+        };
+        if raw.var(name).as_deref() != Some(value.expose()) {
+            changes.push(Change {
+                name: name.to_string(),
+                value: Some(value.clone()),
+            });
+        }
+        let Some(key) = key else {
+            continue;
+        };
+        managed.push(Managed {
+            name: name.to_string(),
+            mac: key.mac(name, value.expose()),
+            prev,
+        });
+    }
+    for m in ours.iter().filter(|m| plan.get(&m.name).is_none()) {
+        if raw.var(&m.name) != m.prev {
+            changes.push(Change {
+                name: m.name.clone(),
+                value: m.prev.as_deref().map(Value::plain),
+            });
+        }
+    }
+    (changes, managed)
+}
+
+/// A short, stable name for a message, so the state can say it was shown.
+pub fn message_id(message: &str) -> String {
+    use sha2::Digest;
+    let d = Sha256::digest(message.as_bytes());
+    d[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The reference file for watched files whose newest modification time is `newest`: one
+/// file per such time, named after it, shared by every shell. A watched file newer than it
+/// changed after the export looked (shells compare nanoseconds). Files unused for a day are
+/// removed; a shell whose reference is gone simply exports again.
+pub fn reference_file(state_dir: &Path, newest: std::time::SystemTime) -> std::io::Result<PathBuf> {
+    let dir = state_dir.join("ref");
+    crate::state::private_dir(&dir)?;
+    let since = newest
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let path = dir.join(format!("{}.{:09}", since.as_secs(), since.subsec_nanos()));
+    if std::fs::metadata(&path).and_then(|m| m.modified()).ok() != Some(newest) {
+        let file = std::fs::File::create(&path)?;
+        file.set_modified(newest)?;
+        let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
+        for e in std::fs::read_dir(&dir)?.flatten() {
+            let used = e.metadata().and_then(|m| m.accessed().or(m.modified()));
+            if used.is_ok_and(|t| t < day_ago) && e.path() != path {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+    Ok(path)
+}
+
+/// The newest modification time among `paths` (those that exist).
+pub fn newest(paths: &[String]) -> std::time::SystemTime {
+    paths
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+        .max()
+        .unwrap_or(std::time::UNIX_EPOCH)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> MacKey {
+        MacKey([7; 32])
+    }
+
+    fn plan(pairs: &[(&str, &str)]) -> Plan {
+        let mut p = Plan::default();
+        for (n, v) in pairs {
+            p.add(n, Value::plain(*v));
+        }
+        p
+    }
+
+    fn apply(env: &mut Env, changes: &[Change]) {
+        for c in changes {
+            env.put(&c.name, c.value.as_ref().map(Value::expose));
+        }
+    }
+
+    fn state(vars: Vec<Managed>) -> State {
+        State {
+            v: 1,
+            vars,
+            ..State::default()
+        }
+    }
+
+    #[test]
+    fn entering_and_leaving_gives_back_set_empty_and_unset() {
+        let start = Env::from_pairs(&[("A", "mine"), ("B", "")], None);
+        let p = plan(&[("A", "tok"), ("B", "tok"), ("C", "tok")]);
+        let (changes, managed) = diff(&start, &[], &p, Some(&key()));
+        assert_eq!(changes.len(), 3);
+        let mut env = start.clone();
+        apply(&mut env, &changes);
+        assert_eq!(env.var("A").as_deref(), Some("tok"));
+
+        let s = state(managed);
+        let (user, ours) = user_env(&env, Some(&s), Some(&key()));
+        assert_eq!(user.var("A").as_deref(), Some("mine"));
+        assert_eq!(user.var("B").as_deref(), Some(""));
+        assert_eq!(user.var("C"), None);
+        let (changes, managed) = diff(&env, &ours, &Plan::default(), Some(&key()));
+        assert!(managed.is_empty());
+        apply(&mut env, &changes);
+        assert_eq!(env.var("A").as_deref(), Some("mine"));
+        assert_eq!(env.var("B").as_deref(), Some(""));
+        assert!(!env.is_set("C"));
+    }
+
+    #[test]
+    fn a_value_the_user_changed_is_kept() {
+        let start = Env::from_pairs(&[("A", "mine")], None);
+        let (changes, managed) = diff(&start, &[], &plan(&[("A", "tok")]), Some(&key()));
+        let mut env = start;
+        apply(&mut env, &changes);
+        env.put("A", Some("edited"));
+        let s = state(managed);
+        let (user, ours) = user_env(&env, Some(&s), Some(&key()));
+        assert!(ours.is_empty());
+        assert_eq!(user.var("A").as_deref(), Some("edited"));
+        let (changes, _) = diff(&env, &ours, &Plan::default(), Some(&key()));
+        assert!(changes.is_empty());
+    }
+
+    #[test]
+    fn swapping_projects_keeps_the_first_earlier_value() {
+        let start = Env::from_pairs(&[("A", "mine")], None);
+        let (c1, m1) = diff(
+            &start,
+            &[],
+            &plan(&[("A", "one"), ("X", "1")]),
+            Some(&key()),
+        );
+        let mut env = start;
+        apply(&mut env, &c1);
+        let (_, ours) = user_env(&env, Some(&state(m1)), Some(&key()));
+        let (c2, m2) = diff(
+            &env,
+            &ours,
+            &plan(&[("A", "two"), ("Y", "2")]),
+            Some(&key()),
+        );
+        apply(&mut env, &c2);
+        assert_eq!(env.var("A").as_deref(), Some("two"));
+        assert!(!env.is_set("X"));
+        assert_eq!(env.var("Y").as_deref(), Some("2"));
+        let a = m2.iter().find(|m| m.name == "A").unwrap();
+        assert_eq!(a.prev.as_deref(), Some("mine"));
+    }
+
+    #[test]
+    fn the_state_holds_no_value_ca_env_set() {
+        let start = Env::from_pairs(&[], None);
+        let (_, managed) = diff(&start, &[], &plan(&[("P", "s3cret-token")]), Some(&key()));
+        let json = state(managed).to_json();
+        assert!(!json.contains("s3cret"));
+        let plain_hash: String = {
+            use sha2::Digest;
+            Sha256::digest(b"s3cret-token")
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect()
+        };
+        assert!(!json.contains(&plain_hash[..16]));
+    }
+}

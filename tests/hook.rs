@@ -1,0 +1,360 @@
+//! The hook in real interactive bash, zsh and fish on a pseudo-terminal: entering a project
+//! sets its variables, leaving gives back what the user had, and a prompt where nothing changed
+//! starts no process in bash and zsh.
+
+#[path = "support/shells.rs"]
+mod shells;
+mod support;
+
+use std::fs;
+use std::time::Duration;
+
+use shells::{Interactive, Kind};
+use support::standin::StandIn;
+use support::{Sandbox, BIN, PROJECT};
+
+const USER: &str = "POETRY_HTTP_BASIC_CORP_USERNAME";
+const PASS: &str = "POETRY_HTTP_BASIC_CORP_PASSWORD";
+const SHARED: &str = "CODEARTIFACT_AUTH_TOKEN";
+
+/// The line an rc file holds.
+fn hook_line(kind: Kind) -> String {
+    match kind {
+        Kind::Fish => format!("{BIN} hook fish | source"),
+        _ => format!("eval \"$({BIN} hook {})\"", kind.name()),
+    }
+}
+
+/// A shell in HOME with the hook installed after `before` (shell code run first).
+fn shell(sb: &Sandbox, kind: Kind, before: &str) -> Interactive {
+    let init = format!("{before}\n{}\n", hook_line(kind));
+    Interactive::start(kind, &sb.env_pairs(), &sb.home(), &init)
+}
+
+/// `export NAME=VALUE` in the shell's own syntax, the value already quoted.
+fn export(kind: Kind, name: &str, quoted: &str) -> String {
+    match kind {
+        Kind::Fish => format!("set -gx {name} {quoted}"),
+        _ => format!("export {name}={quoted}"),
+    }
+}
+
+fn tokens(standin: &StandIn) -> Vec<String> {
+    standin
+        .calls()
+        .into_iter()
+        .filter_map(|c| c.token)
+        .collect()
+}
+
+fn setup() -> (StandIn, Sandbox) {
+    let standin = StandIn::start();
+    let sb = Sandbox::for_tokens(&standin, "file");
+    (standin, sb)
+}
+
+#[test]
+fn entering_sets_and_leaving_gives_back_set_empty_and_unset() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&export(kind, PASS, "'mine'"));
+        sh.run(&export(kind, USER, "''"));
+        sh.run(&format!("cd {PROJECT}"));
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
+        assert_eq!(
+            sh.var(PASS).as_deref(),
+            Some(issued[0].as_str()),
+            "{kind:?}"
+        );
+        assert_eq!(sh.var(USER).as_deref(), Some("aws"), "{kind:?}");
+        assert_eq!(
+            sh.var(SHARED).as_deref(),
+            Some(issued[0].as_str()),
+            "{kind:?}"
+        );
+        let state = sh.var("__CA_ENV_STATE").expect("the state is exported");
+        assert!(
+            !state.contains(&issued[0]),
+            "{kind:?}: no token in the state"
+        );
+
+        sh.run("cd ..");
+        assert_eq!(sh.var(PASS).as_deref(), Some("mine"), "{kind:?}");
+        assert_eq!(sh.var(USER).as_deref(), Some(""), "{kind:?}");
+        assert_eq!(sh.var(SHARED), None, "{kind:?}");
+        assert_eq!(standin.ok_calls(), 1, "{kind:?}");
+    }
+}
+
+#[test]
+fn a_value_the_user_changes_inside_is_kept_and_subdirectories_keep_the_project() {
+    for kind in Kind::ALL {
+        let (_standin, sb) = setup();
+        fs::create_dir_all(sb.home().join(PROJECT).join("src/pkg")).unwrap();
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&format!("cd {PROJECT}/src/pkg"));
+        assert_eq!(sh.var(USER).as_deref(), Some("aws"), "{kind:?}");
+        sh.run(&export(kind, PASS, "'edited'"));
+        sh.run("cd ..");
+        assert_eq!(sh.var(PASS).as_deref(), Some("edited"), "{kind:?}");
+        assert_eq!(sh.var(USER).as_deref(), Some("aws"), "{kind:?}");
+        sh.run("cd ~");
+        assert_eq!(sh.var(PASS).as_deref(), Some("edited"), "{kind:?}");
+        assert_eq!(sh.var(USER), None, "{kind:?}");
+    }
+}
+
+#[test]
+fn moving_from_one_project_straight_into_another_swaps_cleanly() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        sb.write(
+            "two/pyproject.toml",
+            "[[tool.uv.index]]\nname = \"other\"\nurl = \"https://other-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/repo/simple/\"\n",
+        );
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&format!("cd {PROJECT}"));
+        assert!(sh.var(PASS).is_some(), "{kind:?}: {}", sh.transcript());
+        sh.run("cd ../two");
+        assert_eq!(sh.var(PASS), None, "{kind:?}");
+        assert_eq!(sh.var(USER), None, "{kind:?}");
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 2, "{kind:?}");
+        assert_eq!(
+            sh.var("UV_INDEX_OTHER_PASSWORD").as_deref(),
+            Some(issued[1].as_str()),
+            "{kind:?}"
+        );
+        assert_eq!(
+            sh.var(SHARED).as_deref(),
+            Some(issued[1].as_str()),
+            "{kind:?}"
+        );
+        sh.run("cd ..");
+        for name in ["UV_INDEX_OTHER_PASSWORD", "UV_INDEX_OTHER_USERNAME", SHARED] {
+            assert_eq!(sh.var(name), None, "{kind:?}: {name}");
+        }
+    }
+}
+
+#[test]
+fn a_prompt_where_nothing_changed_starts_no_process_in_bash_and_zsh() {
+    for kind in Kind::ALL {
+        let (_standin, sb) = setup();
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&format!("cd {PROJECT}"));
+        assert!(sh.var(PASS).is_some(), "{kind:?}");
+        let quiet = sh.processes_during(&[":", ":", ":"]);
+        match kind {
+            // fish starts `ca-env export fish`, which finds nothing changed, once per prompt.
+            Kind::Fish => assert!(quiet.len() <= 3 * 2, "{kind:?}: {quiet:#?}"),
+            _ => assert!(quiet.is_empty(), "{kind:?}: {quiet:#?}"),
+        }
+        // A changed project file is noticed at the next prompt, which runs ca-env.
+        let append = match kind {
+            Kind::Fish => "echo >> pyproject.toml",
+            _ => "echo >> pyproject.toml",
+        };
+        let changed = sh.processes_during(&[append]);
+        assert!(
+            changed
+                .iter()
+                .any(|p| p.contains("execve") && p.contains("ca-env")),
+            "{kind:?}: {changed:#?}"
+        );
+    }
+}
+
+#[test]
+fn the_exit_status_of_the_last_command_is_kept() {
+    for kind in Kind::ALL {
+        let (_standin, sb) = setup();
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&format!("cd {PROJECT}"));
+        let status = match kind {
+            Kind::Fish => "echo status=$status",
+            _ => "echo status=$?",
+        };
+        sh.run("false");
+        let shown = sh.run(status);
+        assert!(shown.contains("status=1"), "{kind:?}: {shown}");
+        // Also when the hook ran an export at that prompt (the directory changed).
+        sh.run("cd ..; false");
+        let shown = sh.run(status);
+        assert!(shown.contains("status=1"), "{kind:?}: {shown}");
+    }
+}
+
+#[test]
+fn bash_prompt_command_as_string_or_array_with_another_hook_already_there() {
+    let (_standin, sb) = setup();
+    for before in [
+        "PROMPT_COMMAND='n=$((n+1))'",
+        "PROMPT_COMMAND=('n=$((n+1))')",
+    ] {
+        let mut sh = shell(&sb, Kind::Bash, before);
+        // Evaluating the hook again (a re-read ~/.bashrc) does not add it twice.
+        sh.run(&hook_line(Kind::Bash));
+        let pc = sh.run("printf '<%s>' \"${PROMPT_COMMAND[@]}\"");
+        assert!(
+            pc.contains("<_ca_env_hook;n=$((n+1))>") || pc.contains("<_ca_env_hook><n=$((n+1))>"),
+            "{before}: {pc}"
+        );
+        let before_n: u32 = sh.var("n").unwrap().parse().unwrap();
+        sh.run(&format!("cd {PROJECT}"));
+        let after_n: u32 = sh.var("n").unwrap().parse().unwrap();
+        assert_eq!(
+            after_n,
+            before_n + 2,
+            "{before}: the other hook still runs once per prompt"
+        );
+        assert_eq!(sh.var(USER).as_deref(), Some("aws"), "{before}");
+    }
+}
+
+#[test]
+fn strict_modes_and_tracing_neither_break_the_shell_nor_show_a_token() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        let strict = match kind {
+            Kind::Bash => "set -u -e -x",
+            Kind::Zsh => "setopt nounset errexit xtrace",
+            Kind::Fish => "set -g fish_trace 1",
+        };
+        let mut sh = shell(&sb, kind, strict);
+        sh.run("alias cd='cd'; alias command='false'; alias eval='false'");
+        // What the terminal shows around the prompts where the hook applies variables (the
+        // test's own reads of them are traced too, so they are left out).
+        let seen = [
+            sh.run(&format!("cd {PROJECT}")),
+            sh.run("cd .."),
+            sh.run(&format!("cd {PROJECT}")),
+        ]
+        .concat();
+        let issued = tokens(&standin);
+        assert!(!issued.is_empty(), "{kind:?}: {}", sh.transcript());
+        for t in &issued {
+            assert!(
+                !seen.contains(t.as_str()),
+                "{kind:?}: a token was traced: {seen}"
+            );
+        }
+        assert_eq!(
+            sh.var(PASS).as_deref(),
+            Some(issued[0].as_str()),
+            "{kind:?}"
+        );
+        // The shell is still there and tracing still on where the user set it.
+        let echoed = sh.run("echo still-here");
+        assert!(echoed.contains("still-here"), "{kind:?}");
+    }
+}
+
+#[test]
+fn hostile_token_values_round_trip_and_run_nothing() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        let canary = sb.path().join("canary");
+        let c = canary.display();
+        standin.token_suffix(&format!(
+            "'\"$(touch${{IFS}}{c})`touch${{IFS}}{c}`;(touch${{IFS}}{c});\\'\\\\$HOME\\"
+        ));
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&format!("cd {PROJECT}"));
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
+        assert_eq!(
+            sh.var(PASS).as_deref(),
+            Some(issued[0].as_str()),
+            "{kind:?}"
+        );
+        assert_eq!(
+            sh.var(SHARED).as_deref(),
+            Some(issued[0].as_str()),
+            "{kind:?}"
+        );
+        sh.run("cd ..");
+        assert_eq!(sh.var(PASS), None, "{kind:?}");
+        assert!(!canary.exists(), "{kind:?}: the canary was created");
+    }
+}
+
+#[test]
+fn an_untrusted_domain_is_said_once_with_the_command_to_allow_it() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        sb.write_config("");
+        fs::create_dir_all(sb.home().join(PROJECT).join("sub")).unwrap();
+        let mut sh = shell(&sb, kind, "");
+        let first = sh.run(&format!("cd {PROJECT}"));
+        let said: Vec<&str> = first.lines().filter(|l| l.contains("ca-env:")).collect();
+        assert_eq!(said.len(), 1, "{kind:?}: {first}");
+        assert!(
+            said[0].contains("corp")
+                && said[0].contains("111122223333")
+                && said[0].contains("ca-env allow"),
+            "{kind:?}: {first}"
+        );
+        let later = [sh.run(":"), sh.run("cd sub"), sh.run("cd ..")].concat();
+        assert!(!later.contains("ca-env:"), "{kind:?}: said again: {later}");
+        assert_eq!(sh.var(PASS), None, "{kind:?}");
+        assert!(standin.calls().is_empty(), "{kind:?}: no AWS call");
+
+        let allowed = sh.run(&format!("{BIN} allow"));
+        assert!(!allowed.contains("error"), "{kind:?}: {allowed}");
+        sh.run(":");
+        assert!(sh.var(PASS).is_some(), "{kind:?}: exported once allowed");
+    }
+}
+
+#[test]
+fn a_fetch_past_the_deadline_goes_on_detached_and_the_next_prompt_picks_it_up() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        sb.write_config(
+            "[trust]\nowners = [\"111122223333\"]\n[defaults]\nhook_deadline = \"1s\"\n",
+        );
+        standin.delay(Duration::from_millis(2500));
+        let mut sh = shell(&sb, kind, "");
+        let started = std::time::Instant::now();
+        let said = sh.run(&format!("cd {PROJECT}"));
+        assert!(
+            started.elapsed() < Duration::from_millis(2400),
+            "{kind:?}: the prompt waited"
+        );
+        assert!(said.contains("still fetching"), "{kind:?}: {said}");
+        assert_eq!(sh.var(PASS), None, "{kind:?}");
+        std::thread::sleep(Duration::from_millis(3000));
+        sh.run(":");
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 1, "{kind:?}");
+        assert_eq!(
+            sh.var(PASS).as_deref(),
+            Some(issued[0].as_str()),
+            "{kind:?}"
+        );
+    }
+}
+
+#[test]
+fn a_token_renewed_elsewhere_is_picked_up_at_the_next_prompt() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&format!("cd {PROJECT}"));
+        let first = sh.var(PASS).unwrap();
+        let out = sb.run(PROJECT, &["login", "--force"]);
+        assert!(out.status.success(), "{}", support::stderr(&out));
+        sh.run(":");
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 2);
+        assert_ne!(first, issued[1]);
+        assert_eq!(
+            sh.var(PASS).as_deref(),
+            Some(issued[1].as_str()),
+            "{kind:?}"
+        );
+    }
+}
