@@ -358,3 +358,169 @@ fn a_token_renewed_elsewhere_is_picked_up_at_the_next_prompt() {
         );
     }
 }
+
+/// direnv with `use codeartifact`: plain exports while inside, removed by direnv on leaving,
+/// and a token renewed elsewhere reloads the .envrc at the next prompt (ca-env's state
+/// directory is among the watched files).
+#[test]
+fn direnv_use_codeartifact_exports_and_reloads_on_renewal() {
+    let (standin, mut sb) = setup();
+    let data = sb.path().join("data");
+    sb.set_env("XDG_DATA_HOME", data.display().to_string());
+    let lib = sb.path().join("config/direnv/lib/ca-env.sh");
+    fs::create_dir_all(lib.parent().unwrap()).unwrap();
+    let out = sb.run("", &["hook", "direnv"]);
+    assert!(out.status.success());
+    fs::write(&lib, &out.stdout).unwrap();
+    sb.write(&format!("{PROJECT}/.envrc"), "use codeartifact\n");
+    let direnv = |args: &[&str]| {
+        let mut cmd = std::process::Command::new("direnv");
+        cmd.args(args);
+        sb.inside(cmd, PROJECT)
+            .output()
+            .expect("direnv runs (the test command installs it)")
+    };
+    assert!(direnv(&["allow", "."]).status.success());
+    let shown = direnv(&["exec", ".", "sh", "-c", &format!("printf %s \"${PASS}\"")]);
+    let issued = tokens(&standin);
+    assert_eq!(issued.len(), 1, "{}", support::stderr(&shown));
+    assert_eq!(support::stdout(&shown), issued[0]);
+
+    let mut sh = Interactive::start(
+        Kind::Bash,
+        &sb.env_pairs(),
+        &sb.home(),
+        "eval \"$(direnv hook bash)\"",
+    );
+    sh.run(&format!("cd {PROJECT}"));
+    assert_eq!(sh.var(PASS).as_deref(), Some(issued[0].as_str()));
+    // direnv compares watched files' times in whole seconds.
+    std::thread::sleep(Duration::from_millis(1100));
+    let out = sb.run(PROJECT, &["login", "--force"]);
+    assert!(out.status.success(), "{}", support::stderr(&out));
+    sh.run(":");
+    let issued = tokens(&standin);
+    assert_eq!(issued.len(), 2);
+    assert_eq!(
+        sh.var(PASS).as_deref(),
+        Some(issued[1].as_str()),
+        "{}",
+        sh.transcript()
+    );
+    sh.run("cd ..");
+    assert_eq!(sh.var(PASS), None);
+    assert_eq!(sh.var("__CA_ENV_STATE"), None, "direnv keeps its own state");
+}
+
+/// A requirements file naming its own index: pip reads credentials from NETRC there, so the
+/// hook points NETRC at a private file holding this host's token; uv's pip interface and a
+/// plain pip read the URL variables.
+#[test]
+fn requirements_with_their_own_index_get_a_private_netrc() {
+    let (standin, mut sb) = setup();
+    let runtime = sb.path().join("run");
+    fs::create_dir_all(&runtime).unwrap();
+    sb.set_env("XDG_RUNTIME_DIR", runtime.display().to_string());
+    fs::remove_file(sb.home().join(PROJECT).join("pyproject.toml")).unwrap();
+    sb.write(
+        &format!("{PROJECT}/requirements.txt"),
+        &format!("--index-url {}\nrequests\n", support::CA),
+    );
+    let mut sh = shell(&sb, Kind::Bash, "");
+    sh.run(&format!("cd {PROJECT}"));
+    let t = tokens(&standin).remove(0);
+    let netrc = sh.var("NETRC").expect("NETRC is set");
+    assert!(netrc.starts_with(&runtime.display().to_string()), "{netrc}");
+    let text = fs::read_to_string(&netrc).unwrap();
+    assert_eq!(
+        text,
+        format!("machine corp-111122223333.d.codeartifact.us-west-2.amazonaws.com login aws password {t}\n")
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        fs::metadata(&netrc).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let url = sh.var("PIP_INDEX_URL").unwrap();
+    assert_eq!(
+        url,
+        support::CA.replace("https://", &format!("https://aws:{t}@"))
+    );
+    assert_eq!(sh.var("UV_INDEX_URL").as_deref(), Some(url.as_str()));
+    sh.run("cd ..");
+    assert_eq!(sh.var("NETRC"), None);
+    assert_eq!(sh.var("PIP_INDEX_URL"), None);
+}
+
+/// Source names and a project directory name built to break out of quoting: the names are
+/// refused (nothing exported for them), the directory round-trips through the state, and no
+/// canary file appears.
+#[test]
+fn hostile_names_and_directories_run_nothing() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        let canary = sb.path().join("canary");
+        let c = canary.display();
+        let dir = format!("we\"ird $(touch {c}) `touch {c}`;(touch {c})");
+        sb.write(
+            &format!("{dir}/pyproject.toml"),
+            &format!(
+                "[[tool.poetry.source]]\nname = \"x$(touch {c})\"\nurl = \"{ca}\"\n\n[[tool.uv.index]]\nname = \"a'b;touch {c}\"\nurl = \"{ca}\"\n\n[[tool.poetry.source]]\nname = \"corp\"\nurl = \"{ca}\"\n",
+                ca = support::CA
+            ),
+        );
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&format!("cd '{dir}'"));
+        assert_eq!(
+            sh.var("PWD").unwrap(),
+            sb.home().join(&dir).display().to_string()
+        );
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
+        assert_eq!(
+            sh.var(PASS).as_deref(),
+            Some(issued[0].as_str()),
+            "{kind:?}"
+        );
+        sh.run(":");
+        sh.run("cd ..");
+        assert_eq!(sh.var(PASS), None, "{kind:?}");
+        assert!(!canary.exists(), "{kind:?}: the canary was created");
+    }
+}
+
+/// Ctrl-C while the hook waits for a token: afterwards the variables are all set or none is,
+/// and the next prompt completes the job.
+#[test]
+fn ctrl_c_during_the_hook_leaves_nothing_half_applied() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        sb.write_config(
+            "[trust]\nowners = [\"111122223333\"]\n[defaults]\nhook_deadline = \"5s\"\n",
+        );
+        // The hook is still waiting when the ^C comes (the driver sends it after 2 s at most).
+        standin.delay(Duration::from_millis(3000));
+        let mut sh = shell(&sb, kind, "");
+        sh.send_line(&format!("cd {PROJECT}"));
+        sh.interrupt();
+        let set: Vec<bool> = [USER, PASS, SHARED]
+            .iter()
+            .map(|n| sh.var(n).is_some())
+            .collect();
+        assert!(
+            set.iter().all(|s| *s) || set.iter().all(|s| !*s),
+            "{kind:?}: half applied {set:?}: {}",
+            sh.transcript()
+        );
+        std::thread::sleep(Duration::from_millis(3000));
+        sh.run(":");
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 1, "{kind:?}");
+        assert_eq!(
+            sh.var(PASS).as_deref(),
+            Some(issued[0].as_str()),
+            "{kind:?}"
+        );
+        assert_eq!(sh.var(USER).as_deref(), Some("aws"), "{kind:?}");
+    }
+}

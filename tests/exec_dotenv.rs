@@ -1,0 +1,213 @@
+//! `ca-env exec` and `ca-env dotenv`, run as scripts, CI and docker builds run them.
+
+mod support;
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use support::standin::StandIn;
+use support::{ok, stderr, stdout, Sandbox, CA, PROJECT};
+
+const PASS: &str = "POETRY_HTTP_BASIC_CORP_PASSWORD";
+
+fn setup() -> (StandIn, Sandbox) {
+    let standin = StandIn::start();
+    let sb = Sandbox::for_tokens(&standin, "file");
+    (standin, sb)
+}
+
+fn token_of(standin: &StandIn) -> String {
+    standin
+        .calls()
+        .into_iter()
+        .find_map(|c| c.token)
+        .expect("a token was issued")
+}
+
+#[test]
+fn exec_gives_the_child_this_projects_variables_only() {
+    let (standin, mut sb) = setup();
+    sb.write(
+        "two/pyproject.toml",
+        "[[tool.uv.index]]\nname = \"other\"\nurl = \"https://other-111122223333.d.codeartifact.eu-west-1.amazonaws.com/pypi/repo/simple/\"\n",
+    );
+    // A shell whose hook set project two's variables, now running exec in the first project.
+    let two: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&ok(&sb.run("two", &["export", "json"]))).unwrap();
+    assert!(two.contains_key("UV_INDEX_OTHER_PASSWORD"), "{two:?}");
+    for (k, v) in &two {
+        sb.set_env(k, v.as_str().unwrap());
+    }
+    let out = sb.run(
+        PROJECT,
+        &[
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "printf '%s|%s|%s' \"$POETRY_HTTP_BASIC_CORP_PASSWORD\" \"${UV_INDEX_OTHER_PASSWORD-none}\" \"${__CA_ENV_STATE-none}\"",
+        ],
+    );
+    let issued: Vec<String> = standin
+        .calls()
+        .into_iter()
+        .filter_map(|c| c.token)
+        .collect();
+    assert_eq!(issued.len(), 2);
+    assert_eq!(ok(&out), format!("{}|none|none", issued[1]));
+}
+
+#[test]
+fn exec_passes_the_exit_status_and_signals_through() {
+    let (_standin, sb) = setup();
+    let out = sb.run(PROJECT, &["exec", "--", "sh", "-c", "exit 7"]);
+    assert_eq!(out.status.code(), Some(7));
+    assert_eq!(stderr(&out), "");
+
+    let out = sb.run(PROJECT, &["exec", "--", "no-such-command-here"]);
+    assert_eq!(out.status.code(), Some(127));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+
+    let mut child = sb
+        .command(
+            PROJECT,
+            &[
+                "exec",
+                "--",
+                "sh",
+                "-c",
+                "trap 'exit 42' TERM; echo ready; while :; do sleep 0.05; done",
+            ],
+        )
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line, "ready\n");
+    // SAFETY: kill with a valid pid and signal.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    assert_eq!(child.wait().unwrap().code(), Some(42));
+}
+
+#[test]
+fn exec_refuses_an_untrusted_domain_before_running_anything() {
+    let (standin, sb) = setup();
+    sb.write_config("");
+    let marker = sb.path().join("ran");
+    let out = sb.run(PROJECT, &["exec", "--", "touch", marker.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let said = stderr(&out);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.contains("ca-env allow") && said.contains("111122223333"),
+        "{said}"
+    );
+    assert!(!marker.exists());
+    assert!(standin.calls().is_empty());
+}
+
+#[test]
+fn exec_sets_names_no_shell_can_export() {
+    let (standin, sb) = setup();
+    sb.write(
+        &format!("{PROJECT}/pyproject.toml"),
+        &format!("[[tool.poetry.source]]\nname = \"corp.private\"\nurl = \"{CA}\"\n"),
+    );
+    let out = ok(&sb.run(PROJECT, &["exec", "--", "env"]));
+    let t = token_of(&standin);
+    assert!(
+        out.lines()
+            .any(|l| l == format!("POETRY_HTTP_BASIC_CORP.PRIVATE_PASSWORD={t}")),
+        "{out}"
+    );
+    // The hook cannot, and says so only where asked (status), exporting nothing for it.
+    let hook = ok(&sb.run(PROJECT, &["export", "bash"]));
+    assert!(!hook.contains("CORP.PRIVATE"), "{hook}");
+}
+
+#[test]
+fn dotenv_prints_or_writes_a_private_file() {
+    let (standin, sb) = setup();
+    let printed = ok(&sb.run(PROJECT, &["dotenv"]));
+    let t = token_of(&standin);
+    assert!(
+        printed.lines().any(|l| l == format!("{PASS}={t}")),
+        "{printed}"
+    );
+    assert!(printed
+        .lines()
+        .any(|l| l == "POETRY_HTTP_BASIC_CORP_USERNAME=aws"));
+
+    let out = sb.run(PROJECT, &["dotenv", "-o", ".env.codeartifact"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let file = sb.home().join(PROJECT).join(".env.codeartifact");
+    assert_eq!(fs::read_to_string(&file).unwrap().trim_end(), printed);
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(stdout(&out), "");
+}
+
+#[test]
+fn dotenv_replaces_a_symlink_instead_of_writing_through_it() {
+    let (_standin, sb) = setup();
+    let victim = sb.write(".bashrc", "# the user's rc file\n");
+    let link = sb.home().join(PROJECT).join(".env.ca");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let out = sb.run(PROJECT, &["dotenv", "-o", ".env.ca"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        fs::read_to_string(&victim).unwrap(),
+        "# the user's rc file\n"
+    );
+    assert!(!fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::read_to_string(&link).unwrap().contains(PASS));
+}
+
+fn git(sb: &Sandbox, args: &[&str]) {
+    let status = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(sb.home().join(PROJECT))
+        .env("HOME", sb.home())
+        .stdout(Stdio::null())
+        .status()
+        .expect("git runs (the test command installs it)");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn dotenv_refuses_a_tracked_file_and_warns_about_unignored_ones() {
+    let (_standin, sb) = setup();
+    git(&sb, &["init", "-q"]);
+    sb.write(&format!("{PROJECT}/.env.tracked"), "KEEP=1\n");
+    git(&sb, &["add", ".env.tracked"]);
+    git(&sb, &["commit", "-q", "-m", "x"]);
+    let out = sb.run(PROJECT, &["dotenv", "-o", ".env.tracked"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    let tracked = sb.home().join(PROJECT).join(".env.tracked");
+    assert_eq!(fs::read_to_string(tracked).unwrap(), "KEEP=1\n");
+
+    sb.write(&format!("{PROJECT}/Dockerfile"), "FROM scratch\n");
+    let out = sb.run(PROJECT, &["dotenv", "-o", ".env.ca"]);
+    assert_eq!(out.status.code(), Some(0));
+    let said = stderr(&out);
+    assert!(said.contains("git does not ignore"), "{said}");
+    assert!(said.contains(".dockerignore"), "{said}");
+
+    sb.write(&format!("{PROJECT}/.gitignore"), ".env.ca\n");
+    sb.write(&format!("{PROJECT}/.dockerignore"), ".env*\n");
+    let out = sb.run(PROJECT, &["dotenv", "-o", ".env.ca"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(stderr(&out), "");
+}
