@@ -153,11 +153,7 @@ fn a_prompt_where_nothing_changed_starts_no_process_in_bash_and_zsh() {
             _ => assert!(quiet.is_empty(), "{kind:?}: {quiet:#?}"),
         }
         // A changed project file is noticed at the next prompt, which runs ca-env.
-        let append = match kind {
-            Kind::Fish => "echo >> pyproject.toml",
-            _ => "echo >> pyproject.toml",
-        };
-        let changed = sh.processes_during(&[append]);
+        let changed = sh.processes_during(&["echo >> pyproject.toml"]);
         assert!(
             changed
                 .iter()
@@ -522,5 +518,48 @@ fn ctrl_c_during_the_hook_leaves_nothing_half_applied() {
             "{kind:?}"
         );
         assert_eq!(sh.var(USER).as_deref(), Some("aws"), "{kind:?}");
+    }
+}
+
+/// Makes the stored token (file store) expire in `left` seconds.
+fn age_entry(sb: &Sandbox, left: i64) {
+    let dir = sb.state_dir().join("ca-env/secrets");
+    let entry = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+    let mut e: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&entry).unwrap()).unwrap();
+    let expires = support::now() + left;
+    e["expires"] = expires.into();
+    e["issued"] = (expires - 43200).into();
+    fs::write(&entry, e.to_string()).unwrap();
+}
+
+/// A token that expired and cannot be renewed: the variables are taken away first, then one
+/// line says why and what to run, and the prompts after it say nothing more (back-off).
+#[test]
+fn a_failed_renewal_unloads_then_says_so_once() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&format!("cd {PROJECT}"));
+        assert!(sh.var(PASS).is_some(), "{kind:?}");
+        age_entry(&sb, 30);
+        standin.deny_key(support::standin::TEST_KEY_ID);
+        let said = sh.run("echo >> pyproject.toml");
+        let lines: Vec<&str> = said.lines().filter(|l| l.contains("ca-env:")).collect();
+        assert_eq!(lines.len(), 1, "{kind:?}: {said}");
+        assert!(
+            lines[0].contains("AccessDenied") && lines[0].contains("ca-env login"),
+            "{kind:?}: {said}"
+        );
+        for name in [USER, PASS, SHARED] {
+            assert_eq!(sh.var(name), None, "{kind:?}: {name} unloaded");
+        }
+        let later = [sh.run("echo >> pyproject.toml"), sh.run(":")].concat();
+        assert!(!later.contains("ca-env:"), "{kind:?}: said again: {later}");
+        assert_eq!(
+            standin.calls().len(),
+            2,
+            "{kind:?}: one refused call, then back-off"
+        );
     }
 }

@@ -114,7 +114,7 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
     let (mut changes, managed) = state::diff(raw, &ours, &plan, key.as_ref().ok());
     let reference = state_dir
         .as_deref()
-        .and_then(|d| state::reference_file(d, state::newest(&watch)).ok())
+        .and_then(|d| state::reference_file(d, &watch).ok())
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
     let next = State {

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use entry::{Freshness, Key, Stored};
-pub use secret::Token;
+pub use secret::{wipe, Token};
 
 use crate::codeartifact::client::{self, FetchError};
 use crate::codeartifact::Repository;

@@ -40,12 +40,16 @@ impl fmt::Display for Token {
 }
 
 impl Drop for Token {
-    /// Overwrites the text before the memory is freed, so it does not linger in the heap.
     fn drop(&mut self) {
-        // SAFETY: zero bytes are valid UTF-8; the writes are volatile so they are not elided.
-        for b in unsafe { self.0.as_bytes_mut() } {
-            unsafe { std::ptr::write_volatile(b, 0) };
-        }
+        wipe(&mut self.0);
+    }
+}
+
+/// Overwrites a secret's text before its memory is freed, so it does not linger in the heap.
+pub fn wipe(text: &mut String) {
+    // SAFETY: zero bytes are valid UTF-8; the writes are volatile so they are not elided.
+    for b in unsafe { text.as_bytes_mut() } {
+        unsafe { std::ptr::write_volatile(b, 0) };
     }
 }
 

@@ -32,11 +32,7 @@ impl fmt::Debug for Value {
 }
 
 impl Drop for Value {
-    /// Overwrites the text before the memory is freed, as `Token` does.
     fn drop(&mut self) {
-        // SAFETY: zero bytes are valid UTF-8; the writes are volatile so they are not elided.
-        for b in unsafe { self.0.as_bytes_mut() } {
-            unsafe { std::ptr::write_volatile(b, 0) };
-        }
+        crate::token::wipe(&mut self.0);
     }
 }

@@ -212,13 +212,15 @@ pub fn message_id(message: &str) -> String {
     d[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The reference file for watched files whose newest modification time is `newest`: one
+/// The reference file for `watch`, dated as the newest of those files is now: one
 /// file per such time, named after it, shared by every shell. A watched file newer than it
 /// changed after the export looked (shells compare nanoseconds). Files unused for a day are
 /// removed; a shell whose reference is gone simply exports again.
-pub fn reference_file(state_dir: &Path, newest: std::time::SystemTime) -> std::io::Result<PathBuf> {
+pub fn reference_file(state_dir: &Path, watch: &[String]) -> std::io::Result<PathBuf> {
     let dir = state_dir.join("ref");
+    // First, so that making the folder is not a change the next prompt sees.
     crate::state::private_dir(&dir)?;
+    let newest = newest(watch);
     let since = newest
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
@@ -238,7 +240,7 @@ pub fn reference_file(state_dir: &Path, newest: std::time::SystemTime) -> std::i
 }
 
 /// The newest modification time among `paths` (those that exist).
-pub fn newest(paths: &[String]) -> std::time::SystemTime {
+fn newest(paths: &[String]) -> std::time::SystemTime {
     paths
         .iter()
         .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
