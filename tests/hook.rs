@@ -563,3 +563,35 @@ fn a_failed_renewal_unloads_then_says_so_once() {
         );
     }
 }
+
+/// A token near expiry is still exported while a background refresh renews it; the prompt
+/// after the refresh stored the new token exports that one.
+#[test]
+fn an_expiring_token_is_renewed_in_the_background_and_picked_up() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&format!("cd {PROJECT}"));
+        let first = sh.var(PASS).unwrap();
+        age_entry(&sb, 600);
+        sh.run("echo >> pyproject.toml");
+        assert_eq!(
+            sh.var(PASS).as_deref(),
+            Some(first.as_str()),
+            "{kind:?}: still used"
+        );
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while standin.ok_calls() < 2 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+        sh.run(":");
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 2, "{kind:?}: one background refresh");
+        assert_eq!(
+            sh.var(PASS).as_deref(),
+            Some(issued[1].as_str()),
+            "{kind:?}"
+        );
+    }
+}
