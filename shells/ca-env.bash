@@ -1,5 +1,5 @@
 # ca-env: AWS CodeArtifact credentials that follow the shell from project to project.
-# Install: eval "$(ca-env hook bash)" in ~/.bashrc (bash 4.4 or later).
+# Install: eval "$(ca-env hook bash)" in ~/.bashrc (bash 5.0 or later).
 #
 # _ca_env_hook runs first in PROMPT_COMMAND. When nothing changed it starts no process: the
 # shell compares $PWD, AWS_PROFILE, the clock and the watched files' times against what the
@@ -11,30 +11,28 @@ _ca_env_bin='ca-env'
 # Cleared when this file is evaluated again, so the next prompt runs a full export.
 _ca_env_dir='' _ca_env_profile='' _ca_env_deadline=0 _ca_env_ref='' _ca_env_watch=()
 
+# The fast path is what every prompt costs, so it is kept to a few comparisons and one `-nt`
+# per watched file (a missing reference file counts as changed). Without EPOCHSECONDS (bash
+# before 5.0) the deadline test fails and every prompt runs ca-env.
 _ca_env_hook() {
-  \builtin local _ca_env_status=$?
-  \builtin local -
-  \builtin set +x +v
-  if [[ ${_ca_env_dir-} == "${PWD}" && ${_ca_env_profile-} == "${AWS_PROFILE-}" && -e ${_ca_env_ref-} ]]; then
-    \builtin local _ca_env_now=${EPOCHSECONDS-}
-    [[ -n ${_ca_env_now} ]] || \builtin printf -v _ca_env_now '%(%s)T' -1
-    if [[ ${_ca_env_deadline-} =~ ^[0-9]+$ ]] && ((_ca_env_now < _ca_env_deadline)); then
-      \builtin local _ca_env_file
-      for _ca_env_file in "${_ca_env_watch[@]}"; do
-        if [[ ${_ca_env_file} -nt ${_ca_env_ref} ]]; then
-          _ca_env_apply
-          \builtin return "${_ca_env_status}"
-        fi
-      done
-      \builtin return "${_ca_env_status}"
-    fi
+  \builtin local _ca_env_status=$? _ca_env_file
+  if [[ ${PWD} == "${_ca_env_dir-}" && ${AWS_PROFILE-} == "${_ca_env_profile-}" ]] \
+    && ((${EPOCHSECONDS:-_ca_env_deadline} < _ca_env_deadline)); then
+    for _ca_env_file in "${_ca_env_watch[@]}"; do
+      if [[ ${_ca_env_file} -nt ${_ca_env_ref} ]]; then
+        _ca_env_apply
+        \builtin return "${_ca_env_status}"
+      fi
+    done
+    \builtin return "${_ca_env_status}"
   fi
   _ca_env_apply
   \builtin return "${_ca_env_status}"
 }
 
 _ca_env_apply() {
-  \builtin local _ca_env_code _ca_env_trap
+  \builtin local - _ca_env_code _ca_env_trap
+  \builtin set +x +v
   _ca_env_trap=$(\builtin trap -p INT)
   \builtin trap '' INT
   # Applied only when ca-env finished: a partial output is never evaluated.

@@ -16,13 +16,14 @@ typeset -g _ca_env_deadline=0
 typeset -ga _ca_env_watch=()
 \builtin zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 
+# The fast path is what every prompt costs, so it is kept to a few comparisons and one `-nt`
+# per watched file, written to work under any user options. zsh's `-nt` is false when the
+# reference file is missing; ca-env removes only references unused for a day, and the
+# deadline is never more than an hour away.
 _ca_env_hook() {
-  \builtin local _ca_env_status=$?
-  \builtin emulate -L zsh
-  \builtin setopt local_traps no_xtrace no_verbose
-  if [[ ${_ca_env_dir} == "${PWD}" && ${_ca_env_profile} == "${AWS_PROFILE-}" && -e ${_ca_env_ref} ]] \
-    && [[ ${_ca_env_deadline} == <-> ]] && ((${EPOCHSECONDS:-0} < _ca_env_deadline)); then
-    \builtin local _ca_env_file
+  \builtin local _ca_env_status=$? _ca_env_file
+  if [[ ${PWD} == "${_ca_env_dir-}" && ${AWS_PROFILE-} == "${_ca_env_profile-}" ]] \
+    && ((${EPOCHSECONDS:-0} < ${_ca_env_deadline:-0})); then
     for _ca_env_file in "${_ca_env_watch[@]}"; do
       if [[ ${_ca_env_file} -nt ${_ca_env_ref} ]]; then
         _ca_env_apply
@@ -36,6 +37,8 @@ _ca_env_hook() {
 }
 
 _ca_env_apply() {
+  \builtin emulate -L zsh
+  \builtin setopt local_traps no_xtrace no_verbose
   \builtin local _ca_env_code
   \builtin trap '' INT
   # Applied only when ca-env finished: a partial output is never evaluated.

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use crate::config::Config;
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
-use crate::output::printable;
 use crate::sources::{Project, Source};
 use crate::token::{self, Asked, Freshness, Token, Tokens, Wanted};
 use crate::vars::names::CODEARTIFACT_AUTH_TOKEN;
@@ -48,13 +47,12 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
             continue;
         }
         let pair = source.domain_owner();
+        // One line per domain, however many of the project's sources use it.
         let e = Error::new(
             Exit::Input,
             format!(
-                "domain {} in account {} is not trusted, so {} gets no token",
-                pair.domain,
-                pair.owner,
-                printable(&source.name)
+                "this project uses domain {} in account {}, which is not trusted; nothing is set for it",
+                pair.domain, pair.owner
             ),
         )
         .with_hint("run 'ca-env allow' to trust it");

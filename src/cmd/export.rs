@@ -152,15 +152,19 @@ fn fast_path(s: &State) -> FastPath {
     }
 }
 
-/// What, when changed, may change the export: the project's files and its root directory
-/// (a file added there), the user configuration and its directory, and the state directory
-/// (trust given or taken, a token stored or a failure remembered: each rewrites a file there).
+/// What, when changed, may change the export: the project's files, the configuration file (its
+/// directory while there is none, to see it appear), and the state directory (trust given or
+/// taken, a token stored or a failure remembered: each rewrites a file there). Each costs the
+/// hook one `-nt` (two `stat`s, some microseconds) at every prompt, so the list stops there: a
+/// project file added or removed is noticed at the next `cd`.
 fn watched(env: &Env, project: &Project, state_dir: Option<&std::path::Path>) -> Vec<String> {
     let mut paths: Vec<std::path::PathBuf> = project.files.clone();
-    paths.extend(project.root.clone());
     if let Some(config) = crate::config::config_path(env) {
-        paths.extend(config.parent().map(std::path::Path::to_path_buf));
-        paths.push(config);
+        if config.exists() {
+            paths.push(config);
+        } else {
+            paths.extend(config.parent().map(std::path::Path::to_path_buf));
+        }
     }
     paths.extend(state_dir.map(std::path::Path::to_path_buf));
     let mut out: Vec<String> = Vec::new();

@@ -46,7 +46,7 @@ impl Drop for Token {
 }
 
 /// Overwrites a secret's text before its memory is freed, so it does not linger in the heap.
-pub fn wipe(text: &mut String) {
+pub fn wipe(text: &mut str) {
     // SAFETY: zero bytes are valid UTF-8; the writes are volatile so they are not elided.
     for b in unsafe { text.as_bytes_mut() } {
         unsafe { std::ptr::write_volatile(b, 0) };
