@@ -53,6 +53,14 @@ fn setup() -> (StandIn, Sandbox) {
     (standin, sb)
 }
 
+/// A `kind` shell with the hook, already inside the token tests' project.
+fn in_project(kind: Kind) -> (StandIn, Sandbox, Interactive) {
+    let (standin, sb) = setup();
+    let mut sh = shell(&sb, kind, "");
+    sh.run(&format!("cd {PROJECT}"));
+    (standin, sb, sh)
+}
+
 #[test]
 fn entering_sets_and_leaving_gives_back_set_empty_and_unset() {
     for kind in Kind::ALL {
@@ -142,9 +150,7 @@ fn moving_from_one_project_straight_into_another_swaps_cleanly() {
 #[test]
 fn a_prompt_where_nothing_changed_starts_no_process_in_bash_and_zsh() {
     for kind in Kind::ALL {
-        let (_standin, sb) = setup();
-        let mut sh = shell(&sb, kind, "");
-        sh.run(&format!("cd {PROJECT}"));
+        let (_standin, _sb, mut sh) = in_project(kind);
         assert!(sh.var(PASS).is_some(), "{kind:?}");
         let quiet = sh.processes_during(&[":", ":", ":"]);
         match kind {
@@ -166,9 +172,7 @@ fn a_prompt_where_nothing_changed_starts_no_process_in_bash_and_zsh() {
 #[test]
 fn the_exit_status_of_the_last_command_is_kept() {
     for kind in Kind::ALL {
-        let (_standin, sb) = setup();
-        let mut sh = shell(&sb, kind, "");
-        sh.run(&format!("cd {PROJECT}"));
+        let (_standin, _sb, mut sh) = in_project(kind);
         let status = match kind {
             Kind::Fish => "echo status=$status",
             _ => "echo status=$?",
@@ -337,9 +341,7 @@ fn a_fetch_past_the_deadline_goes_on_detached_and_the_next_prompt_picks_it_up() 
 #[test]
 fn a_token_renewed_elsewhere_is_picked_up_at_the_next_prompt() {
     for kind in Kind::ALL {
-        let (standin, sb) = setup();
-        let mut sh = shell(&sb, kind, "");
-        sh.run(&format!("cd {PROJECT}"));
+        let (standin, sb, mut sh) = in_project(kind);
         let first = sh.var(PASS).unwrap();
         let out = sb.run(PROJECT, &["login", "--force"]);
         assert!(out.status.success(), "{}", support::stderr(&out));
@@ -521,28 +523,14 @@ fn ctrl_c_during_the_hook_leaves_nothing_half_applied() {
     }
 }
 
-/// Makes the stored token (file store) expire in `left` seconds.
-fn age_entry(sb: &Sandbox, left: i64) {
-    let dir = sb.state_dir().join("ca-env/secrets");
-    let entry = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
-    let mut e: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&entry).unwrap()).unwrap();
-    let expires = support::now() + left;
-    e["expires"] = expires.into();
-    e["issued"] = (expires - 43200).into();
-    fs::write(&entry, e.to_string()).unwrap();
-}
-
 /// A token that expired and cannot be renewed: the variables are taken away first, then one
 /// line says why and what to run, and the prompts after it say nothing more (back-off).
 #[test]
 fn a_failed_renewal_unloads_then_says_so_once() {
     for kind in Kind::ALL {
-        let (standin, sb) = setup();
-        let mut sh = shell(&sb, kind, "");
-        sh.run(&format!("cd {PROJECT}"));
+        let (standin, sb, mut sh) = in_project(kind);
         assert!(sh.var(PASS).is_some(), "{kind:?}");
-        age_entry(&sb, 30);
+        sb.age_entry(30);
         standin.deny_key(support::standin::TEST_KEY_ID);
         let said = sh.run("echo >> pyproject.toml");
         let lines: Vec<&str> = said.lines().filter(|l| l.contains("ca-env:")).collect();
@@ -569,11 +557,9 @@ fn a_failed_renewal_unloads_then_says_so_once() {
 #[test]
 fn an_expiring_token_is_renewed_in_the_background_and_picked_up() {
     for kind in Kind::ALL {
-        let (standin, sb) = setup();
-        let mut sh = shell(&sb, kind, "");
-        sh.run(&format!("cd {PROJECT}"));
+        let (standin, sb, mut sh) = in_project(kind);
         let first = sh.var(PASS).unwrap();
-        age_entry(&sb, 600);
+        sb.age_entry(600);
         sh.run("echo >> pyproject.toml");
         assert_eq!(
             sh.var(PASS).as_deref(),

@@ -57,17 +57,6 @@ fn with_two_profiles(standin: &StandIn, a: &str, b: &str) -> Sandbox {
 
 /// Rewrites the one file-store entry so its token, of a 12-hour lifetime, has `left` seconds
 /// to go.
-fn age_entry(sb: &Sandbox, left: i64) {
-    let dir = sb.state_dir().join("ca-env/secrets");
-    let entry = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
-    let mut e: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&entry).unwrap()).unwrap();
-    let expires = support::now() + left;
-    e["expires"] = expires.into();
-    e["issued"] = (expires - 43200).into();
-    fs::write(&entry, e.to_string()).unwrap();
-}
-
 fn status_token(sb: &Sandbox) -> serde_json::Value {
     sb.status(PROJECT)["sources"][0]["token"].clone()
 }
@@ -371,7 +360,7 @@ fn an_expiring_token_is_served_and_refreshed_in_the_background() {
     let sb = setup(&standin);
     // 20 minutes left of a 12-hour token: less than 10 %.
     let first = ok(&token(&sb));
-    age_entry(&sb, 20 * 60);
+    sb.age_entry(20 * 60);
     assert_eq!(status_token(&sb)["state"], "expiring");
     assert_eq!(ok(&token(&sb)), first, "still served while it lasts");
     let t0 = Instant::now();
@@ -572,7 +561,7 @@ fn no_token_leaks_into_stderr_logs_argv_or_files() {
     run(&sb, &mut outputs, &["token", "corp"]);
     run(&sb, &mut outputs, &["token", CA]);
     // Expiring: `token` starts a background refresh, which strace -f follows.
-    age_entry(&sb, 600);
+    sb.age_entry(600);
     run(&sb, &mut outputs, &["token", "corp"]);
     run(&sb, &mut outputs, &REFRESH);
     run(&sb, &mut outputs, &["allow"]);

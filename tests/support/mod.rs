@@ -191,6 +191,18 @@ impl Sandbox {
         sb
     }
 
+    /// Makes the stored token (file store) expire in `left` seconds, with a 12-hour lifetime.
+    pub fn age_entry(&self, left: i64) {
+        let dir = self.state_dir().join("ca-env/secrets");
+        let entry = fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        let mut e: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&entry).unwrap()).unwrap();
+        let expires = now() + left;
+        e["expires"] = expires.into();
+        e["issued"] = (expires - 43200).into();
+        fs::write(&entry, e.to_string()).unwrap();
+    }
+
     /// Where the sandbox's AWS config and credentials files live.
     pub fn aws_dir(&self) -> PathBuf {
         self.dir.path().join("aws")
