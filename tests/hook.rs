@@ -39,6 +39,12 @@ fn export(kind: Kind, name: &str, quoted: &str) -> String {
     }
 }
 
+/// Asserts the shell's value of `name`, naming the shell when it differs.
+fn expect(sh: &mut Interactive, name: &str, want: Option<&str>) {
+    let kind = sh.kind();
+    assert_eq!(sh.var(name).as_deref(), want, "{kind:?}: {name}");
+}
+
 fn tokens(standin: &StandIn) -> Vec<String> {
     standin
         .calls()
@@ -71,17 +77,9 @@ fn entering_sets_and_leaving_gives_back_set_empty_and_unset() {
         sh.run(&format!("cd {PROJECT}"));
         let issued = tokens(&standin);
         assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
-        assert_eq!(
-            sh.var(PASS).as_deref(),
-            Some(issued[0].as_str()),
-            "{kind:?}"
-        );
-        assert_eq!(sh.var(USER).as_deref(), Some("aws"), "{kind:?}");
-        assert_eq!(
-            sh.var(SHARED).as_deref(),
-            Some(issued[0].as_str()),
-            "{kind:?}"
-        );
+        expect(&mut sh, PASS, Some(issued[0].as_str()));
+        expect(&mut sh, USER, Some("aws"));
+        expect(&mut sh, SHARED, Some(issued[0].as_str()));
         let state = sh.var("__CA_ENV_STATE").expect("the state is exported");
         assert!(
             !state.contains(&issued[0]),
@@ -89,9 +87,9 @@ fn entering_sets_and_leaving_gives_back_set_empty_and_unset() {
         );
 
         sh.run("cd ..");
-        assert_eq!(sh.var(PASS).as_deref(), Some("mine"), "{kind:?}");
-        assert_eq!(sh.var(USER).as_deref(), Some(""), "{kind:?}");
-        assert_eq!(sh.var(SHARED), None, "{kind:?}");
+        expect(&mut sh, PASS, Some("mine"));
+        expect(&mut sh, USER, Some(""));
+        expect(&mut sh, SHARED, None);
         assert_eq!(standin.ok_calls(), 1, "{kind:?}");
     }
 }
@@ -103,14 +101,14 @@ fn a_value_the_user_changes_inside_is_kept_and_subdirectories_keep_the_project()
         fs::create_dir_all(sb.home().join(PROJECT).join("src/pkg")).unwrap();
         let mut sh = shell(&sb, kind, "");
         sh.run(&format!("cd {PROJECT}/src/pkg"));
-        assert_eq!(sh.var(USER).as_deref(), Some("aws"), "{kind:?}");
+        expect(&mut sh, USER, Some("aws"));
         sh.run(&export(kind, PASS, "'edited'"));
         sh.run("cd ..");
-        assert_eq!(sh.var(PASS).as_deref(), Some("edited"), "{kind:?}");
-        assert_eq!(sh.var(USER).as_deref(), Some("aws"), "{kind:?}");
+        expect(&mut sh, PASS, Some("edited"));
+        expect(&mut sh, USER, Some("aws"));
         sh.run("cd ~");
-        assert_eq!(sh.var(PASS).as_deref(), Some("edited"), "{kind:?}");
-        assert_eq!(sh.var(USER), None, "{kind:?}");
+        expect(&mut sh, PASS, Some("edited"));
+        expect(&mut sh, USER, None);
     }
 }
 
@@ -126,20 +124,12 @@ fn moving_from_one_project_straight_into_another_swaps_cleanly() {
         sh.run(&format!("cd {PROJECT}"));
         assert!(sh.var(PASS).is_some(), "{kind:?}: {}", sh.transcript());
         sh.run("cd ../two");
-        assert_eq!(sh.var(PASS), None, "{kind:?}");
-        assert_eq!(sh.var(USER), None, "{kind:?}");
+        expect(&mut sh, PASS, None);
+        expect(&mut sh, USER, None);
         let issued = tokens(&standin);
         assert_eq!(issued.len(), 2, "{kind:?}");
-        assert_eq!(
-            sh.var("UV_INDEX_OTHER_PASSWORD").as_deref(),
-            Some(issued[1].as_str()),
-            "{kind:?}"
-        );
-        assert_eq!(
-            sh.var(SHARED).as_deref(),
-            Some(issued[1].as_str()),
-            "{kind:?}"
-        );
+        expect(&mut sh, "UV_INDEX_OTHER_PASSWORD", Some(issued[1].as_str()));
+        expect(&mut sh, SHARED, Some(issued[1].as_str()));
         sh.run("cd ..");
         for name in ["UV_INDEX_OTHER_PASSWORD", "UV_INDEX_OTHER_USERNAME", SHARED] {
             assert_eq!(sh.var(name), None, "{kind:?}: {name}");
@@ -241,11 +231,7 @@ fn strict_modes_and_tracing_neither_break_the_shell_nor_show_a_token() {
                 "{kind:?}: a token was traced: {seen}"
             );
         }
-        assert_eq!(
-            sh.var(PASS).as_deref(),
-            Some(issued[0].as_str()),
-            "{kind:?}"
-        );
+        expect(&mut sh, PASS, Some(issued[0].as_str()));
         // The shell is still there and tracing still on where the user set it.
         let echoed = sh.run("echo still-here");
         assert!(echoed.contains("still-here"), "{kind:?}");
@@ -265,18 +251,10 @@ fn hostile_token_values_round_trip_and_run_nothing() {
         sh.run(&format!("cd {PROJECT}"));
         let issued = tokens(&standin);
         assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
-        assert_eq!(
-            sh.var(PASS).as_deref(),
-            Some(issued[0].as_str()),
-            "{kind:?}"
-        );
-        assert_eq!(
-            sh.var(SHARED).as_deref(),
-            Some(issued[0].as_str()),
-            "{kind:?}"
-        );
+        expect(&mut sh, PASS, Some(issued[0].as_str()));
+        expect(&mut sh, SHARED, Some(issued[0].as_str()));
         sh.run("cd ..");
-        assert_eq!(sh.var(PASS), None, "{kind:?}");
+        expect(&mut sh, PASS, None);
         assert!(!canary.exists(), "{kind:?}: the canary was created");
     }
 }
@@ -299,7 +277,7 @@ fn an_untrusted_domain_is_said_once_with_the_command_to_allow_it() {
         );
         let later = [sh.run(":"), sh.run("cd sub"), sh.run("cd ..")].concat();
         assert!(!later.contains("ca-env:"), "{kind:?}: said again: {later}");
-        assert_eq!(sh.var(PASS), None, "{kind:?}");
+        expect(&mut sh, PASS, None);
         assert!(standin.calls().is_empty(), "{kind:?}: no AWS call");
 
         let allowed = sh.run(&format!("{BIN} allow"));
@@ -325,16 +303,12 @@ fn a_fetch_past_the_deadline_goes_on_detached_and_the_next_prompt_picks_it_up() 
             "{kind:?}: the prompt waited"
         );
         assert!(said.contains("still fetching"), "{kind:?}: {said}");
-        assert_eq!(sh.var(PASS), None, "{kind:?}");
+        expect(&mut sh, PASS, None);
         std::thread::sleep(Duration::from_millis(3000));
         sh.run(":");
         let issued = tokens(&standin);
         assert_eq!(issued.len(), 1, "{kind:?}");
-        assert_eq!(
-            sh.var(PASS).as_deref(),
-            Some(issued[0].as_str()),
-            "{kind:?}"
-        );
+        expect(&mut sh, PASS, Some(issued[0].as_str()));
     }
 }
 
@@ -349,11 +323,7 @@ fn a_token_renewed_elsewhere_is_picked_up_at_the_next_prompt() {
         let issued = tokens(&standin);
         assert_eq!(issued.len(), 2);
         assert_ne!(first, issued[1]);
-        assert_eq!(
-            sh.var(PASS).as_deref(),
-            Some(issued[1].as_str()),
-            "{kind:?}"
-        );
+        expect(&mut sh, PASS, Some(issued[1].as_str()));
     }
 }
 
@@ -475,14 +445,10 @@ fn hostile_names_and_directories_run_nothing() {
         );
         let issued = tokens(&standin);
         assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
-        assert_eq!(
-            sh.var(PASS).as_deref(),
-            Some(issued[0].as_str()),
-            "{kind:?}"
-        );
+        expect(&mut sh, PASS, Some(issued[0].as_str()));
         sh.run(":");
         sh.run("cd ..");
-        assert_eq!(sh.var(PASS), None, "{kind:?}");
+        expect(&mut sh, PASS, None);
         assert!(!canary.exists(), "{kind:?}: the canary was created");
     }
 }
@@ -514,12 +480,8 @@ fn ctrl_c_during_the_hook_leaves_nothing_half_applied() {
         sh.run(":");
         let issued = tokens(&standin);
         assert_eq!(issued.len(), 1, "{kind:?}");
-        assert_eq!(
-            sh.var(PASS).as_deref(),
-            Some(issued[0].as_str()),
-            "{kind:?}"
-        );
-        assert_eq!(sh.var(USER).as_deref(), Some("aws"), "{kind:?}");
+        expect(&mut sh, PASS, Some(issued[0].as_str()));
+        expect(&mut sh, USER, Some("aws"));
     }
 }
 
@@ -574,10 +536,6 @@ fn an_expiring_token_is_renewed_in_the_background_and_picked_up() {
         sh.run(":");
         let issued = tokens(&standin);
         assert_eq!(issued.len(), 2, "{kind:?}: one background refresh");
-        assert_eq!(
-            sh.var(PASS).as_deref(),
-            Some(issued[1].as_str()),
-            "{kind:?}"
-        );
+        expect(&mut sh, PASS, Some(issued[1].as_str()));
     }
 }
