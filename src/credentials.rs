@@ -180,7 +180,7 @@ fn for_hook(
         return got;
     }
 
-    let deadline = Instant::now() + Duration::from_secs(config.defaults.hook_deadline.max(1));
+    let deadline = token::deadline_in(config.defaults.hook_deadline);
     let mut running: Vec<(Wanted, std::process::Child)> = started;
     let mut ended: Vec<Wanted> = Vec::new();
     loop {

@@ -45,11 +45,20 @@ pub fn private_dir(dir: &Path) -> std::io::Result<()> {
     fs::create_dir_all(dir)
 }
 
-/// Replaces `path` with `bytes`: a 0600 temporary file in the same (private) directory,
-/// synced, then renamed over it.
+/// Replaces `path` with `bytes` in a private (0700) directory: see [`replace_file`].
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().expect("a state file has a parent");
-    private_dir(dir)?;
+    private_dir(path.parent().expect("a state file has a parent"))?;
+    replace_file(path, bytes)
+}
+
+/// Replaces `path` with `bytes`: a 0600 temporary file (tempfile's mode) in the same directory,
+/// synced, then renamed over it. A reader sees the old content or the new; a symlink at `path`
+/// is replaced, never written through.
+pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
     let mut tmp = tempfile::Builder::new().prefix(".tmp").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;

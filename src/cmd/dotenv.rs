@@ -28,7 +28,7 @@ pub fn run(env: &Env, target: Option<&Path>) -> Result<()> {
         )
         .with_hint("write the tokens to a file git ignores, e.g. .env.codeartifact"));
     }
-    write_private(&target, text.as_bytes()).map_err(|e| {
+    crate::state::replace_file(&target, text.as_bytes()).map_err(|e| {
         Error::new(
             Exit::Runtime,
             format!(
@@ -65,22 +65,6 @@ fn render(plan: &Plan) -> Result<String> {
         }
     }
     Ok(out)
-}
-
-/// A 0600 temporary file in the same directory, synced, renamed over `path`.
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".ca-env-dotenv")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 fn git(dir: &Path, args: &[&str]) -> Option<bool> {

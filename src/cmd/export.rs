@@ -7,7 +7,7 @@ use crate::credentials::{self, Mode, Outcome};
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
 use crate::output::{self, log, Level};
-use crate::shell::{self, Change, Dialect, FastPath};
+use crate::shell::{self, Change, Dialect};
 use crate::sources::Project;
 use crate::token::entry;
 use crate::vars::state::{self, MacKey, State, STATE_VAR};
@@ -22,8 +22,8 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
     let previous = State::from_env(raw).filter(|_| dialect.keeps_state());
     if let Some(s) = &previous {
         if s.still_current(raw, now) {
-            let fast = dialect.keeps_fast_path().then(|| fast_path(s));
-            return output::stdout(&shell::render(dialect, &[], fast.as_ref(), &[]));
+            let fast = dialect.keeps_fast_path().then_some(s);
+            return output::stdout(&shell::render(dialect, &[], fast, &[]));
         }
     }
 
@@ -138,18 +138,8 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
             value: Some(Value::plain(text)),
         });
     }
-    let fast = dialect.keeps_fast_path().then(|| fast_path(&next));
-    output::stdout(&shell::render(dialect, &changes, fast.as_ref(), &[]))
-}
-
-fn fast_path(s: &State) -> FastPath {
-    FastPath {
-        dir: s.dir.clone(),
-        profile: s.profile.clone(),
-        deadline: s.deadline,
-        reference: s.reference.clone(),
-        watch: s.watch.clone(),
-    }
+    let fast = dialect.keeps_fast_path().then_some(&next);
+    output::stdout(&shell::render(dialect, &changes, fast, &[]))
 }
 
 /// What, when changed, may change the export: the project's files, the configuration file (its

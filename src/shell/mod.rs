@@ -6,7 +6,7 @@ mod quote;
 mod render;
 
 pub use quote::{fish as quote_fish, posix as quote_posix};
-pub use render::{render, Change, FastPath};
+pub use render::{render, Change};
 
 /// A shell (or format) `export` can write for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 use super::quote::{fish, posix};
 use super::Dialect;
+use crate::vars::state::State;
 use crate::vars::Value;
 
 /// One variable to set or to unset.
@@ -13,24 +14,14 @@ pub struct Change {
     pub value: Option<Value>,
 }
 
-/// What the bash and zsh hooks compare before each prompt to decide, without starting a
-/// process, whether anything changed: the directory and profile of the last export, the time
-/// its tokens need looking at again, and files newer than a reference file.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FastPath {
-    pub dir: String,
-    pub profile: String,
-    pub deadline: i64,
-    pub reference: String,
-    pub watch: Vec<String>,
-}
-
-/// The code that applies `changes` (then sets or clears the state variable, and for bash and
-/// zsh the fast-path variables). Empty when there is nothing to do.
+/// The code that applies `changes`, then, given `fast`, copies into bash's and zsh's `_ca_env_*`
+/// variables what their hooks compare before each prompt without starting a process: the
+/// state's directory, profile, deadline, reference file and watched files. Empty when there
+/// is nothing to do.
 pub fn render(
     dialect: Dialect,
     changes: &[Change],
-    fast: Option<&FastPath>,
+    fast: Option<&State>,
     watch_for_direnv: &[String],
 ) -> String {
     let mut out = String::new();
@@ -129,12 +120,12 @@ mod tests {
     fn direnv_watches_and_bash_remembers_the_fast_path() {
         let out = render(Dialect::Direnv, &[set("A", "1")], None, &["/p/a b".into()]);
         assert_eq!(out, "export A='1';\nwatch_file '/p/a b';\n");
-        let fast = FastPath {
+        let fast = State {
             dir: "/p".into(),
-            profile: String::new(),
             deadline: 42,
             reference: "/s/ref".into(),
             watch: vec!["/p/x".into(), "/p/y z".into()],
+            ..State::default()
         };
         assert_eq!(
             render(Dialect::Zsh, &[], Some(&fast), &[]),
