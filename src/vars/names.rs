@@ -68,6 +68,22 @@ pub fn uv_key(name: &str) -> String {
 
 pub const CODEARTIFACT_AUTH_TOKEN: &str = "CODEARTIFACT_AUTH_TOKEN";
 
+/// A project's publish target, for `uv publish` and `twine upload`. The URL travels with the
+/// credentials: alone, they would go to PyPI on a plain `uv publish` or `twine upload`.
+const PUBLISH: [&str; 6] = [
+    "UV_PUBLISH_URL",
+    "UV_PUBLISH_USERNAME",
+    "UV_PUBLISH_PASSWORD",
+    "TWINE_REPOSITORY_URL",
+    "TWINE_USERNAME",
+    "TWINE_PASSWORD",
+];
+
+/// Variables whose value is the source's URL as written (no credentials in it).
+pub fn is_url_only(name: &str) -> bool {
+    matches!(name, "UV_PUBLISH_URL" | "TWINE_REPOSITORY_URL")
+}
+
 /// The variables that give `entry`'s tool its credentials, or why there can be none.
 pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
     let pair = |prefix: &str, key: &str| {
@@ -98,13 +114,7 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
                 entry.tool.as_str()
             ));
         }
-        // The URL travels with the credentials: alone, they would go to PyPI on a plain
-        // `uv publish`.
-        (Tool::Uv, Some(_)) if entry.role == Role::Publish => fixed(&[
-            "UV_PUBLISH_URL",
-            "UV_PUBLISH_USERNAME",
-            "UV_PUBLISH_PASSWORD",
-        ]),
+        (Tool::Uv, Some(_)) if entry.role == Role::Publish => fixed(&PUBLISH),
         (Tool::Uv, Some(name)) => pair("UV_INDEX_", &uv_key(name)),
         // uv's own names for the keys the project used.
         (Tool::Uv, None) => match (entry.role, entry.origin) {
@@ -112,11 +122,7 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
             (Role::Extra, Origin::UvUrlKey) => fixed(&["UV_EXTRA_INDEX_URL"]),
             (Role::Index, _) => fixed(&["UV_DEFAULT_INDEX"]),
             (Role::Extra, _) => fixed(&["UV_INDEX"]),
-            (Role::Publish, _) => fixed(&[
-                "UV_PUBLISH_URL",
-                "UV_PUBLISH_USERNAME",
-                "UV_PUBLISH_PASSWORD",
-            ]),
+            (Role::Publish, _) => fixed(&PUBLISH),
         },
         (Tool::Pdm, Some("pypi")) => fixed(&["PDM_PYPI_USERNAME", "PDM_PYPI_PASSWORD"]),
         (Tool::Pdm, _) => Vec::new(),
@@ -238,7 +244,8 @@ mod tests {
             Origin::ToolConfig,
         ))
         .unwrap();
-        assert_eq!(publish[0].0, "UV_PUBLISH_URL");
+        let publish: Vec<_> = publish.into_iter().map(|(n, _)| n).collect();
+        assert_eq!(publish, PUBLISH);
         let default = names(&entry(Tool::Uv, None, Role::Index, Origin::ToolConfig)).unwrap();
         assert_eq!(default, vec![("UV_DEFAULT_INDEX".to_string(), true)]);
         let key = names(&entry(Tool::Uv, None, Role::Index, Origin::UvUrlKey)).unwrap();

@@ -82,7 +82,7 @@ pub fn build(
                 Value::plain("aws")
             } else if name.ends_with("_PASSWORD") {
                 Value::plain(token.expose())
-            } else if name == "UV_PUBLISH_URL" {
+            } else if super::names::is_url_only(name) {
                 Value::plain(source.url.url())
             } else if name == "NETRC" {
                 match &netrc {

@@ -249,3 +249,18 @@ pub fn write_executable(path: &Path, text: &str) {
         fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
     }
 }
+
+/// A Python tool (poetry, uv, twine, pypi-server, python, …) from the virtualenv that
+/// `scripts/python-tools` (run by `scripts/test`) installs under target/py. Fails, rather than
+/// skips, when it is missing.
+pub fn python_tool(name: &str) -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/py/bin")
+        .join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/python-tools (scripts/test does)",
+        path.display()
+    );
+    path
+}
