@@ -71,6 +71,21 @@ fn unavailable(e: &keyring::Error) -> Unavailable {
 /// dialog to create one. macOS and Windows unlock the user's keyring at login.
 #[cfg(target_os = "linux")]
 pub fn ready_without_prompt() -> Answer<()> {
+    unlocked_service().map(drop)
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn ready_without_prompt() -> Answer<()> {
+    Ok(())
+}
+
+/// A connection to the Secret Service whose default collection is unlocked.
+///
+/// The session is `plain`: the keyring crate's Diffie-Hellman session costs about 7 ms a
+/// connection, most of a stored-token lookup, and guards only the hop over the user's own
+/// session bus, whose other clients may ask the Secret Service for the same item anyway.
+#[cfg(target_os = "linux")]
+fn unlocked_service() -> Answer<dbus_secret_service::SecretService> {
     use dbus_secret_service::{EncryptionType, SecretService};
     // Without a session bus address libdbus would try X11 autolaunch, starting a bus daemon.
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|v| v.is_empty()) {
@@ -80,19 +95,53 @@ pub fn ready_without_prompt() -> Answer<()> {
     }
     let ss = SecretService::connect(EncryptionType::Plain)
         .map_err(|e| Unavailable(format!("no Secret Service: {e}")))?;
-    let collection = ss
+    let locked = ss
         .get_default_collection()
-        .map_err(|_| Unavailable("the Secret Service has no default keyring".into()))?;
-    match collection.is_locked() {
-        Ok(false) => Ok(()),
-        Ok(true) => Err(Unavailable(
-            "the keyring is locked (unlock it, or run 'ca-env login' on a terminal)".into(),
-        )),
+        .map_err(|_| Unavailable("the Secret Service has no default keyring".into()))?
+        .is_locked();
+    match locked {
+        Ok(false) => Ok(ss),
+        Ok(true) => Err(locked_keyring()),
         Err(e) => Err(Unavailable(format!("the Secret Service failed: {e}"))),
     }
 }
 
+#[cfg(target_os = "linux")]
+fn locked_keyring() -> Unavailable {
+    Unavailable("the keyring is locked (unlock it, or run 'ca-env login' on a terminal)".into())
+}
+
+/// [`get`] for the hook and other commands that must not show a dialog, in one connection:
+/// the lock check and the read share it. The item is the one the keyring crate writes (same
+/// attributes); an item that would need unlocking makes the keyring unavailable, as a locked
+/// collection does.
+#[cfg(target_os = "linux")]
+pub fn get_without_prompt(key: &Key) -> Answer<Option<String>> {
+    let ss = unlocked_service()?;
+    let id = key.id();
+    let attributes = std::collections::HashMap::from([
+        ("service", SERVICE),
+        ("username", id.as_str()),
+        ("target", "default"),
+        ("application", "rust-keyring"),
+    ]);
+    let found = ss
+        .search_items(attributes)
+        .map_err(|e| Unavailable(format!("the Secret Service failed: {e}")))?;
+    if !found.locked.is_empty() {
+        return Err(locked_keyring());
+    }
+    match found.unlocked.as_slice() {
+        // Several items for one key count as missing, as in [`get`].
+        [item] => match item.get_secret() {
+            Ok(bytes) => Ok(String::from_utf8(bytes).ok()),
+            Err(e) => Err(Unavailable(format!("the Secret Service failed: {e}"))),
+        },
+        _ => Ok(None),
+    }
+}
+
 #[cfg(not(target_os = "linux"))]
-pub fn ready_without_prompt() -> Answer<()> {
-    Ok(())
+pub fn get_without_prompt(key: &Key) -> Answer<Option<String>> {
+    get(key)
 }

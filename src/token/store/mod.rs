@@ -171,8 +171,12 @@ impl Stores {
 
     fn raw_get(&self, backend: Backend, key: &Key) -> Answer<Option<String>> {
         match backend {
+            // Without a dialog allowed, the lock check and the read share one connection.
+            Backend::Keyring if !self.interactive => {
+                let key = key.clone();
+                bounded(self.patience, move || keyring::get_without_prompt(&key))?
+            }
             Backend::Keyring => {
-                self.keyring_ready()?;
                 let key = key.clone();
                 bounded(self.patience, move || keyring::get(&key))?
             }
