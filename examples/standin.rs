@@ -1,4 +1,4 @@
-//! The loopback CodeArtifact used by the benchmark and comparison scripts (`scripts/bench`).
+//! The loopback CodeArtifact used by the comparison script (`scripts/compare`).
 //!
 //! Starts the SigV4-checking stand-in from the test suite on a free port of 127.0.0.1, prints
 //! its URL (`http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL_CODEARTIFACT`) as one line on

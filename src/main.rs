@@ -27,6 +27,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    no_core_dumps();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return output::clap_error(e),
@@ -37,5 +38,17 @@ fn main() -> ExitCode {
             output::error_line(&e);
             e.exit_code()
         }
+    }
+}
+
+/// A crash must not write the tokens this process holds into a core file. Not dumpable also
+/// keeps other processes of the user from reading its memory; an `exec`'d command is
+/// dumpable again (the kernel resets the flag at execve), so the user's own programs are
+/// unaffected.
+fn no_core_dumps() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_DUMPABLE) only changes a flag of this process.
+    unsafe {
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
     }
 }

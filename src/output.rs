@@ -9,7 +9,18 @@ use crate::error::{Error, Exit};
 /// Writes data to stdout; colour codes are stripped unless it is a terminal (and `NO_COLOR`
 /// is honoured). A reader that went away is not an error.
 pub fn stdout(text: &str) -> crate::error::Result<()> {
-    let mut out = anstream::stdout().lock();
+    write_out(&mut anstream::stdout().lock(), text)
+}
+
+/// Shell code, dotenv and JSON for other programs, written byte for byte. Not through
+/// [`stdout`]: anstream drops whatever looks like a terminal escape sequence when stdout is a
+/// pipe (as it always is under the hook), and an ESC in a quoted value would take the closing
+/// quote with it, turning the rest of the value into code.
+pub fn code(text: &str) -> crate::error::Result<()> {
+    write_out(&mut std::io::stdout().lock(), text)
+}
+
+fn write_out(out: &mut impl Write, text: &str) -> crate::error::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

@@ -45,6 +45,12 @@ pub struct Project {
     pub files: Vec<PathBuf>,
 }
 
+/// The most sources one project gets. Each adds variables (a token of about 1 KB, a keyed hash
+/// in the state, a URL in a list variable): a few hundred would make one environment string
+/// longer than the kernel's 128 KiB, or all of them longer than its 2 MiB, and every command
+/// the shell starts would fail with E2BIG.
+pub const MAX_SOURCES: usize = 64;
+
 /// A judged entry on its way to becoming a source.
 struct Candidate<'a> {
     entry: &'a Entry,
@@ -108,15 +114,23 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
     }
 
     let rejected = collisions(&candidates, &mut problems);
-    let sources: Vec<Source> = candidates
-        .iter()
-        .zip(rejected)
-        .filter(|(_, rejected)| !rejected)
-        .filter_map(|(c, _)| {
-            let url = c.url.as_ref()?;
-            source(c, url, &root, config, allowed, &mut problems)
-        })
-        .collect();
+    let mut sources: Vec<Source> = Vec::new();
+    for (c, rejected) in candidates.iter().zip(rejected) {
+        let Some(url) = c.url.as_ref().filter(|_| !rejected) else {
+            continue;
+        };
+        let Some(s) = source(c, url, &root, config, allowed, &mut problems) else {
+            continue;
+        };
+        if sources.len() == MAX_SOURCES {
+            problems.push(format!(
+                "{}: more than {MAX_SOURCES} sources; the rest not used",
+                c.at()
+            ));
+            break;
+        }
+        sources.push(s);
+    }
     let env = managed_env(&sources, &mut problems);
     Project {
         root: Some(root),

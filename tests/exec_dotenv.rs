@@ -211,3 +211,45 @@ fn dotenv_refuses_a_tracked_file_and_warns_about_unignored_ones() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(stderr(&out), "");
 }
+
+/// The command exec becomes gets the input and the terminal ca-env was given, even after a
+/// fetch, during which the credential chain had neither.
+#[test]
+fn exec_after_a_fetch_keeps_stdin_and_the_terminal() {
+    let (standin, sb) = setup();
+    let line = format!("cat; echo \"[${{{PASS}:+set}}]\"");
+    let mut child = sb
+        .command(PROJECT, &["exec", "--", "sh", "-c", &line])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"typed input\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(standin.ok_calls(), 1, "the token was fetched");
+    assert_eq!(stdout(&out), "typed input\n[set]\n", "{}", stderr(&out));
+
+    // On a terminal (script gives ca-env one), the command can still open /dev/tty.
+    ok(&sb.run(PROJECT, &["logout", "--all"]));
+    let shell_line = format!(
+        "'{}' exec -- sh -c 'test -t 0 && echo tty-in; echo to-tty > /dev/tty && echo tty-ok'",
+        support::BIN
+    );
+    let mut script = sb.inside(Command::new("script"), PROJECT);
+    script.args(["-qec", &shell_line, "/dev/null"]);
+    let out = script.stdin(Stdio::null()).output().unwrap();
+    assert_eq!(standin.ok_calls(), 2, "fetched again: {}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("tty-in") && text.contains("tty-ok"),
+        "{text:?} {}",
+        stderr(&out)
+    );
+}

@@ -15,7 +15,7 @@ pub fn run(env: &Env, target: Option<&Path>) -> Result<()> {
     let plan = super::project_plan(env)?;
     let text = render(&plan)?;
     let Some(target) = target else {
-        return output::stdout(&text);
+        return output::code(&text);
     };
     let target = match env.cwd() {
         Some(cwd) if target.is_relative() => cwd.join(target),

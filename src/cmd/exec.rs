@@ -13,6 +13,8 @@ pub fn run(env: &Env, argv: &[OsString]) -> Result<()> {
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| Error::new(Exit::Usage, "no command given"))?;
+    // The command needs the terminal ca-env was given; a fetch must not give it up for good.
+    crate::codeartifact::client::keep_terminal();
     let plan = super::project_plan(env)?;
     let mut cmd = Command::new(program);
     cmd.args(args).env_clear().envs(env.all());

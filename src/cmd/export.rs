@@ -23,7 +23,7 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
     if let Some(s) = &previous {
         if s.still_current(raw, now) {
             let fast = dialect.keeps_fast_path().then_some(s);
-            return output::stdout(&shell::render(dialect, &[], fast, &[]));
+            return output::code(&shell::render(dialect, &[], fast, &[]));
         }
     }
 
@@ -105,7 +105,7 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
                 value: Some(v.clone()),
             })
             .collect();
-        return output::stdout(&shell::render(dialect, &changes, None, &watch));
+        return output::code(&shell::render(dialect, &changes, None, &watch));
     }
 
     // Without a key nothing set now could be told apart later: set nothing, give back what
@@ -139,7 +139,7 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
         });
     }
     let fast = dialect.keeps_fast_path().then_some(&next);
-    output::stdout(&shell::render(dialect, &changes, fast, &[]))
+    output::code(&shell::render(dialect, &changes, fast, &[]))
 }
 
 /// What, when changed, may change the export: the project's files, the configuration file (its
@@ -158,10 +158,18 @@ fn watched(env: &Env, project: &Project, state_dir: Option<&std::path::Path>) ->
     }
     paths.extend(state_dir.map(std::path::Path::to_path_buf));
     let mut out: Vec<String> = Vec::new();
-    for p in paths {
+    let mut bytes = 0;
+    for (i, p) in paths.into_iter().enumerate() {
         if std::fs::symlink_metadata(&p).is_ok() {
             if let Some(s) = p.to_str() {
+                // The state travels in the environment, where one variable may not exceed
+                // 128 KiB or no command starts: past the budget, project files go unwatched
+                // (the configuration and the state directory always are).
+                if i < project.files.len() && bytes + s.len() > MAX_WATCH_BYTES {
+                    continue;
+                }
                 if !out.iter().any(|o| o == s) {
+                    bytes += s.len();
                     out.push(s.to_string());
                 }
             }
@@ -169,3 +177,6 @@ fn watched(env: &Env, project: &Project, state_dir: Option<&std::path::Path>) ->
     }
     out
 }
+
+/// Total length of the project files' paths the state may name.
+const MAX_WATCH_BYTES: usize = 16 * 1024;

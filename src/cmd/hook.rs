@@ -12,5 +12,5 @@ pub fn run(shell: HookShell) -> Result<()> {
         Error::new(Exit::Runtime, "ca-env's own path is not valid UTF-8")
             .with_hint("install it under a path made of UTF-8 characters")
     })?;
-    output::stdout(&crate::shell::hook_script(shell, exe))
+    output::code(&crate::shell::hook_script(shell, exe))
 }

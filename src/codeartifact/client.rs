@@ -39,17 +39,15 @@ impl From<Error> for FetchError {
 /// Asks CodeArtifact for a token for `key`'s domain, lasting `duration` seconds (0: as long as
 /// the credentials' session). Gives up with exit status 124 when `within` has passed.
 ///
-/// Unless `interactive`, standard input is first pointed at /dev/null so nothing the chain
-/// starts (a credential_process, say) can wait for an answer from the user.
+/// Unless `interactive`, nothing the chain starts (a credential_process, say) can wait for an
+/// answer from the user: see [`Detached`].
 pub fn get_authorization_token(
     key: &Key,
     duration: u64,
     within: Duration,
     interactive: bool,
 ) -> Result<Fetched, FetchError> {
-    if !interactive {
-        detach_stdin();
-    }
+    let _input = (!interactive).then(Detached::input);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -209,14 +207,65 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-#[cfg(unix)]
-fn detach_stdin() {
-    use std::os::fd::AsRawFd;
-    if let Ok(null) = std::fs::File::open("/dev/null") {
-        // SAFETY: dup2 onto fd 0 of a descriptor we own; nothing in ca-env reads stdin here.
-        unsafe { libc::dup2(null.as_raw_fd(), 0) };
+/// Set by `exec`, whose process becomes the user's command: it must keep its terminal.
+static KEEP_TERMINAL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The process will become another program after fetching (`exec`): the terminal stays its
+/// controlling terminal, and standard input comes back after the fetch.
+pub fn keep_terminal() {
+    KEEP_TERMINAL.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// While it lives, standard input is /dev/null; dropped, the original comes back.
+struct Detached {
+    #[cfg(unix)]
+    saved: Option<std::os::fd::OwnedFd>,
+}
+
+impl Detached {
+    #[cfg(unix)]
+    fn input() -> Detached {
+        use std::os::fd::{AsFd, AsRawFd};
+        let saved = std::io::stdin().as_fd().try_clone_to_owned().ok();
+        if let Ok(null) = std::fs::File::open("/dev/null") {
+            // SAFETY: dup2 onto fd 0 of a descriptor we own; nothing in ca-env reads stdin here.
+            unsafe { libc::dup2(null.as_raw_fd(), 0) };
+        }
+        // Nor the terminal itself: a credential_process opening /dev/tty (an MFA prompt) would
+        // otherwise ask the user there. Giving up the controlling terminal makes that open
+        // fail. It cannot be taken back, so `exec` keeps it for the command it becomes. A
+        // session leader would hang up its session doing so; ca-env is one only when started
+        // detached, and then it has no terminal anyway.
+        // SAFETY: getsid/getpid cannot fail for this process.
+        let leader = unsafe { libc::getsid(0) == libc::getpid() };
+        if !leader && !KEEP_TERMINAL.load(std::sync::atomic::Ordering::Relaxed) {
+            use std::os::unix::fs::OpenOptionsExt;
+            if let Ok(tty) = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .custom_flags(libc::O_NOCTTY)
+                .open("/dev/tty")
+            {
+                // SAFETY: TIOCNOTTY on a descriptor we own takes no argument.
+                unsafe { libc::ioctl(tty.as_raw_fd(), libc::TIOCNOTTY) };
+            }
+        }
+        Detached { saved }
+    }
+
+    #[cfg(not(unix))]
+    fn input() -> Detached {
+        Detached {}
     }
 }
 
-#[cfg(not(unix))]
-fn detach_stdin() {}
+#[cfg(unix)]
+impl Drop for Detached {
+    fn drop(&mut self) {
+        use std::os::fd::AsRawFd;
+        if let Some(fd) = &self.saved {
+            // SAFETY: dup2 of a descriptor we own back onto fd 0.
+            unsafe { libc::dup2(fd.as_raw_fd(), 0) };
+        }
+    }
+}

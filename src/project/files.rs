@@ -11,6 +11,10 @@ use crate::config::{io_reason, line_of};
 /// The largest project file ca-env reads.
 pub const MAX_FILE: u64 = 1024 * 1024;
 
+/// The most ca-env reads of one project's files in all, so that many large files cannot hold
+/// up the prompt.
+pub const MAX_TOTAL: u64 = 8 * MAX_FILE;
+
 /// Why a project file could not be used.
 #[derive(Debug)]
 pub struct Unreadable {
@@ -31,6 +35,8 @@ pub struct ProjectFs {
     root: PathBuf,
     /// The root with every symlink resolved: what "inside the project" is checked against.
     canonical: PathBuf,
+    /// Bytes read so far, against [`MAX_TOTAL`].
+    read_total: std::cell::Cell<u64>,
 }
 
 impl ProjectFs {
@@ -45,6 +51,7 @@ impl ProjectFs {
         Ok(ProjectFs {
             root: root.to_path_buf(),
             canonical,
+            read_total: std::cell::Cell::new(0),
         })
     }
 
@@ -96,6 +103,11 @@ impl ProjectFs {
         if meta.len() > MAX_FILE {
             return Err(Unreadable::new("larger than 1 MiB; not read"));
         }
+        if self.read_total.get() + meta.len() > MAX_TOTAL {
+            return Err(Unreadable::new(
+                "the project's files are larger than 8 MiB in all; not read",
+            ));
+        }
         let mut bytes = Vec::with_capacity(meta.len() as usize);
         file.take(MAX_FILE + 1)
             .read_to_end(&mut bytes)
@@ -103,6 +115,8 @@ impl ProjectFs {
         if bytes.len() as u64 > MAX_FILE {
             return Err(Unreadable::new("larger than 1 MiB; not read"));
         }
+        self.read_total
+            .set(self.read_total.get() + bytes.len() as u64);
         let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
         match std::str::from_utf8(bytes) {
             Ok(text) => Ok(text.to_string()),

@@ -11,6 +11,10 @@ use super::{Collector, Entry, Origin, Role, Tool};
 /// Deeper include chains than this are reported rather than followed.
 const MAX_DEPTH: usize = 32;
 
+/// Requirements files read at most (listed and included): each is watched by the hook and
+/// named in its state, which must stay small enough for the shell to start commands.
+const MAX_FILES: usize = 64;
+
 pub fn read(c: &mut Collector) {
     let mut files = list(c.fs.root(), "", |n| {
         n.starts_with("requirements") && n.ends_with(".txt")
@@ -24,8 +28,19 @@ pub fn read(c: &mut Collector) {
     }
     let mut done = HashSet::new();
     for rel in files {
+        if done.len() >= MAX_FILES {
+            if done.insert(PathBuf::new()) {
+                c.problem(&rel, None, too_many());
+            }
+            break;
+        }
         read_file(c, &rel, &mut Vec::new(), &mut done, None);
     }
+}
+
+/// Said once: the first file past the limit marks `done` with an empty path.
+fn too_many() -> String {
+    format!("more than {MAX_FILES} requirements files; the rest not read")
 }
 
 /// The names in `dir` that `keep` accepts, sorted, as paths under `prefix`.
@@ -57,6 +72,12 @@ fn read_file(
         Some((file, line)) => c.problem(file, Some(line), format!("include: {reason}")),
         None => c.problem(rel, None, reason),
     };
+    if done.len() >= MAX_FILES {
+        if done.insert(PathBuf::new()) {
+            report(c, &too_many());
+        }
+        return;
+    }
     c.saw(rel);
     let real = match c.fs.resolve(rel) {
         Ok(Some(real)) => real,

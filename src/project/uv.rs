@@ -1,6 +1,6 @@
 //! uv's settings, in `uv.toml` or in `pyproject.toml`'s `[tool.uv]`: `[[index]]` (named or
-//! not, `default`, `publish-url`), `index-url`, `extra-index-url`, and the same two keys under
-//! `[pip]`.
+//! not, `default`, `publish-url`), `index-url`, `extra-index-url`, `publish-url`, and the
+//! `index-url` and `extra-index-url` keys under `[pip]`.
 
 use std::path::Path;
 
@@ -20,6 +20,12 @@ pub fn read_settings(c: &mut Collector, doc: &Doc, table: &DeTable, rel: &Path) 
         read_index(c, doc, index, line, rel);
     }
     read_url_keys(c, doc, table, rel);
+    // `[tool.uv] publish-url`: where a plain `uv publish` uploads (not a key of `[pip]`).
+    match doc.str_field(table, "publish-url") {
+        Field::Str(url, l) => push(c, rel, Origin::ToolConfig, None, url, Role::Publish, l),
+        Field::Missing => {}
+        Field::WrongType(l) => c.problem(rel, Some(l), "uv's publish-url is not a string"),
+    }
     if let Some(pip) = table.get("pip") {
         match pip.get_ref() {
             DeValue::Table(pip) => read_url_keys(c, doc, pip, rel),

@@ -336,10 +336,13 @@ impl Tokens {
         self.stores.file_entries()
     }
 
-    /// The remembered failure for `key`, if its back-off has not passed.
+    /// The remembered failure for `key`, if its back-off has not passed. One recorded in the
+    /// future (under a clock that was ahead and has been put right) is not: it would otherwise
+    /// stop refreshes for as long as the clock was off, not at most the back-off.
     pub fn remembered_failure(&self, key: &Key) -> Option<&index::Failure> {
         let f = self.index.get(key)?.failure.as_ref()?;
-        (entry::now() < f.retry_at()).then_some(f)
+        let now = entry::now();
+        (f.at <= now && now < f.retry_at()).then_some(f)
     }
 }
 

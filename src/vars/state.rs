@@ -169,6 +169,13 @@ pub fn diff(
 ) -> (Vec<Change>, Vec<Managed>) {
     let mut changes = Vec::new();
     let mut managed = Vec::new();
+    // Room left for earlier values in the state (those already kept always stay).
+    let mut room = PREV_ROOM.saturating_sub(
+        ours.iter()
+            .filter(|m| plan.get(&m.name).is_some())
+            .map(|m| escaped_len(m.prev.as_deref()))
+            .sum(),
+    );
     for (name, value) in plan.iter() {
         let prev = match ours.iter().find(|m| m.name == name) {
             Some(m) => m.prev.clone(),
@@ -177,7 +184,13 @@ pub fn diff(
             // Already the user's own value (their CODEARTIFACT_AUTH_TOKEN, say): nothing to
             // set, nothing to give back.
             None if raw.var(name).as_deref() == Some(value.expose()) => continue,
-            None => raw.var(name),
+            // Too long to keep in the state: leave it alone too (see PREV_ROOM).
+            None if escaped_len(raw.var(name).as_deref()) > room => continue,
+            None => {
+                let prev = raw.var(name);
+                room -= escaped_len(prev.as_deref());
+                prev
+            }
         };
         if raw.var(name).as_deref() != Some(value.expose()) {
             changes.push(Change {
@@ -203,6 +216,18 @@ pub fn diff(
         }
     }
     (changes, managed)
+}
+
+/// How many bytes the earlier values may take in the exported state, JSON-escaped, all together.
+/// The kernel refuses an environment string over 128 KiB (E2BIG): a state past that would make
+/// every command the shell runs fail. A variable whose earlier value does not fit is left as the
+/// user set it, which loses nothing.
+const PREV_ROOM: usize = 64 * 1024;
+
+fn escaped_len(prev: Option<&str>) -> usize {
+    prev.map_or(0, |p| {
+        serde_json::to_string(p).map_or(usize::MAX, |s| s.len())
+    })
 }
 
 /// A short, stable name for a message, so the state can say it was shown.

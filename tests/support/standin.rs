@@ -119,7 +119,11 @@ struct State {
     issued: u64,
     /// Appended to every token issued (hostile characters, for the injection tests).
     suffix: String,
+    /// Told each token issued, before the answer leaves (see [`StandIn::on_issue`]).
+    on_issue: Option<OnIssue>,
 }
+
+type OnIssue = Arc<dyn Fn(&str) + Send + Sync>;
 
 struct Shared {
     addr: SocketAddr,
@@ -201,6 +205,7 @@ impl StandIn {
                 calls: Vec::new(),
                 issued: 0,
                 suffix: String::new(),
+                on_issue: None,
             }),
             stopped: AtomicBool::new(false),
             conns: Mutex::new(Vec::new()),
@@ -267,6 +272,13 @@ impl StandIn {
     /// Appends `suffix` to every token issued from now on.
     pub fn token_suffix(&self, suffix: &str) {
         self.shared.state().suffix = suffix.to_string();
+    }
+
+    /// Calls `f` with each token issued from now on, before the caller receives it, so that a
+    /// test server (a package index) can accept exactly the current token. `f` runs on the
+    /// connection's thread, with no lock held.
+    pub fn on_issue(&self, f: impl Fn(&str) + Send + Sync + 'static) {
+        self.shared.state().on_issue = Some(Arc::new(f));
     }
 
     /// Every request that reached the handler, in arrival order, including rejected ones.
@@ -525,7 +537,12 @@ fn handle(shared: &Shared, req: &Request) -> (Response, Duration) {
         Err(resp) => resp,
     };
     call.status = resp.status;
+    let issued = call.token.clone().zip(state.on_issue.clone());
     state.calls.push(call);
+    drop(state);
+    if let Some((token, f)) = issued {
+        f(&token);
+    }
     (resp, delay)
 }
 

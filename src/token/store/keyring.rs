@@ -80,12 +80,33 @@ pub fn ready_without_prompt() -> Answer<()> {
 }
 
 /// A connection to the Secret Service whose default collection is unlocked.
+#[cfg(target_os = "linux")]
+fn unlocked_service() -> Answer<dbus_secret_service::SecretService> {
+    let ss = service()?;
+    default_unlocked(&ss)?;
+    Ok(ss)
+}
+
+#[cfg(target_os = "linux")]
+fn default_unlocked(ss: &dbus_secret_service::SecretService) -> Answer<()> {
+    let locked = ss
+        .get_default_collection()
+        .map_err(|_| Unavailable("the Secret Service has no default keyring".into()))?
+        .is_locked();
+    match locked {
+        Ok(false) => Ok(()),
+        Ok(true) => Err(locked_keyring()),
+        Err(e) => Err(Unavailable(format!("the Secret Service failed: {e}"))),
+    }
+}
+
+/// A connection to the Secret Service.
 ///
 /// The session is `plain`: the keyring crate's Diffie-Hellman session costs about 7 ms a
 /// connection, most of a stored-token lookup, and guards only the hop over the user's own
 /// session bus, whose other clients may ask the Secret Service for the same item anyway.
 #[cfg(target_os = "linux")]
-fn unlocked_service() -> Answer<dbus_secret_service::SecretService> {
+fn service() -> Answer<dbus_secret_service::SecretService> {
     use dbus_secret_service::{EncryptionType, SecretService};
     // Without a session bus address libdbus would try X11 autolaunch, starting a bus daemon.
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|v| v.is_empty()) {
@@ -93,17 +114,8 @@ fn unlocked_service() -> Answer<dbus_secret_service::SecretService> {
             "no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)".into(),
         ));
     }
-    let ss = SecretService::connect(EncryptionType::Plain)
-        .map_err(|e| Unavailable(format!("no Secret Service: {e}")))?;
-    let locked = ss
-        .get_default_collection()
-        .map_err(|_| Unavailable("the Secret Service has no default keyring".into()))?
-        .is_locked();
-    match locked {
-        Ok(false) => Ok(ss),
-        Ok(true) => Err(locked_keyring()),
-        Err(e) => Err(Unavailable(format!("the Secret Service failed: {e}"))),
-    }
+    SecretService::connect(EncryptionType::Plain)
+        .map_err(|e| Unavailable(format!("no Secret Service: {e}")))
 }
 
 #[cfg(target_os = "linux")]
@@ -111,13 +123,14 @@ fn locked_keyring() -> Unavailable {
     Unavailable("the keyring is locked (unlock it, or run 'ca-env login' on a terminal)".into())
 }
 
-/// [`get`] for the hook and other commands that must not show a dialog, in one connection:
-/// the lock check and the read share it. The item is the one the keyring crate writes (same
-/// attributes); an item that would need unlocking makes the keyring unavailable, as a locked
-/// collection does.
+/// [`get`] for the hook and other commands that must not show a dialog, in one connection and
+/// four D-Bus calls (hello, session, search, secret): the search itself tells whether the item
+/// is locked, so the collection is asked only when nothing was found. The item is the one the keyring crate
+/// writes (same attributes); one that would need unlocking makes the keyring unavailable, as a
+/// locked collection does.
 #[cfg(target_os = "linux")]
 pub fn get_without_prompt(key: &Key) -> Answer<Option<String>> {
-    let ss = unlocked_service()?;
+    let ss = service()?;
     let id = key.id();
     let attributes = std::collections::HashMap::from([
         ("service", SERVICE),
@@ -137,6 +150,9 @@ pub fn get_without_prompt(key: &Key) -> Answer<Option<String>> {
             Ok(bytes) => Ok(String::from_utf8(bytes).ok()),
             Err(e) => Err(Unavailable(format!("the Secret Service failed: {e}"))),
         },
+        // Nothing found: missing, unless the keyring is locked (then a token fetched now
+        // would have nowhere to go, which `status` should say).
+        [] => default_unlocked(&ss).map(|()| None),
         _ => Ok(None),
     }
 }

@@ -136,6 +136,20 @@ impl Stores {
     pub fn check_writable(&self) -> Answer<()> {
         match self.only {
             Some(Backend::Keyring) => self.keyring_ready(),
+            // A kernel (or seccomp policy) refusing keyutils answers every read "no entry":
+            // only a write read back tells, before a token is fetched for nowhere.
+            Some(Backend::Keyutils) => {
+                let probe = Key {
+                    domain: "probe".into(),
+                    owner: String::new(),
+                    region: String::new(),
+                    profile: None,
+                    endpoint: None,
+                };
+                let written = self.put_verified(Backend::Keyutils, &probe, "probe");
+                let _ = keyutils::delete(&probe);
+                written.map_err(|Unavailable(why)| Unavailable(format!("keyutils: {why}")))
+            }
             _ => Ok(()),
         }
     }
