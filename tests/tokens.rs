@@ -22,19 +22,6 @@ fn heavy() -> std::sync::MutexGuard<'static, ()> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The background refresh of `CA`'s entry, as ca-env starts it.
-const REFRESH: [&str; 9] = [
-    "__refresh",
-    "--domain",
-    "corp",
-    "--owner",
-    "111122223333",
-    "--region",
-    "us-west-2",
-    "--duration",
-    "43200",
-];
-
 fn setup(standin: &StandIn) -> Sandbox {
     Sandbox::for_tokens(standin, "file")
 }
@@ -342,7 +329,7 @@ fn failures_are_remembered_with_backoff_for_unasked_refreshes() {
     );
 
     // A background refresh within the back-off does not call AWS.
-    let out = sb.run(PROJECT, &REFRESH);
+    let out = sb.run(PROJECT, &support::REFRESH);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("remembered"), "{}", stderr(&out));
     assert_eq!(standin.calls().len(), 1);
@@ -563,7 +550,7 @@ fn no_token_leaks_into_stderr_logs_argv_or_files() {
     // Expiring: `token` starts a background refresh, which strace -f follows.
     sb.age_entry(600);
     run(&sb, &mut outputs, &["token", "corp"]);
-    run(&sb, &mut outputs, &REFRESH);
+    run(&sb, &mut outputs, &support::REFRESH);
     run(&sb, &mut outputs, &["allow"]);
     for shell in ["bash", "zsh", "fish"] {
         run(&sb, &mut outputs, &["hook", shell]);

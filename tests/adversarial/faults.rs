@@ -713,17 +713,7 @@ fn twenty_shells_at_expiry_make_one_aws_call() {
 /// tests/tokens.rs `a_lock_holder_killed_does_not_block_the_next`.)
 #[test]
 fn a_refresher_killed_mid_fetch_leaves_no_stuck_lock() {
-    let refresh: &[&str] = &[
-        "__refresh",
-        "--domain",
-        "corp",
-        "--owner",
-        "111122223333",
-        "--region",
-        "us-west-2",
-        "--duration",
-        "43200",
-    ];
+    let refresh: &[&str] = &support::REFRESH;
     for args in [refresh, &["login", "--force"]] {
         let standin = StandIn::start();
         let sb = setup(&standin);

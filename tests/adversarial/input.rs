@@ -32,7 +32,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use shells::{Interactive, Kind};
 use support::standin::StandIn;
-use support::{Sandbox, BIN, CA, PROJECT};
+use support::{Decoy, Sandbox, BIN, CA, PROJECT};
 
 const PASS: &str = "POETRY_HTTP_BASIC_CORP_PASSWORD";
 const USER: &str = "POETRY_HTTP_BASIC_CORP_USERNAME";
@@ -1188,8 +1188,8 @@ print("\n".join(b[:400] for b in bad[:20]))
 #[test]
 fn property_accepted_urls_name_one_host_to_ca_env_python_and_urllib3() {
     let python = support::python_tool("python");
-    let index = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = index.local_addr().unwrap().port();
+    let index = Decoy::new();
+    let port = index.port();
     let standin = StandIn::start();
     let sb = Sandbox::for_tokens(&standin, "file");
     standin.token_suffix("@evil.example/#?:x[::1]\\%2e%40");
@@ -1354,8 +1354,7 @@ fn property_accepted_urls_name_one_host_to_ca_env_python_and_urllib3() {
     // One token for the one domain behind every accepted host, and no connection to the
     // mapped index itself.
     assert!(standin.calls().iter().all(|c| c.owner == "111122223333"));
-    index.set_nonblocking(true).unwrap();
-    assert!(index.accept().is_err(), "the index was contacted");
+    index.assert_untouched("the index was contacted");
 }
 
 fn url_placeholder() -> &'static str {
@@ -1372,11 +1371,8 @@ fn url_placeholder() -> &'static str {
 /// host (a loopback listener) is never contacted.
 #[test]
 fn names_that_collide_after_normalising_export_no_token() {
-    let other = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let o = format!(
-        "http://127.0.0.1:{}/simple/",
-        other.local_addr().unwrap().port()
-    );
+    let other = Decoy::new();
+    let o = other.url("/simple/");
     let standin = StandIn::start();
     let sb = Sandbox::for_tokens(&standin, "file");
     sb.write(
@@ -1415,8 +1411,7 @@ fn names_that_collide_after_normalising_export_no_token() {
         assert!(!out.stdout.contains(name), "{name}: {}", out.stdout);
     }
     assert!(standin.calls().is_empty(), "a token was fetched");
-    other.set_nonblocking(true).unwrap();
-    assert!(other.accept().is_err(), "the other host was contacted");
+    other.assert_untouched("the other host was contacted");
 
     // Beside a source that does not collide, only that one's variables are set.
     sb.write(
@@ -1579,8 +1574,8 @@ fn without_aws_files(sb: &mut Sandbox) {
 /// no connection and the project's credential process never runs.
 #[test]
 fn project_files_cannot_choose_the_endpoint_or_the_credentials() {
-    let decoy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let decoy_url = format!("http://{}", decoy.local_addr().unwrap());
+    let decoy = Decoy::new();
+    let decoy_url = decoy.url("");
     let standin = StandIn::start();
     let mut sb = Sandbox::for_tokens(&standin, "file");
     without_aws_files(&mut sb);
@@ -1604,11 +1599,7 @@ fn project_files_cannot_choose_the_endpoint_or_the_credentials() {
     assert_eq!(calls[0].key_id, support::standin::TEST_KEY_ID);
     assert_eq!(calls[0].region, "us-west-2");
     assert!(!canary.exists(), "the project's credential process ran");
-    decoy.set_nonblocking(true).unwrap();
-    assert!(
-        decoy.accept().is_err(),
-        "the project's endpoint was contacted"
-    );
+    decoy.assert_untouched("the project's endpoint was contacted");
 }
 
 /// `aws_profile` in `[[tool.poetry_codeartifact_login.source]]` naming a profile defined only in
@@ -1618,8 +1609,8 @@ fn project_files_cannot_choose_the_endpoint_or_the_credentials() {
 /// and the credentials come from the user's file.
 #[test]
 fn a_profile_named_by_the_project_comes_only_from_the_users_aws_config() {
-    let decoy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let decoy_url = format!("http://{}", decoy.local_addr().unwrap());
+    let decoy = Decoy::new();
+    let decoy_url = decoy.url("");
     let standin = StandIn::start();
     let mut sb = Sandbox::for_tokens(&standin, "file");
     without_aws_files(&mut sb);
@@ -1692,11 +1683,7 @@ fn a_profile_named_by_the_project_comes_only_from_the_users_aws_config() {
     );
     assert!(mine.exists());
     assert!(!canary.exists(), "the project's credential process ran");
-    decoy.set_nonblocking(true).unwrap();
-    assert!(
-        decoy.accept().is_err(),
-        "the project's endpoint was contacted"
-    );
+    decoy.assert_untouched("the project's endpoint was contacted");
 }
 
 /// Indexes that are not CodeArtifact (a loopback index with no `[[mapping]]`, and
@@ -1705,11 +1692,8 @@ fn a_profile_named_by_the_project_comes_only_from_the_users_aws_config() {
 /// hosts, and the loopback index is never contacted.
 #[test]
 fn hosts_that_are_not_codeartifact_never_get_the_token() {
-    let index = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let loop_url = format!(
-        "http://127.0.0.1:{}/simple/",
-        index.local_addr().unwrap().port()
-    );
+    let index = Decoy::new();
+    let loop_url = index.url("/simple/");
     let evil = "https://evil.example/simple/";
     let standin = StandIn::start();
     let sb = Sandbox::for_tokens(&standin, "file");
@@ -1758,7 +1742,7 @@ fn hosts_that_are_not_codeartifact_never_get_the_token() {
         .collect();
     with_token.sort();
     assert_eq!(with_token, [SHARED, PASS]);
-    let port = index.local_addr().unwrap().port().to_string();
+    let port = index.port().to_string();
     for (k, val) in v.as_object().unwrap() {
         let s = val.as_str().unwrap_or_default();
         assert!(
@@ -1779,6 +1763,5 @@ fn hosts_that_are_not_codeartifact_never_get_the_token() {
     assert_eq!(with_token, [SHARED, PASS]);
     assert!(!run.stdout.contains("evil.example") && !run.stdout.contains(&format!(":{port}")));
     assert_eq!(standin.ok_calls(), 1);
-    index.set_nonblocking(true).unwrap();
-    assert!(index.accept().is_err(), "the loopback index was contacted");
+    index.assert_untouched("the loopback index was contacted");
 }

@@ -264,3 +264,41 @@ pub fn python_tool(name: &str) -> PathBuf {
     );
     path
 }
+
+/// A loopback port that must never be contacted: its URL goes where a hostile project or a
+/// wrong code path could send a request (a decoy endpoint, an index that is not CodeArtifact).
+pub struct Decoy(std::net::TcpListener);
+
+impl Decoy {
+    pub fn new() -> Decoy {
+        Decoy(std::net::TcpListener::bind("127.0.0.1:0").expect("bind a decoy on loopback"))
+    }
+
+    pub fn port(&self) -> u16 {
+        self.0.local_addr().unwrap().port()
+    }
+
+    /// `http://127.0.0.1:PORT` followed by `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port())
+    }
+
+    /// Fails with `what` if anything connected (a connection waits in the backlog).
+    pub fn assert_untouched(&self, what: &str) {
+        self.0.set_nonblocking(true).unwrap();
+        assert!(self.0.accept().is_err(), "{what}");
+    }
+}
+
+/// The background refresh of `CA`'s entry, as ca-env starts it.
+pub const REFRESH: [&str; 9] = [
+    "__refresh",
+    "--domain",
+    "corp",
+    "--owner",
+    "111122223333",
+    "--region",
+    "us-west-2",
+    "--duration",
+    "43200",
+];
