@@ -12,16 +12,6 @@ use std::time::{Duration, Instant};
 use support::standin::{Failure, StandIn, OTHER_KEY_ID, OTHER_SECRET, TEST_KEY_ID, TEST_SECRET};
 use support::{ok, stderr, stdout, write_executable, Sandbox, BIN, CA, PROJECT};
 
-/// The timing test and the twenty-process tests do not overlap, so the timing is ca-env's own
-/// and not the machine's load.
-static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn heavy() -> std::sync::MutexGuard<'static, ()> {
-    HEAVY
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 fn setup(standin: &StandIn) -> Sandbox {
     Sandbox::for_tokens(standin, "file")
 }
@@ -203,7 +193,7 @@ fn two_sources_two_profiles_chosen_by_the_configuration() {
 
 #[test]
 fn twenty_processes_one_aws_call() {
-    let _alone = heavy();
+    let _alone = support::heavy();
     let standin = StandIn::start();
     let sb = setup(&standin);
     // A slow answer keeps every process waiting on the first one's lock.
@@ -253,7 +243,7 @@ fn a_lock_holder_killed_does_not_block_the_next() {
 
 #[test]
 fn a_slow_endpoint_ends_in_status_124_within_the_deadline() {
-    let _alone = heavy();
+    let _alone = support::heavy();
     let standin = StandIn::start();
     let sb = setup(&standin);
     sb.write_config(

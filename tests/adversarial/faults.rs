@@ -44,16 +44,6 @@ const HOOK_DEADLINE: Duration = Duration::from_secs(1);
 const COMMAND_DEADLINE: Duration = Duration::from_secs(2);
 const MARGIN: Duration = Duration::from_millis(2500);
 
-/// The twenty-process tests and the timed tests do not overlap, so a bound measures ca-env and
-/// not the machine's load.
-static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn heavy() -> std::sync::MutexGuard<'static, ()> {
-    HEAVY
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// The token tests' sandbox (file store) with the deadlines above and `extra` defaults.
 fn setup(standin: &StandIn) -> Sandbox {
     let sb = Sandbox::for_tokens(standin, "file");
@@ -165,7 +155,7 @@ fn with_credential_process(standin: &StandIn, name: &str, script: &str) -> Sandb
 /// `command_deadline` with one line and no output, and leave nothing holding their pipes.
 #[test]
 fn a_credential_process_that_hangs_holds_neither_the_prompt_nor_a_command() {
-    let _alone = heavy();
+    let _alone = support::heavy();
     let standin = StandIn::start();
     let sb = with_credential_process(&standin, "sleepy", "sleep 60");
 
@@ -406,7 +396,7 @@ enum Fault {
 /// README's status (124 past the deadline, else 1) and one line, printing nothing.
 #[test]
 fn aws_that_hangs_refuses_or_throttles_costs_one_line_within_the_deadline() {
-    let _alone = heavy();
+    let _alone = support::heavy();
     for fault in [
         Fault::NeverAnswers,
         Fault::Refused,
@@ -666,7 +656,7 @@ fn a_clock_thirteen_hours_off_makes_at_most_one_call() {
 /// AWS call each time, and every shell exports the same token.
 #[test]
 fn twenty_shells_at_expiry_make_one_aws_call() {
-    let _alone = heavy();
+    let _alone = support::heavy();
     let standin = StandIn::start();
     let sb = Sandbox::for_tokens(&standin, "file");
     sb.write_config("[trust]\nowners = [\"111122223333\"]\n[defaults]\nhook_deadline = \"10s\"\n");

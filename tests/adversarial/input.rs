@@ -453,21 +453,6 @@ fn hostile_project_files_and_punctuation_tokens_run_nothing_in_every_shell() {
             "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{{|}}~$(touch${{IFS}}{c})`touch${{IFS}}{c}`(touch${{IFS}}{c})\\'\\\\'\\''!!%self{{a,b}}$status"
         ));
         let dir = format!("pr\noj é\t$(touch {c})`touch {c}`;touch {c}'\"\\");
-        let toml_str = |s: &str| {
-            let mut out = String::from("\"");
-            for ch in s.chars() {
-                match ch {
-                    '"' | '\\' => {
-                        out.push('\\');
-                        out.push(ch);
-                    }
-                    c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-            out
-        };
         let names = [
             "a\nb".to_string(),
             "a\u{0}b".to_string(),

@@ -302,3 +302,13 @@ pub const REFRESH: [&str; 9] = [
     "--duration",
     "43200",
 ];
+
+static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Held by the tests that start many processes at once and by those that time a bound, so that
+/// they do not overlap within one test binary: a bound then measures ca-env, not the load.
+pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
+    HEAVY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
