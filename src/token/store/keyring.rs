@@ -71,7 +71,7 @@ fn unavailable(e: &keyring::Error) -> Unavailable {
 /// dialog to create one. macOS and Windows unlock the user's keyring at login.
 #[cfg(target_os = "linux")]
 pub fn ready_without_prompt() -> Answer<()> {
-    unlocked_service().map(drop)
+    default_unlocked(&service()?)
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -79,14 +79,7 @@ pub fn ready_without_prompt() -> Answer<()> {
     Ok(())
 }
 
-/// A connection to the Secret Service whose default collection is unlocked.
-#[cfg(target_os = "linux")]
-fn unlocked_service() -> Answer<dbus_secret_service::SecretService> {
-    let ss = service()?;
-    default_unlocked(&ss)?;
-    Ok(ss)
-}
-
+/// Whether the default collection is unlocked.
 #[cfg(target_os = "linux")]
 fn default_unlocked(ss: &dbus_secret_service::SecretService) -> Answer<()> {
     let locked = ss
