@@ -4,22 +4,30 @@
 # _ca_env_hook runs first in PROMPT_COMMAND. When nothing changed it starts no process: the
 # shell compares $PWD, AWS_PROFILE, the clock and the watched files' times against what the
 # last `ca-env export` left in the _ca_env_* variables. Otherwise it runs `ca-env export bash`
-# and evaluates what it prints, with tracing off (no token is ever traced) and Ctrl-C ignored
-# (nothing is half applied). The exit status of the user's last command is kept.
+# and evaluates what it prints, with tracing and DEBUG traps off (no token is ever traced) and
+# Ctrl-C ignored (nothing is half applied). The exit status of the user's last command is kept.
 
 _ca_env_bin='ca-env'
 # Cleared when this file is evaluated again, so the next prompt runs a full export.
-_ca_env_dir='' _ca_env_profile='' _ca_env_deadline=0 _ca_env_ref='' _ca_env_watch=()
+_ca_env_dir='' _ca_env_profile='' _ca_env_deadline=0 _ca_env_watch=()
 
-# The fast path is what every prompt costs, so it is kept to a few comparisons and one `-nt`
-# per watched file (a missing reference file counts as changed). Without EPOCHSECONDS (bash
-# before 5.0) the deadline test fails and every prompt runs ca-env.
+# The fast path is what every prompt costs, so it is kept to a few comparisons and two tests
+# per watched path: _ca_env_watch holds pairs of a path and a reference file dated as the path
+# was at the last export, so a path changed either way (edited, or replaced by an older file
+# with `cp -p`, `mv`, `tar x`) differs from its reference; a missing reference or path counts
+# as changed. Without EPOCHSECONDS (bash before 5.0) the deadline test fails and every prompt
+# runs ca-env.
+#
+# The hook returns the user's status so PS1 and later PROMPT_COMMAND entries still see it; it
+# is called as `_ca_env_hook && :`, where a failing status neither ends a `set -e` shell nor
+# runs an ERR trap (bash exempts all but the last command of an && list).
 _ca_env_hook() {
-  \builtin local _ca_env_status=$? _ca_env_file
+  \builtin local _ca_env_status=$? _ca_env_i
   if [[ ${PWD} == "${_ca_env_dir-}" && ${AWS_PROFILE-} == "${_ca_env_profile-}" ]] \
     && ((${EPOCHSECONDS:-_ca_env_deadline} < _ca_env_deadline)); then
-    for _ca_env_file in "${_ca_env_watch[@]}"; do
-      if [[ ${_ca_env_file} -nt ${_ca_env_ref} ]]; then
+    for ((_ca_env_i = 0; _ca_env_i < ${#_ca_env_watch[@]}; _ca_env_i += 2)); do
+      if [[ ${_ca_env_watch[_ca_env_i]} -nt ${_ca_env_watch[_ca_env_i + 1]} \
+        || ${_ca_env_watch[_ca_env_i]} -ot ${_ca_env_watch[_ca_env_i + 1]} ]]; then
         _ca_env_apply
         \builtin return "${_ca_env_status}"
       fi
@@ -30,17 +38,26 @@ _ca_env_hook() {
   \builtin return "${_ca_env_status}"
 }
 
+# What ca-env prints reads variables' attributes (read-only, exported), so it runs with
+# nounset off, and without aliases (one named `export` or `if` changes nothing); the user's
+# options, aliases, INT and DEBUG traps come back on return.
 _ca_env_apply() {
-  \builtin local - _ca_env_code _ca_env_trap
-  \builtin set +x +v
-  _ca_env_trap=$(\builtin trap -p INT)
+  \builtin local - _ca_env_code _ca_env_int _ca_env_debug _ca_env_aliases=''
+  \builtin set +x +v +u
+  \builtin shopt -q expand_aliases && _ca_env_aliases=on
+  \builtin shopt -u expand_aliases
+  _ca_env_int=$(\builtin trap -p INT)
+  _ca_env_debug=$(\builtin trap -p DEBUG)
   \builtin trap '' INT
+  \builtin trap - DEBUG
   # Applied only when ca-env finished: a partial output is never evaluated.
   if _ca_env_code=$(\command "${_ca_env_bin}" export bash); then
     \builtin eval "${_ca_env_code}"
   fi
-  if [[ -n ${_ca_env_trap} ]]; then
-    \builtin eval "${_ca_env_trap}"
+  \builtin eval "${_ca_env_debug}"
+  [[ -z ${_ca_env_aliases} ]] || \builtin shopt -s expand_aliases
+  if [[ -n ${_ca_env_int} ]]; then
+    \builtin eval "${_ca_env_int}"
   else
     \builtin trap - INT
   fi
@@ -48,10 +65,10 @@ _ca_env_apply() {
 
 # At the front of PROMPT_COMMAND (an array in bash 5.1 and later, or a string), once.
 if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
-  if [[ " ${PROMPT_COMMAND[*]} " != *" _ca_env_hook "* ]]; then
-    PROMPT_COMMAND=(_ca_env_hook "${PROMPT_COMMAND[@]}")
+  if [[ " ${PROMPT_COMMAND[*]} " != *" _ca_env_hook && : "* ]]; then
+    PROMPT_COMMAND=('_ca_env_hook && :' "${PROMPT_COMMAND[@]}")
   fi
-elif [[ ";${PROMPT_COMMAND-};" != *";_ca_env_hook;"* ]]; then
+elif [[ ";${PROMPT_COMMAND-};" != *";_ca_env_hook && :;"* ]]; then
   # shellcheck disable=SC2128,SC2178 # this branch is the one where it is a string
-  PROMPT_COMMAND="_ca_env_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
+  PROMPT_COMMAND="_ca_env_hook && :${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
 fi

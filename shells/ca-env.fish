@@ -5,18 +5,16 @@
 # which returns at once when nothing changed (same directory and profile, no watched file
 # newer, tokens not due), and otherwise prints what brings the shell up to date. That text is
 # applied only when ca-env finished (a partial output is never sourced), with fish_trace off so
-# no token is ever traced. The exit status of the user's last command is kept.
+# no token is ever traced. fish keeps $status across event handlers by itself.
 
 set -g _ca_env_bin ca-env
 
 function _ca_env_hook --on-event fish_prompt --on-variable PWD
-    set -l _ca_env_status $status
     set -l fish_trace
     set -l _ca_env_code (command $_ca_env_bin export fish | string collect)
     if test $pipestatus[1] -eq 0
-        printf '%s' $_ca_env_code | source
+        builtin printf '%s' $_ca_env_code | builtin source
     end
-    return $_ca_env_status
 end
 
 _ca_env_hook

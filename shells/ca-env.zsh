@@ -6,41 +6,49 @@
 # directory finds nothing changed. When nothing changed it starts no process: the shell
 # compares $PWD, AWS_PROFILE, the clock and the watched files' times against what the last
 # `ca-env export` left in the _ca_env_* variables. Otherwise it runs `ca-env export zsh` and
-# evaluates what it prints with zsh's default options, tracing off (no token is ever traced)
-# and Ctrl-C ignored (nothing is half applied); both are restored on return, as is $?.
+# evaluates what it prints with zsh's default options, aliases, tracing and DEBUG traps off
+# (no token is ever traced, an alias named `export` changes nothing) and Ctrl-C ignored
+# (nothing is half applied); all are restored on return.
+# zsh keeps $? across hook functions by itself, so the hook returns 0: a failing status would
+# end an `errexit` shell and run a ZERR trap a second time.
 
 _ca_env_bin='ca-env'
 # Cleared when this file is evaluated again, so the next prompt runs a full export.
-typeset -g _ca_env_dir='' _ca_env_profile='' _ca_env_ref=''
-typeset -g _ca_env_deadline=0
-typeset -ga _ca_env_watch=()
+\builtin typeset -g _ca_env_dir='' _ca_env_profile=''
+\builtin typeset -g _ca_env_deadline=0
+\builtin typeset -ga _ca_env_watch
+_ca_env_watch=()
 \builtin zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 
-# The fast path is what every prompt costs, so it is kept to a few comparisons and one `-nt`
-# per watched file, written to work under any user options. zsh's `-nt` is false when the
-# reference file is missing; ca-env removes only references unused for a day, and the
+# The fast path is what every prompt costs, so it is kept to a few comparisons and two tests
+# per watched path, written to work under any user options. _ca_env_watch holds pairs of a
+# path and a reference file dated as the path was at the last export, so a path changed
+# either way (edited, or replaced by an older file with `cp -p`, `mv`, `tar x`) differs from
+# its reference. zsh's tests are false when either file is missing; ca-env removes only
+# references unused for a day, watches the directories that hold project files, and the
 # deadline is never more than an hour away.
 _ca_env_hook() {
-  \builtin local _ca_env_status=$? _ca_env_file
+  \builtin local _ca_env_file _ca_env_ref
   if [[ ${PWD} == "${_ca_env_dir-}" && ${AWS_PROFILE-} == "${_ca_env_profile-}" ]] \
     && ((${EPOCHSECONDS:-0} < ${_ca_env_deadline:-0})); then
-    for _ca_env_file in "${_ca_env_watch[@]}"; do
-      if [[ ${_ca_env_file} -nt ${_ca_env_ref} ]]; then
+    for _ca_env_file _ca_env_ref in "${_ca_env_watch[@]}"; do
+      if [[ ${_ca_env_file} -nt ${_ca_env_ref} || ${_ca_env_file} -ot ${_ca_env_ref} ]]; then
         _ca_env_apply
-        \builtin return "${_ca_env_status}"
+        \builtin return 0
       fi
     done
-    \builtin return "${_ca_env_status}"
+    \builtin return 0
   fi
   _ca_env_apply
-  \builtin return "${_ca_env_status}"
+  \builtin return 0
 }
 
 _ca_env_apply() {
   \builtin emulate -L zsh
-  \builtin setopt local_traps no_xtrace no_verbose
+  \builtin setopt local_traps no_xtrace no_verbose no_aliases
   \builtin local _ca_env_code
   \builtin trap '' INT
+  \builtin trap - DEBUG
   # Applied only when ca-env finished: a partial output is never evaluated.
   if _ca_env_code=$(\command "${_ca_env_bin}" export zsh); then
     \builtin eval "${_ca_env_code}"

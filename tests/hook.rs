@@ -189,7 +189,8 @@ fn bash_prompt_command_as_string_or_array_with_another_hook_already_there() {
         sh.run(&hook_line(Kind::Bash));
         let pc = sh.run("printf '<%s>' \"${PROMPT_COMMAND[@]}\"");
         assert!(
-            pc.contains("<_ca_env_hook;n=$((n+1))>") || pc.contains("<_ca_env_hook><n=$((n+1))>"),
+            pc.contains("<_ca_env_hook && :;n=$((n+1))>")
+                || pc.contains("<_ca_env_hook && :><n=$((n+1))>"),
             "{before}: {pc}"
         );
         let before_n: u32 = sh.var("n").unwrap().parse().unwrap();
@@ -537,5 +538,233 @@ fn an_expiring_token_is_renewed_in_the_background_and_picked_up() {
         let issued = tokens(&standin);
         assert_eq!(issued.len(), 2, "{kind:?}: one background refresh");
         expect(&mut sh, PASS, Some(issued[1].as_str()));
+    }
+}
+
+/// Lines of `text` equal to `line` (trimmed), for counting what a trap printed: the typed
+/// command lines spell the words apart (`ERR""-TRAP`), so only the trap's output matches.
+fn count_lines(text: &str, line: &str) -> usize {
+    text.lines().filter(|l| l.trim() == line).count()
+}
+
+/// `set -e` and ERR traps see the user's commands only: a failing status at a prompt neither
+/// ends the shell nor runs the trap a second time, whether the hook takes its fast path or runs
+/// an export. (fish has neither errexit nor an ERR trap; its status is kept, see above.)
+#[test]
+fn errexit_and_err_traps_are_never_set_off_by_the_hook() {
+    for kind in [Kind::Bash, Kind::Zsh] {
+        let (_standin, sb) = setup();
+        let errexit = match kind {
+            Kind::Bash => "set -e",
+            _ => "setopt errexit",
+        };
+        let mut sh = shell(&sb, kind, errexit);
+        sh.run(&format!("cd {PROJECT}"));
+        // Nothing changed at this prompt (fast path), then a changed file (an export).
+        sh.run("grep -q nomatch /etc/hostname && echo found");
+        sh.run("touch pyproject.toml; grep -q nomatch /etc/hostname && echo found");
+        let alive = sh.run("echo still\"\"-alive");
+        assert_eq!(
+            count_lines(&alive, "still-alive"),
+            1,
+            "{kind:?}: {}",
+            sh.transcript()
+        );
+        expect(&mut sh, USER, Some("aws"));
+
+        let trap = match kind {
+            Kind::Bash => "trap 'echo ERR\"\"-TRAP' ERR",
+            _ => "trap 'echo ERR\"\"-TRAP' ZERR",
+        };
+        let mut sh = shell(&sb, kind, trap);
+        sh.run(&format!("cd {PROJECT}"));
+        let shown = [sh.run("false"), sh.run("touch pyproject.toml; false")].concat();
+        assert_eq!(
+            count_lines(&shown, "ERR-TRAP"),
+            2,
+            "{kind:?}: once per failing command: {shown}"
+        );
+    }
+}
+
+/// Aliases and functions named after every word the hook and the code it evaluates use, set
+/// after the hook is loaded (as an rc file's later lines would), change nothing: the variables
+/// are set and given back, and no token reaches the terminal.
+#[test]
+fn aliases_and_functions_named_like_builtins_change_nothing() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        let hijack = match kind {
+            // fish reserves `set`, `if`, `builtin`, `command`, `string` and `test`; a function
+            // named `source` would break fish's own autoloading before ca-env's.
+            Kind::Fish => "function printf; echo HIJACKED $argv; end".to_string(),
+            _ => {
+                let functions: Vec<String> = ["export", "unset", "printf", "eval", "trap"]
+                    .iter()
+                    .map(|w| format!("{w}() {{ echo HIJACKED \"$@\"; }}"))
+                    .collect();
+                let aliases: Vec<String> = [
+                    "export", "unset", "printf", "eval", "trap", "set", "local", "command",
+                    "typeset", "return", "emulate", "setopt", "builtin", "if", "fi",
+                ]
+                .iter()
+                .map(|w| format!("alias {w}='echo HIJACKED'"))
+                .collect();
+                format!("{}; {}", functions.join("; "), aliases.join("; "))
+            }
+        };
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&hijack);
+        let seen = [
+            sh.run(&format!("cd {PROJECT}")),
+            sh.run("cd .."),
+            sh.run(&format!("cd {PROJECT}")),
+        ]
+        .concat();
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
+        assert!(!seen.contains("HIJACKED"), "{kind:?}: {seen}");
+        assert!(!seen.contains(&issued[0]), "{kind:?}: the token was shown");
+        expect(&mut sh, PASS, Some(issued[0].as_str()));
+        sh.run("cd ..");
+        expect(&mut sh, PASS, None);
+    }
+}
+
+/// A DEBUG trap (audit loggers use them: bash with `set -T`, zsh's `trap … DEBUG` and
+/// `TRAPDEBUG`) sees the hook's own commands, never the assignments that carry a token, and is
+/// still in place afterwards.
+#[test]
+fn debug_traps_never_see_a_token() {
+    for (kind, trap) in [
+        (
+            Kind::Bash,
+            "set -T; trap 'builtin printf \"%s\\n\" \"$BASH_COMMAND\" >> LOG' DEBUG",
+        ),
+        (
+            Kind::Zsh,
+            "trap 'builtin print -r -- \"$ZSH_DEBUG_CMD\" >> LOG' DEBUG",
+        ),
+        (
+            Kind::Zsh,
+            "TRAPDEBUG() { builtin print -r -- \"$ZSH_DEBUG_CMD\" >> LOG; }",
+        ),
+    ] {
+        let (standin, sb) = setup();
+        let log = sb.path().join("debug.log");
+        let mut sh = shell(&sb, kind, &trap.replace("LOG", &log.display().to_string()));
+        sh.run(&format!("cd {PROJECT}"));
+        sh.run("cd ..");
+        sh.run(&format!("cd {PROJECT}"));
+        sh.run("echo after\"\"-the-hook");
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
+        let logged = fs::read_to_string(&log).unwrap();
+        assert!(
+            !logged.contains(&issued[0]),
+            "{kind:?} {trap}: the trap saw the token"
+        );
+        assert!(
+            logged.contains("echo after-the-hook") || logged.contains("echo after\"\"-the-hook"),
+            "{kind:?} {trap}: the trap is gone after the hook: {logged}"
+        );
+        expect(&mut sh, PASS, Some(issued[0].as_str()));
+    }
+}
+
+/// zsh stops evaluating at an assignment to a read-only variable, bash goes on with a message
+/// of its own at every attempt: in both a read-only variable is left alone, said once, and the
+/// project's other variables are set. (fish has no read-only variables of the user's.)
+#[test]
+fn a_read_only_variable_is_left_alone_and_the_rest_applies() {
+    for kind in [Kind::Bash, Kind::Zsh] {
+        let (standin, sb) = setup();
+        let mut sh = shell(&sb, kind, &format!("typeset -rx {USER}=mine"));
+        let shown = [
+            sh.run(&format!("cd {PROJECT}")),
+            sh.run("touch pyproject.toml"),
+            sh.run("touch pyproject.toml"),
+        ]
+        .concat();
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
+        expect(&mut sh, USER, Some("mine"));
+        expect(&mut sh, PASS, Some(issued[0].as_str()));
+        expect(&mut sh, SHARED, Some(issued[0].as_str()));
+        let said = format!("ca-env: {USER} is read-only in this shell; ca-env leaves it as it is");
+        assert_eq!(
+            count_lines(&shown, &said),
+            1,
+            "{kind:?}: said once: {shown}"
+        );
+        assert!(!shown.contains("read-only variable"), "{kind:?}: {shown}");
+        sh.run("cd ..");
+        expect(&mut sh, USER, Some("mine"));
+        expect(&mut sh, PASS, None);
+    }
+}
+
+/// A shell variable the user set without exporting it comes back exactly, still unexported,
+/// when ca-env stops setting it.
+#[test]
+fn a_variable_the_shell_has_unexported_comes_back_unexported() {
+    for kind in Kind::ALL {
+        let (_standin, sb) = setup();
+        let mine = "it's mine $HOME";
+        let set_local = match kind {
+            Kind::Fish => format!("set -g {USER} 'it\\'s mine $HOME'"),
+            _ => format!("{USER}='it'\\''s mine $HOME'"),
+        };
+        let mut sh = shell(&sb, kind, &set_local);
+        expect(&mut sh, USER, Some(mine));
+        sh.run(&format!("cd {PROJECT}"));
+        expect(&mut sh, USER, Some("aws"));
+        let env = sh.run(&format!("printenv {USER}; echo end\"\"-of-env"));
+        assert!(env.contains("aws\n"), "{kind:?}: exported inside: {env}");
+        // A renewal or another export inside keeps the user's value for later.
+        sh.run("touch pyproject.toml");
+        sh.run("cd ..");
+        expect(&mut sh, USER, Some(mine));
+        let env = sh.run(&format!("printenv {USER}; echo end\"\"-of-env"));
+        assert_eq!(env.trim(), "end-of-env", "{kind:?}: not exported");
+        // Entering and leaving again.
+        sh.run(&format!("cd {PROJECT}"));
+        expect(&mut sh, USER, Some("aws"));
+        sh.run("cd ..");
+        expect(&mut sh, USER, Some(mine));
+        let env = sh.run(&format!("printenv {USER}; echo end\"\"-of-env"));
+        assert_eq!(env.trim(), "end-of-env", "{kind:?}: not exported");
+    }
+}
+
+/// A project file replaced by an older one (`cp -p`, `mv`, `tar x` keep the old time) is
+/// noticed at the next prompt, as an edit is, and the prompt where nothing changed still starts
+/// no process in bash and zsh.
+#[test]
+fn a_project_file_replaced_by_an_older_one_is_noticed_at_the_next_prompt() {
+    for kind in Kind::ALL {
+        for replace in ["cp -p", "mv"] {
+            let (_standin, sb) = setup();
+            let other = sb.write(
+                "older/pyproject.toml",
+                &format!(
+                    "[[tool.poetry.source]]\nname = \"other\"\nurl = \"{}\"\npriority = \"primary\"\n",
+                    support::CA
+                ),
+            );
+            let old = std::time::SystemTime::now() - Duration::from_secs(86_400 * 30);
+            fs::File::options()
+                .write(true)
+                .open(&other)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+            let mut sh = shell(&sb, kind, "");
+            sh.run(&format!("cd {PROJECT}"));
+            expect(&mut sh, USER, Some("aws"));
+            sh.run(&format!("{replace} {} pyproject.toml", other.display()));
+            expect(&mut sh, USER, None);
+            expect(&mut sh, "POETRY_HTTP_BASIC_OTHER_USERNAME", Some("aws"));
+        }
     }
 }

@@ -63,7 +63,7 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
             })
         }
     };
-    let watch = watched(&user, &project, state_dir.as_deref());
+    let watch = watched(&user, &project, state_dir.as_deref(), dialect);
     let root = project
         .root
         .as_ref()
@@ -112,20 +112,18 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
     // was ours (the reason was said above).
     let plan = if key.is_ok() { plan } else { Plan::default() };
     let (mut changes, managed) = state::diff(raw, &ours, &plan, key.as_ref().ok());
-    let reference = state_dir
+    let watched = state_dir
         .as_deref()
-        .and_then(|d| state::reference_file(d, &watch).ok())
-        .map(|p| p.to_string_lossy().into_owned())
+        .and_then(|d| state::reference_files(d, &watch).ok())
         .unwrap_or_default();
     let next = State {
-        v: 1,
+        v: state::VERSION,
         dir: raw.var("PWD").unwrap_or_default(),
         profile: raw.var("AWS_PROFILE").unwrap_or_default(),
         deadline: outcome
             .deadline
             .map_or(now + MAX_WAIT, |d| d.min(now + MAX_WAIT)),
-        reference,
-        watch,
+        watched,
         root,
         vars: managed,
         said,
@@ -142,13 +140,31 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
     output::code(&shell::render(dialect, &changes, fast, &[]))
 }
 
-/// What, when changed, may change the export: the project's files, the configuration file (its
-/// directory while there is none, to see it appear), and the state directory (trust given or
-/// taken, a token stored or a failure remembered: each rewrites a file there). Each costs the
-/// hook one `-nt` (two `stat`s, some microseconds) at every prompt, so the list stops there: a
-/// project file added or removed is noticed at the next `cd`.
-fn watched(env: &Env, project: &Project, state_dir: Option<&std::path::Path>) -> Vec<String> {
-    let mut paths: Vec<std::path::PathBuf> = project.files.clone();
+/// What, when changed, may change the export: the project's files and, for the shells, the
+/// directories that hold them (a file moved over another, one added or removed, which zsh's
+/// tests miss for a file that is gone; direnv, which reloads visibly, watches the files alone), the configuration file (its directory while there
+/// is none, to see it appear), and the state directory (trust given or taken, a token stored or
+/// a failure remembered: each rewrites a file there). Each costs the hook two tests (some
+/// `stat`s, a few microseconds) at every prompt, so the list stops there.
+fn watched(
+    env: &Env,
+    project: &Project,
+    state_dir: Option<&std::path::Path>,
+    dialect: Dialect,
+) -> Vec<String> {
+    let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    if dialect != Dialect::Direnv {
+        // Not $HOME: shells write there at every prompt (zsh's history lock), which would make
+        // every prompt an export.
+        let home = env.home();
+        for dir in project.files.iter().filter_map(|f| f.parent()) {
+            if home.as_deref() != Some(dir) && !paths.iter().any(|p| p == dir) {
+                paths.push(dir.to_path_buf());
+            }
+        }
+    }
+    paths.extend(project.files.iter().cloned());
+    let project_paths = paths.len();
     if let Some(config) = crate::config::config_path(env) {
         if config.exists() {
             paths.push(config);
@@ -157,19 +173,22 @@ fn watched(env: &Env, project: &Project, state_dir: Option<&std::path::Path>) ->
         }
     }
     paths.extend(state_dir.map(std::path::Path::to_path_buf));
+    // Each path travels with its reference file, under the state directory.
+    let reference_len = state_dir.map_or(0, |d| d.as_os_str().len()) + 32;
     let mut out: Vec<String> = Vec::new();
     let mut bytes = 0;
     for (i, p) in paths.into_iter().enumerate() {
         if std::fs::symlink_metadata(&p).is_ok() {
             if let Some(s) = p.to_str() {
                 // The state travels in the environment, where one variable may not exceed
-                // 128 KiB or no command starts: past the budget, project files go unwatched
+                // 128 KiB or no command starts: past the budget, project paths go unwatched
                 // (the configuration and the state directory always are).
-                if i < project.files.len() && bytes + s.len() > MAX_WATCH_BYTES {
+                let cost = s.len() + reference_len;
+                if i < project_paths && bytes + cost > MAX_WATCH_BYTES {
                     continue;
                 }
                 if !out.iter().any(|o| o == s) {
-                    bytes += s.len();
+                    bytes += cost;
                     out.push(s.to_string());
                 }
             }
@@ -178,5 +197,5 @@ fn watched(env: &Env, project: &Project, state_dir: Option<&std::path::Path>) ->
     out
 }
 
-/// Total length of the project files' paths the state may name.
+/// Total length of the project's watched paths and their reference files the state may name.
 const MAX_WATCH_BYTES: usize = 16 * 1024;

@@ -8,7 +8,7 @@
 //! on, kept as they left it; one that is still ours gets the user's earlier value back when
 //! ca-env stops managing it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -30,10 +30,10 @@ pub struct State {
     pub profile: String,
     /// Unix time at which the tokens need another look (renewal, a back-off ending).
     pub deadline: i64,
-    /// A file dated as the newest watched file was at the last export: a watched file newer
-    /// than it changed since.
-    pub reference: String,
-    pub watch: Vec<String>,
+    /// Each watched path with a reference file dated as the path was at the last export: a
+    /// path whose time differs from its reference's, either way, changed since.
+    #[serde(default)]
+    pub watched: Vec<(String, String)>,
     /// The project root, when there was one.
     #[serde(default)]
     pub root: Option<String>,
@@ -58,13 +58,17 @@ pub struct Managed {
     pub prev: Option<String>,
 }
 
+/// The state's format. Version 1 kept one reference file for all watched paths; its variables
+/// are still given back, but it is never current.
+pub const VERSION: u32 = 2;
+
 impl State {
     /// The state the shell passed in, if any and readable.
     pub fn from_env(env: &Env) -> Option<State> {
         let text = env.var(STATE_VAR)?;
         serde_json::from_str::<State>(&text)
             .ok()
-            .filter(|s| s.v == 1)
+            .filter(|s| s.v == 1 || s.v == VERSION)
     }
 
     pub fn to_json(&self) -> String {
@@ -72,21 +76,19 @@ impl State {
     }
 
     /// Whether nothing this state depends on changed: same directory and profile, deadline not
-    /// reached, reference file present and no watched file newer than it. The same test the
+    /// reached, and each watched path dated exactly as its reference file. The same test the
     /// bash and zsh hooks make in the shell.
     pub fn still_current(&self, env: &Env, now: i64) -> bool {
         let here = env.var("PWD").unwrap_or_default();
         let profile = env.var("AWS_PROFILE").unwrap_or_default();
-        if self.dir != here || self.profile != profile || now >= self.deadline {
+        if self.v != VERSION || self.dir != here || self.profile != profile || now >= self.deadline
+        {
             return false;
         }
-        let Ok(reference) = std::fs::metadata(&self.reference).and_then(|m| m.modified()) else {
-            return false;
-        };
-        self.watch.iter().all(|w| {
-            std::fs::metadata(w)
-                .and_then(|m| m.modified())
-                .map_or(true, |t| t <= reference)
+        let modified = |p: &str| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        self.watched.iter().all(|(path, reference)| {
+            let time = modified(path);
+            time.is_some() && time == modified(reference)
         })
     }
 }
@@ -237,40 +239,52 @@ pub fn message_id(message: &str) -> String {
     d[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The reference file for `watch`, dated as the newest of those files is now: one
-/// file per such time, named after it, shared by every shell. A watched file newer than it
-/// changed after the export looked (shells compare nanoseconds). Files unused for a day are
-/// removed; a shell whose reference is gone simply exports again.
-pub fn reference_file(state_dir: &Path, watch: &[String]) -> std::io::Result<PathBuf> {
+/// Each of `paths` that exists, with a reference file dated as the path is now: one file per
+/// such time, named after it, shared by every shell and path. A path dated otherwise than its
+/// reference changed after the export looked: edited (newer), or replaced by an older file
+/// (`cp -p`, `mv`, `tar x`, `rsync -a`), which a single "newer than" test would miss. Shells
+/// compare nanoseconds. Files unused for a day are removed; a shell whose reference is gone
+/// exports again (bash at once; zsh's tests are false for a missing file, so at its deadline,
+/// within the hour).
+pub fn reference_files(
+    state_dir: &Path,
+    paths: &[String],
+) -> std::io::Result<Vec<(String, String)>> {
     let dir = state_dir.join("ref");
     // First, so that making the folder is not a change the next prompt sees.
     crate::state::private_dir(&dir)?;
-    let newest = newest(watch);
-    let since = newest
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let path = dir.join(format!("{}.{:09}", since.as_secs(), since.subsec_nanos()));
-    if std::fs::metadata(&path).and_then(|m| m.modified()).ok() != Some(newest) {
-        let file = std::fs::File::create(&path)?;
-        file.set_modified(newest)?;
+    let mut out = Vec::with_capacity(paths.len());
+    let mut made = false;
+    for p in paths {
+        let Ok(time) = std::fs::metadata(p).and_then(|m| m.modified()) else {
+            continue;
+        };
+        let since = time
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let reference = dir.join(format!("{}.{:09}", since.as_secs(), since.subsec_nanos()));
+        if std::fs::metadata(&reference)
+            .and_then(|m| m.modified())
+            .ok()
+            != Some(time)
+        {
+            let file = std::fs::File::create(&reference)?;
+            file.set_modified(time)?;
+            made = true;
+        }
+        out.push((p.clone(), reference.to_string_lossy().into_owned()));
+    }
+    if made {
         let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
         for e in std::fs::read_dir(&dir)?.flatten() {
             let used = e.metadata().and_then(|m| m.accessed().or(m.modified()));
-            if used.is_ok_and(|t| t < day_ago) && e.path() != path {
+            let current = out.iter().any(|(_, r)| Path::new(r) == e.path());
+            if used.is_ok_and(|t| t < day_ago) && !current {
                 let _ = std::fs::remove_file(e.path());
             }
         }
     }
-    Ok(path)
-}
-
-/// The newest modification time among `paths` (those that exist).
-fn newest(paths: &[String]) -> std::time::SystemTime {
-    paths
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-        .max()
-        .unwrap_or(std::time::UNIX_EPOCH)
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -488,10 +488,10 @@ fn shell_state(out: &Output) -> String {
     let text = stdout(out);
     let line = text
         .lines()
-        .find(|l| l.starts_with("export __CA_ENV_STATE="))
+        .find(|l| l.starts_with("\\builtin export __CA_ENV_STATE="))
         .unwrap_or_else(|| panic!("no state in {text}"));
     let quoted = line
-        .trim_start_matches("export __CA_ENV_STATE=")
+        .trim_start_matches("\\builtin export __CA_ENV_STATE=")
         .trim_end_matches(';');
     quoted
         .trim_start_matches('\'')

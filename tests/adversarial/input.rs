@@ -58,7 +58,7 @@ fn bounded_run(sb: &Sandbox, cwd: &str, args: &[&str]) -> bounded::Bounded {
 /// Names set by an `export bash` output, the state aside.
 fn exported_names(bash: &str) -> Vec<String> {
     bash.lines()
-        .filter_map(|l| l.strip_prefix("export "))
+        .filter_map(|l| l.split_once("\\builtin export ").map(|(_, rest)| rest))
         .filter_map(|l| l.split_once('='))
         .map(|(n, _)| n.to_string())
         .filter(|n| n != STATE)
@@ -101,7 +101,7 @@ fn assert_hostile(sb: &Sandbox, cwd: &str, problems: &[&str]) {
             let sets: Vec<&str> = out
                 .stdout
                 .lines()
-                .filter(|l| l.starts_with("set -gx ") && !l.starts_with("set -gx __CA_ENV_STATE "))
+                .filter(|l| l.contains("set -gx ") && !l.starts_with("set -gx __CA_ENV_STATE "))
                 .collect();
             assert!(sets.is_empty(), "{sets:?}");
         }
@@ -425,7 +425,7 @@ fn a_deleted_working_directory_unloads_in_the_hook() {
                 out.stdout
             ),
             _ => assert!(
-                out.stdout.contains(&format!("unset {PASS};")),
+                out.stdout.contains(&format!("\\builtin unset -v {PASS};")),
                 "{}",
                 out.stdout
             ),
