@@ -18,7 +18,7 @@
 //! `no_token_leaks_into_stderr_logs_argv_or_files`), `set -x` showing no token
 //! (tests/hook.rs `strict_modes_and_tracing_neither_break_the_shell_nor_show_a_token`), and
 //! dotenv over a symlink or a tracked file (tests/exec_dotenv.rs
-//! `dotenv_replaces_a_symlink_instead_of_writing_through_it`,
+//! `dotenv_writes_where_a_symlink_leads_and_keeps_the_link`,
 //! `dotenv_refuses_a_tracked_file_and_warns_about_unignored_ones`).
 use crate::{shells, support};
 
@@ -1161,7 +1161,9 @@ fn dotenv_on_a_full_disk_leaves_the_original_intact() {
     let standin = StandIn::start();
     let sb = setup(&standin);
     let dir = sb.home().join(PROJECT);
-    let original = "KEEP=the user's\n";
+    // A file ca-env wrote earlier (one holding the user's own lines is refused before any
+    // write: tests/exec_dotenv.rs).
+    let original = "POETRY_HTTP_BASIC_CORP_PASSWORD=the-last-token\n";
     ok(&sb.run(PROJECT, &["login"]));
     for inject in ["write:error=ENOSPC:when=1", "fsync:error=ENOSPC"] {
         let target = dir.join(".env.ca");
