@@ -10,6 +10,7 @@
 //!   fetch is an error with its exit status.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
@@ -18,7 +19,7 @@ use crate::error::{Error, Exit, Result};
 use crate::sources::{Project, Source};
 use crate::token::{self, Asked, Freshness, Token, Tokens, Wanted};
 use crate::vars::names::CODEARTIFACT_AUTH_TOKEN;
-use crate::vars::{plan, Plan};
+use crate::vars::{self, plan, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -104,16 +105,24 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
     // CODEARTIFACT_AUTH_TOKEN holds one token: only when every source of the project has it.
     let shared = project.env.iter().any(|n| n == CODEARTIFACT_AUTH_TOKEN)
         && with_tokens.len() == project.sources.len();
-    let netrc_dir = netrc_dir(env);
-    out.plan = plan::build(&with_tokens, shared, netrc_dir.as_deref()).map_err(|e| {
-        Error::new(
-            Exit::Runtime,
-            format!(
-                "cannot write the netrc file: {}",
-                crate::config::io_reason(&e)
-            ),
-        )
-    })?;
+    // pip's credentials for an index a requirements file names. Without them the rest still
+    // works, so the hook says why and sets the others; a command the user ran stops.
+    let written = match vars::netrc::write(&with_tokens, env, &netrc_dirs(env)) {
+        Ok(w) => w,
+        Err(why) if mode == Mode::Hook => {
+            out.messages.push(Error::new(Exit::Runtime, why));
+            vars::netrc::Written::default()
+        }
+        Err(why) => return Err(Error::new(Exit::Runtime, why)),
+    };
+    if let Some(problem) = written.problem {
+        let e = Error::new(Exit::Input, problem);
+        match mode {
+            Mode::Hook => out.messages.push(e),
+            Mode::Command => crate::output::error_line(&e),
+        }
+    }
+    out.plan = plan::build(&with_tokens, shared, written.path.as_deref());
     Ok(out)
 }
 
@@ -250,11 +259,41 @@ fn failed(w: &Wanted, reason: &str) -> Error {
     .with_hint("run 'ca-env login'")
 }
 
-/// Where netrc files go: the per-login runtime directory (memory, cleared at logout) when there
-/// is one, else the state directory.
-pub fn netrc_dir(env: &Env) -> Option<std::path::PathBuf> {
-    match env.var("XDG_RUNTIME_DIR").filter(|d| d.starts_with('/')) {
-        Some(d) => Some(std::path::PathBuf::from(d).join("ca-env")),
-        None => crate::state::dir(env).map(|d| d.join("netrc")),
+/// Where netrc files go, in order: `$XDG_RUNTIME_DIR/ca-env` (memory, cleared at logout) when
+/// the runtime directory is there and private to this user, then the state directory. The
+/// runtime directory is logind's: ca-env never creates it or its parents, and one left behind
+/// by `su` or a tmux server outliving the login (gone, another user's, read-only) is skipped.
+pub fn netrc_dirs(env: &Env) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(run) = env.var("XDG_RUNTIME_DIR").filter(|d| d.starts_with('/')) {
+        let run = PathBuf::from(run);
+        if private_to_us(&run) {
+            dirs.push(run.join("ca-env"));
+        }
     }
+    dirs.extend(crate::state::dir(env).map(|d| d.join("netrc")));
+    dirs
+}
+
+#[cfg(unix)]
+fn private_to_us(dir: &std::path::Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return false;
+    };
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: geteuid cannot fail; access reads a NUL-terminated path.
+    let writable = unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0;
+    meta.is_dir()
+        && meta.uid() == unsafe { libc::geteuid() }
+        && meta.mode() & 0o077 == 0
+        && writable
+}
+
+#[cfg(not(unix))]
+fn private_to_us(dir: &std::path::Path) -> bool {
+    dir.is_dir()
 }

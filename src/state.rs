@@ -13,13 +13,17 @@ pub fn dir(env: &Env) -> Option<PathBuf> {
     env.xdg_state_home().map(|d| d.join("ca-env"))
 }
 
-/// Creates `dir` (and its parents) 0700, or makes an existing one of ours 0700; refuses a
-/// symlink or a directory owned by someone else.
+/// Creates `dir` 0700, or makes an existing one of ours 0700; refuses a symlink or a directory
+/// owned by someone else. Missing parents (`~/.local/state` on a fresh account) are made 0700
+/// too: a mode given to mkdir, so no umask (`umask 000` included) can open them to others.
 #[cfg(unix)]
 pub fn private_dir(dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-    if let Some(parent) = dir.parent() {
-        fs::create_dir_all(parent)?;
+    if let Some(parent) = dir.parent().filter(|p| !p.exists()) {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(parent)?;
     }
     match fs::DirBuilder::new().mode(0o700).create(dir) {
         Ok(()) => return Ok(()),

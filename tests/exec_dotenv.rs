@@ -154,23 +154,147 @@ fn dotenv_prints_or_writes_a_private_file() {
     assert_eq!(stdout(&out), "");
 }
 
+/// A symlink the user keeps stays a link: the file it leads to is written (created 0600 when
+/// new), through the same rules as a file named directly, so a link to a file holding the
+/// user's own lines (their rc file) is refused and the file kept.
 #[test]
-fn dotenv_replaces_a_symlink_instead_of_writing_through_it() {
+fn dotenv_writes_where_a_symlink_leads_and_keeps_the_link() {
+    use std::os::unix::fs::PermissionsExt;
     let (_standin, sb) = setup();
-    let victim = sb.write(".bashrc", "# the user's rc file\n");
-    let link = sb.home().join(PROJECT).join(".env.ca");
-    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let project = sb.home().join(PROJECT);
+    let secrets = sb.home().join("secrets");
+    fs::create_dir_all(&secrets).unwrap();
+    let link = project.join(".env.ca");
+    std::os::unix::fs::symlink("../secrets/ca.env", &link).unwrap();
     let out = sb.run(PROJECT, &["dotenv", "-o", ".env.ca"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(
-        fs::read_to_string(&victim).unwrap(),
-        "# the user's rc file\n"
-    );
-    assert!(!fs::symlink_metadata(&link)
+    assert!(fs::symlink_metadata(&link)
         .unwrap()
         .file_type()
         .is_symlink());
-    assert!(fs::read_to_string(&link).unwrap().contains(PASS));
+    let real = secrets.join("ca.env");
+    assert!(fs::read_to_string(&real).unwrap().contains(PASS));
+    assert_eq!(
+        fs::metadata(&real).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert_eq!(
+        fs::read_dir(&secrets).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+    // Written again over the file it wrote before.
+    let out = sb.run(PROJECT, &["dotenv", "-o", ".env.ca"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+
+    let victim = sb.write(".bashrc", "# the user's rc file\nexport EDITOR=vi\n");
+    let rc = project.join(".env.rc");
+    std::os::unix::fs::symlink(&victim, &rc).unwrap();
+    let out = sb.run(PROJECT, &["dotenv", "-o", ".env.rc"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert_eq!(
+        fs::read_to_string(&victim).unwrap(),
+        "# the user's rc file\nexport EDITOR=vi\n"
+    );
+    assert!(fs::symlink_metadata(&rc).unwrap().file_type().is_symlink());
+}
+
+/// `-` is standard output; a FIFO, a character device and a link to `/proc/self/fd/1` are
+/// written through and stay what they were; a directory is refused. No file holding tokens
+/// appears in place of any of them.
+#[test]
+fn dotenv_writes_through_special_files_and_never_replaces_them() {
+    use std::os::unix::fs::FileTypeExt;
+    let (_standin, sb) = setup();
+    let project = sb.home().join(PROJECT);
+    let printed = ok(&sb.run(PROJECT, &["dotenv"]));
+
+    let out = sb.run(PROJECT, &["dotenv", "-o", "-"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim_end(), printed);
+    assert!(!project.join("-").exists(), "no file named '-'");
+
+    // A link to the process's standard output, as /dev/stdout is.
+    let fd1 = project.join("out");
+    std::os::unix::fs::symlink("/proc/self/fd/1", &fd1).unwrap();
+    let out = sb.run(PROJECT, &["dotenv", "-o", "out"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stdout(&out).trim_end(), printed);
+    assert_eq!(
+        fs::read_link(&fd1).unwrap(),
+        std::path::PathBuf::from("/proc/self/fd/1")
+    );
+
+    // A character device: a link to /dev/null, which stays the device.
+    let null = project.join("null");
+    std::os::unix::fs::symlink("/dev/null", &null).unwrap();
+    let out = sb.run(PROJECT, &["dotenv", "-o", "null"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(fs::metadata("/dev/null")
+        .unwrap()
+        .file_type()
+        .is_char_device());
+    assert!(fs::symlink_metadata(&null)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+
+    let fifo = project.join("fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    let out = sb.run(PROJECT, &["dotenv", "-o", "fifo"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(reader.join().unwrap().trim_end(), printed);
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+
+    let dir = project.join("build");
+    fs::create_dir_all(&dir).unwrap();
+    let out = sb.run(PROJECT, &["dotenv", "-o", "build"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1, "{}", stderr(&out));
+    assert!(fs::metadata(&dir).unwrap().is_dir());
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
+    assert_eq!(
+        fs::read_dir(&project).unwrap().count(),
+        5,
+        "pyproject.toml, out, null, fifo, build and no temporary file"
+    );
+}
+
+/// docker compose reads `.env` by default, so it is a natural target: one holding the user's
+/// own settings is refused and kept; one ca-env wrote (or an empty one) is replaced.
+#[test]
+fn dotenv_keeps_an_env_file_holding_the_users_own_settings() {
+    let (_standin, sb) = setup();
+    let env = sb.home().join(PROJECT).join(".env");
+    let theirs =
+        "# compose settings\nCOMPOSE_PROJECT_NAME=shop\nPIP_INDEX_URL=https://pypi.org/simple/\n";
+    fs::write(&env, theirs).unwrap();
+    let out = sb.run(PROJECT, &["dotenv", "-o", ".env"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let said = stderr(&out);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(
+        said.contains(".env.codeartifact") && said.contains("--env-file"),
+        "{said}"
+    );
+    assert_eq!(fs::read_to_string(&env).unwrap(), theirs);
+
+    fs::write(&env, "\n").unwrap();
+    let out = sb.run(PROJECT, &["dotenv", "-o", ".env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(fs::read_to_string(&env).unwrap().contains(PASS));
+    let out = sb.run(PROJECT, &["dotenv", "-o", ".env"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 }
 
 fn git(sb: &Sandbox, args: &[&str]) {

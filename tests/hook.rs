@@ -387,8 +387,12 @@ fn direnv_use_codeartifact_exports_and_reloads_on_renewal() {
 #[test]
 fn requirements_with_their_own_index_get_a_private_netrc() {
     let (standin, mut sb) = setup();
+    // Private to the user, as logind makes it (one that is not is skipped: see
+    // tests/adversarial/faults.rs).
     let runtime = sb.path().join("run");
     fs::create_dir_all(&runtime).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&runtime, fs::Permissions::from_mode(0o700)).unwrap();
     sb.set_env("XDG_RUNTIME_DIR", runtime.display().to_string());
     fs::remove_file(sb.home().join(PROJECT).join("pyproject.toml")).unwrap();
     sb.write(
@@ -405,7 +409,6 @@ fn requirements_with_their_own_index_get_a_private_netrc() {
         text,
         format!("machine corp-111122223333.d.codeartifact.us-west-2.amazonaws.com login aws password {t}\n")
     );
-    use std::os::unix::fs::PermissionsExt;
     assert_eq!(
         fs::metadata(&netrc).unwrap().permissions().mode() & 0o777,
         0o600
@@ -419,6 +422,127 @@ fn requirements_with_their_own_index_get_a_private_netrc() {
     sh.run("cd ..");
     assert_eq!(sh.var("NETRC"), None);
     assert_eq!(sh.var("PIP_INDEX_URL"), None);
+}
+
+/// What Python's netrc module (pip's reader) makes of `file` for `host`: "login|password", or
+/// "none".
+fn python_netrc(file: &str, host: &str) -> String {
+    let out = std::process::Command::new(support::python_tool("python"))
+        .args([
+            "-c",
+            "import netrc, sys\na = netrc.netrc(sys.argv[1]).authenticators(sys.argv[2])\nprint('none' if a is None else a[0] + '|' + a[2])",
+            file,
+            host,
+        ])
+        .output()
+        .unwrap();
+    support::ok(&out)
+}
+
+/// The netrc NETRC points at keeps every entry of the user's own (their `~/.netrc`, or the
+/// file their NETRC names), with their stale entry for the CodeArtifact host replaced by
+/// ca-env's, and follows an edit of theirs at the next prompt.
+#[test]
+fn the_private_netrc_keeps_the_users_own_entries_and_follows_their_edits() {
+    let (standin, mut sb) = setup();
+    let runtime = sb.path().join("run");
+    fs::create_dir_all(&runtime).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&runtime, fs::Permissions::from_mode(0o700)).unwrap();
+    sb.set_env("XDG_RUNTIME_DIR", runtime.display().to_string());
+    fs::remove_file(sb.home().join(PROJECT).join("pyproject.toml")).unwrap();
+    sb.write(
+        &format!("{PROJECT}/requirements.txt"),
+        &format!("--index-url {}\nrequests\n", support::CA),
+    );
+    let ca = "corp-111122223333.d.codeartifact.us-west-2.amazonaws.com";
+    let mine = sb.write(
+        ".netrc",
+        &format!(
+            "# my hosts\nmachine git.corp.example login me password mypw\n\
+             machine {} login old password stale\n\
+             macdef init\ncd /pub\n\n\
+             default login anonymous password guest\n",
+            ca.to_uppercase()
+        ),
+    );
+    let mut sh = shell(&sb, Kind::Bash, "");
+    sh.run(&format!("cd {PROJECT}"));
+    let t = tokens(&standin).remove(0);
+    let netrc = sh.var("NETRC").expect("NETRC is set");
+    assert_eq!(python_netrc(&netrc, "git.corp.example"), "me|mypw");
+    assert_eq!(python_netrc(&netrc, ca), format!("aws|{t}"));
+    assert_eq!(python_netrc(&netrc, "elsewhere.example"), "anonymous|guest");
+    let text = fs::read_to_string(&netrc).unwrap();
+    assert!(!text.contains("stale"), "{text}");
+    assert_eq!(
+        fs::metadata(&netrc).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // An edit of the user's netrc is taken up at the next prompt.
+    std::thread::sleep(Duration::from_millis(20));
+    fs::write(
+        &mine,
+        "machine git.corp.example login me password newpw\nmachine pkgs.example login you password pw2\n",
+    )
+    .unwrap();
+    sh.run("true");
+    let netrc = sh.var("NETRC").expect("NETRC is still set");
+    assert_eq!(python_netrc(&netrc, "git.corp.example"), "me|newpw");
+    assert_eq!(python_netrc(&netrc, "pkgs.example"), "you|pw2");
+    assert_eq!(python_netrc(&netrc, ca), format!("aws|{t}"));
+
+    // The user's own NETRC, not ~/.netrc, when they set one.
+    let theirs = sb.write(
+        "netrc.d/work",
+        "machine work.example login w password wpw\n",
+    );
+    sh.run("cd ..");
+    sh.run(&format!("export NETRC='{}'", theirs.display()));
+    sh.run(&format!("cd {PROJECT}"));
+    let netrc = sh.var("NETRC").expect("NETRC is set");
+    assert_ne!(netrc, theirs.display().to_string());
+    assert_eq!(python_netrc(&netrc, "work.example"), "w|wpw");
+    assert_eq!(python_netrc(&netrc, "pkgs.example"), "none");
+    sh.run("cd ..");
+    assert_eq!(sh.var("NETRC"), Some(theirs.display().to_string()));
+}
+
+/// A user netrc ca-env cannot take in (too large, not a file Python's netrc reads) is one
+/// line naming it, and ca-env's own entry still works.
+#[test]
+fn a_user_netrc_that_cannot_be_read_is_one_line_and_ours_still_works() {
+    let (standin, sb) = setup();
+    fs::remove_file(sb.home().join(PROJECT).join("pyproject.toml")).unwrap();
+    sb.write(
+        &format!("{PROJECT}/requirements.txt"),
+        &format!("--index-url {}\nrequests\n", support::CA),
+    );
+    let ca = "corp-111122223333.d.codeartifact.us-west-2.amazonaws.com";
+    for (text, why) in [
+        (
+            "machine a login x password y\n".repeat(10_000),
+            "larger than",
+        ),
+        ("machine a login x port 22\n".to_string(), "line 1"),
+    ] {
+        let mine = sb.write(".netrc", &text);
+        let out = sb.run(PROJECT, &["export", "json"]);
+        assert_eq!(out.status.code(), Some(0));
+        let said = support::stderr(&out);
+        assert_eq!(said.lines().count(), 1, "{said}");
+        assert!(
+            said.contains(&mine.display().to_string()) && said.contains(why),
+            "{said}"
+        );
+        assert!(!said.contains("password"), "{said}");
+        let vars: serde_json::Value = serde_json::from_str(&support::stdout(&out)).unwrap();
+        let netrc = vars["NETRC"].as_str().expect("NETRC is set");
+        let t = tokens(&standin).remove(0);
+        assert_eq!(python_netrc(netrc, ca), format!("aws|{t}"));
+        assert_eq!(python_netrc(netrc, "a"), "none");
+    }
 }
 
 /// Source names and a project directory name built to break out of quoting: the names are

@@ -1,9 +1,13 @@
 //! `ca-env dotenv [-o FILE]`: the project's variables as a dotenv file, for docker compose build
-//! args. The file holds tokens, so it is written whole through a 0600 temporary file renamed
-//! over the target (a symlink there is replaced, never written through), a file git tracks is
-//! refused, and a file neither git nor docker would leave out gets a warning.
+//! args. `-` is standard output. A FIFO or a terminal (`/dev/stdout`, a pipe's `/proc/self/fd/1`)
+//! is written through; a regular file or a new path is written whole through a 0600 temporary
+//! file renamed over it, in the directory of the file a symlink leads to (a link the user keeps
+//! stays a link); anything else is refused. An existing file holding lines ca-env did not
+//! write (the user's own `.env`) is refused, a file git tracks is refused, and a file neither
+//! git nor docker would leave out gets a warning.
 
-use std::path::Path;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::env::Env;
@@ -11,37 +15,165 @@ use crate::error::{Error, Exit, Result};
 use crate::output;
 use crate::vars::Plan;
 
+/// Where the text goes.
+enum Target {
+    /// A FIFO or character device, opened for writing as it is.
+    Through,
+    /// A regular file or a new path (after symlinks), replaced by rename.
+    Replace(PathBuf),
+    /// A directory, socket or block device.
+    Refused,
+}
+
 pub fn run(env: &Env, target: Option<&Path>) -> Result<()> {
     let plan = super::project_plan(env)?;
     let text = render(&plan)?;
-    let Some(target) = target else {
-        return output::code(&text);
+    let target = match target {
+        Some(t) if t.as_os_str() != "-" => t,
+        _ => return output::code(&text),
     };
     let target = match env.cwd() {
         Some(cwd) if target.is_relative() => cwd.join(target),
         _ => target.to_path_buf(),
     };
-    if tracked_by_git(&target) {
+    let cannot = |e: &std::io::Error| {
+        Error::new(
+            Exit::Runtime,
+            format!(
+                "cannot write {}: {}",
+                target.display(),
+                crate::config::io_reason(e)
+            ),
+        )
+    };
+    let real = match kind(&target).map_err(|e| cannot(&e))? {
+        Target::Through => return write_through(&target, &text).map_err(|e| cannot(&e)),
+        Target::Replace(real) => real,
+        Target::Refused => {
+            return Err(Error::new(
+                Exit::Input,
+                format!(
+                    "{} is not a regular file, FIFO or terminal; not written",
+                    target.display()
+                ),
+            ))
+        }
+    };
+    if tracked_by_git(&target) || (real != target && tracked_by_git(&real)) {
         return Err(Error::new(
             Exit::Input,
             format!("{} is tracked by git; not written", target.display()),
         )
         .with_hint("write the tokens to a file git ignores, e.g. .env.codeartifact"));
     }
-    crate::state::replace_file(&target, text.as_bytes()).map_err(|e| {
-        Error::new(
-            Exit::Runtime,
+    if !ours_to_replace(&real).map_err(|e| cannot(&e))? {
+        return Err(Error::new(
+            Exit::Input,
             format!(
-                "cannot write {}: {}",
-                target.display(),
-                crate::config::io_reason(&e)
+                "{} holds settings ca-env did not write; not written",
+                target.display()
             ),
         )
-    })?;
+        .with_hint("write the tokens to another file, e.g. .env.codeartifact, and give docker compose both with --env-file"));
+    }
+    crate::state::replace_file(&real, text.as_bytes()).map_err(|e| cannot(&e))?;
     for warning in exposure(&target) {
         output::note(&warning);
     }
     Ok(())
+}
+
+/// What `path` is once symlinks are followed, and so how it is written; a directory, socket or
+/// block device is refused.
+#[cfg(unix)]
+fn kind(path: &Path) -> std::io::Result<Target> {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::metadata(path) {
+        Ok(m) if m.file_type().is_fifo() || m.file_type().is_char_device() => Ok(Target::Through),
+        Ok(m) if m.is_file() => Ok(Target::Replace(final_target(path)?)),
+        Ok(_) => Ok(Target::Refused),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(Target::Replace(final_target(path)?))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn kind(path: &Path) -> std::io::Result<Target> {
+    Ok(Target::Replace(final_target(path)?))
+}
+
+/// The path a chain of symlinks at `path` ends in (itself when it is none), existing or not.
+fn final_target(path: &Path) -> std::io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    // As many links as the kernel follows (MAXSYMLINKS).
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) if to.is_relative() => dir.join(to),
+                    _ => to,
+                };
+            }
+            Ok(_) => return Ok(p),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(p),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Writes into a FIFO or device without creating or truncating anything.
+fn write_through(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOCTTY);
+    }
+    let mut file = options.open(path)?;
+    match file.write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r,
+    }
+}
+
+/// Whether the regular file at `path` (if any) is one ca-env wrote: every line empty or a
+/// variable ca-env writes. Anything else is the user's, and replacing it would lose it.
+fn ours_to_replace(path: &Path) -> std::io::Result<bool> {
+    const MAX: u64 = 1024 * 1024;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = match options.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        Err(e) => return Err(e),
+    };
+    if !file.metadata()?.is_file() {
+        return Ok(false);
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX {
+        return Ok(false);
+    }
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return Ok(false);
+    };
+    Ok(text.lines().all(|line| {
+        line.trim().is_empty()
+            || line
+                .split_once('=')
+                .is_some_and(|(name, _)| crate::vars::names::is_written(name))
+    }))
 }
 
 /// `NAME=value` lines. Values are left bare when made of characters no dotenv reader treats

@@ -63,7 +63,19 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
             })
         }
     };
-    let watch = watched(&user, &project, state_dir.as_deref(), dialect);
+    let mut watch = watched(&user, &project, state_dir.as_deref(), dialect);
+    // The netrc ca-env writes copies the user's: an edit of theirs is taken up at the next prompt.
+    if outcome.plan.get("NETRC").is_some() {
+        let netrc = crate::vars::netrc::user_file(&user, &credentials::netrc_dirs(&user));
+        if let Some(s) = netrc
+            .filter(|p| p.exists())
+            .and_then(|p| p.to_str().map(String::from))
+        {
+            if !watch.contains(&s) {
+                watch.push(s);
+            }
+        }
+    }
     let root = project
         .root
         .as_ref()

@@ -1,8 +1,9 @@
 //! Environment variables: which names each tool reads (`names`), the values a project's sources
 //! get (`plan`), and the shell's state between prompts with the diff that applies a plan and
-//! gives the user back what was theirs (`state`).
+//! gives the user back what was theirs (`state`), and the netrc file pip reads (`netrc`).
 
 pub mod names;
+pub mod netrc;
 pub mod plan;
 pub mod state;
 

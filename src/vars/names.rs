@@ -79,6 +79,35 @@ const PUBLISH: [&str; 6] = [
     "TWINE_PASSWORD",
 ];
 
+/// Whether ca-env could have written `name` (a variable [`for_entry`] gives some source, or
+/// `CODEARTIFACT_AUTH_TOKEN`): a dotenv file holding only such lines is ca-env's to replace.
+pub fn is_written(name: &str) -> bool {
+    const FIXED: [&str; 9] = [
+        "PIP_INDEX_URL",
+        "PIP_EXTRA_INDEX_URL",
+        "UV_INDEX_URL",
+        "UV_EXTRA_INDEX_URL",
+        "UV_DEFAULT_INDEX",
+        "UV_INDEX",
+        "NETRC",
+        "PDM_PYPI_USERNAME",
+        "PDM_PYPI_PASSWORD",
+    ];
+    let pair = |prefix: &str| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            let key = rest
+                .strip_suffix("_USERNAME")
+                .or_else(|| rest.strip_suffix("_PASSWORD"));
+            key.is_some_and(|k| !k.is_empty())
+        })
+    };
+    FIXED.contains(&name)
+        || PUBLISH.contains(&name)
+        || name == CODEARTIFACT_AUTH_TOKEN
+        || pair("POETRY_HTTP_BASIC_")
+        || pair("UV_INDEX_")
+}
+
 /// Variables whose value is the source's URL as written (no credentials in it).
 pub fn is_url_only(name: &str) -> bool {
     matches!(name, "UV_PUBLISH_URL" | "TWINE_REPOSITORY_URL")
@@ -171,6 +200,30 @@ mod tests {
             line: 1,
             profile: None,
             expect: None,
+        }
+    }
+
+    #[test]
+    fn names_ca_env_writes() {
+        for name in [
+            "POETRY_HTTP_BASIC_CORP_PASSWORD",
+            "POETRY_HTTP_BASIC_CORP.PRIVATE_USERNAME",
+            "UV_INDEX_CORP_USERNAME",
+            "PIP_INDEX_URL",
+            "NETRC",
+            "TWINE_PASSWORD",
+            "CODEARTIFACT_AUTH_TOKEN",
+        ] {
+            assert!(is_written(name), "{name}");
+        }
+        for name in [
+            "COMPOSE_PROJECT_NAME",
+            "POETRY_HTTP_BASIC__PASSWORD",
+            "UV_INDEX_CORP_URL",
+            "PIP_TRUSTED_HOST",
+            "# PIP_INDEX_URL",
+        ] {
+            assert!(!is_written(name), "{name}");
         }
     }
 

@@ -3,7 +3,7 @@
 //! userinfo for pip and uv's URL variables, a netrc file for requirements files that name their
 //! own index, and `CODEARTIFACT_AUTH_TOKEN` when the sources share one domain.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::names::CODEARTIFACT_AUTH_TOKEN;
 use super::Value;
@@ -66,15 +66,10 @@ impl Plan {
 }
 
 /// Builds the plan for `sources`, each with its token. `shared` is set when the project manages
-/// `CODEARTIFACT_AUTH_TOKEN` (its sources share one domain and owner). `netrc_dir` is where a
-/// netrc file goes when a requirements file names its own index.
-pub fn build(
-    with_tokens: &[(&Source, &Token)],
-    shared: bool,
-    netrc_dir: Option<&Path>,
-) -> std::io::Result<Plan> {
+/// `CODEARTIFACT_AUTH_TOKEN` (its sources share one domain and owner). `netrc` is the file
+/// written for requirements files that name their own index ([`super::netrc::write`]).
+pub fn build(with_tokens: &[(&Source, &Token)], shared: bool, netrc: Option<&Path>) -> Plan {
     let mut plan = Plan::default();
-    let netrc = netrc_for(with_tokens, netrc_dir)?;
     for (source, token) in with_tokens {
         for var in &source.vars {
             let name = var.name.as_str();
@@ -85,7 +80,7 @@ pub fn build(
             } else if super::names::is_url_only(name) {
                 Value::plain(source.url.url())
             } else if name == "NETRC" {
-                match &netrc {
+                match netrc {
                     Some(path) => Value::plain(path.to_string_lossy()),
                     None => continue,
                 }
@@ -100,7 +95,7 @@ pub fn build(
             plan.add(CODEARTIFACT_AUTH_TOKEN, Value::plain(token.expose()));
         }
     }
-    Ok(plan)
+    plan
 }
 
 /// `scheme://aws:TOKEN@rest`, the token percent-encoded so that no character of it can end
@@ -116,54 +111,6 @@ pub fn with_credentials(url: &str, token: &Token) -> String {
         }
     }
     format!("{scheme}://aws:{encoded}@{rest}")
-}
-
-/// A token netrc readers take as one word: Python's netrc splits on white space and treats
-/// quotes and `#` specially.
-fn netrc_safe(token: &Token) -> bool {
-    token.expose().bytes().all(|b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'=' | b'+' | b'/')
-    })
-}
-
-/// Writes (when something changed) the netrc file for the sources that list `NETRC`, and
-/// returns its path. One file per set of hosts and entries, so its name stays the same when
-/// the tokens in it are renewed.
-fn netrc_for(
-    with_tokens: &[(&Source, &Token)],
-    dir: Option<&Path>,
-) -> std::io::Result<Option<PathBuf>> {
-    use sha2::{Digest, Sha256};
-    let mut lines = Vec::new();
-    let mut name = Sha256::new();
-    for (source, token) in with_tokens {
-        if !source.vars.iter().any(|v| v.name == "NETRC") || !netrc_safe(token) {
-            continue;
-        }
-        let host = source.url.host();
-        let host = host.split(':').next().unwrap_or_default().to_string();
-        if lines.iter().any(|(h, _): &(String, String)| *h == host) {
-            continue;
-        }
-        name.update(host.as_bytes());
-        name.update([0]);
-        lines.push((
-            host.clone(),
-            format!("machine {host} login aws password {}\n", token.expose()),
-        ));
-    }
-    let Some(dir) = dir.filter(|_| !lines.is_empty()) else {
-        return Ok(None);
-    };
-    let digest = name.finalize();
-    let file: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let path = dir.join(format!("{file}.netrc"));
-    let text: String = lines.into_iter().map(|(_, l)| l).collect();
-    let current = std::fs::read(&path).unwrap_or_default();
-    if current != text.as_bytes() {
-        crate::state::write_atomic(&path, text.as_bytes())?;
-    }
-    Ok(Some(path))
 }
 
 #[cfg(test)]
@@ -194,7 +141,7 @@ mod tests {
             with_credentials("http://127.0.0.1:8/simple/", &odd),
             "http://aws:a%40b%2Fc%3Ad%25%27%24%28x%29@127.0.0.1:8/simple/"
         );
-        assert!(!netrc_safe(&odd));
-        assert!(netrc_safe(&t));
+        assert!(!super::super::netrc::safe(&odd));
+        assert!(super::super::netrc::safe(&t));
     }
 }

@@ -18,9 +18,9 @@
 //! `no_token_leaks_into_stderr_logs_argv_or_files`), `set -x` showing no token
 //! (tests/hook.rs `strict_modes_and_tracing_neither_break_the_shell_nor_show_a_token`), and
 //! dotenv over a symlink or a tracked file (tests/exec_dotenv.rs
-//! `dotenv_replaces_a_symlink_instead_of_writing_through_it`,
+//! `dotenv_writes_where_a_symlink_leads_and_keeps_the_link`,
 //! `dotenv_refuses_a_tracked_file_and_warns_about_unignored_ones`).
-use crate::{shells, support};
+use crate::{bounded, shells, support};
 
 use std::fs;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -1161,7 +1161,9 @@ fn dotenv_on_a_full_disk_leaves_the_original_intact() {
     let standin = StandIn::start();
     let sb = setup(&standin);
     let dir = sb.home().join(PROJECT);
-    let original = "KEEP=the user's\n";
+    // A file ca-env wrote earlier (one holding the user's own lines is refused before any
+    // write: tests/exec_dotenv.rs).
+    let original = "POETRY_HTTP_BASIC_CORP_PASSWORD=the-last-token\n";
     ok(&sb.run(PROJECT, &["login"]));
     for inject in ["write:error=ENOSPC:when=1", "fsync:error=ENOSPC"] {
         let target = dir.join(".env.ca");
@@ -1185,5 +1187,89 @@ fn dotenv_on_a_full_disk_leaves_the_original_intact() {
             .map(|e| e.unwrap().path())
             .collect();
         assert_eq!(before, after, "{inject}: a temporary file was left");
+    }
+}
+
+/// The runtime directory `su` or a long-lived tmux server leaves behind: gone, another user's,
+/// or read-only. As root and as `nobody`, under `umask 000`: the netrc goes to the state
+/// directory, nothing is created where the runtime directory was named, and every directory
+/// ca-env makes (the state directory's missing parents included) is 0700, the file 0600.
+#[test]
+fn a_stale_runtime_directory_falls_back_to_private_state_under_any_umask() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let top = tempfile::tempdir().unwrap();
+    fs::set_permissions(top.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let foreign = top.path().join("run-foreign");
+    fs::create_dir(&foreign).unwrap();
+    fs::set_permissions(&foreign, fs::Permissions::from_mode(0o700)).unwrap();
+    for (who, uid) in [("root", 0), ("nobody", 65534)] {
+        let home = top.path().join(who);
+        let project = home.join("p");
+        fs::create_dir_all(&project).unwrap();
+        fs::write(
+            project.join("requirements.txt"),
+            format!("--index-url {}\n", support::CA),
+        )
+        .unwrap();
+        fs::create_dir_all(home.join(".config/ca-env")).unwrap();
+        fs::write(
+            home.join(".config/ca-env/config.toml"),
+            "[trust]\nowners = [\"111122223333\"]\n",
+        )
+        .unwrap();
+        let chown = Command::new("chown")
+            .args(["-R", &format!("{uid}:{uid}")])
+            .arg(&home)
+            .status()
+            .unwrap();
+        assert!(chown.success());
+        // Root's runtime directory is another user's to nobody; nobody's is another's to root.
+        let owner = if uid == 0 { 65534 } else { 0 };
+        std::os::unix::fs::chown(&foreign, Some(owner), Some(owner)).unwrap();
+        let gone = top.path().join(format!("run-{who}/user/{uid}"));
+        for runtime in [&gone, &foreign] {
+            let mut cmd = Command::new("setpriv");
+            cmd.args([
+                &format!("--reuid={uid}"),
+                &format!("--regid={uid}"),
+                "--clear-groups",
+                "sh",
+                "-c",
+                "umask 000; exec \"$0\" exec -- sh -c 'printf %s \"$NETRC\"'",
+                BIN,
+            ])
+            .current_dir(&project)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &home)
+            .env("PWD", &project)
+            .env("XDG_RUNTIME_DIR", runtime)
+            .env("CODEARTIFACT_AUTH_TOKEN", "eyJ-a-token-of-the-users")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+            let what = format!("{who}, XDG_RUNTIME_DIR={}", runtime.display());
+            let out = bounded::run(cmd, &what);
+            assert_eq!(out.code, Some(0), "{what}: {}", out.stderr);
+            assert_eq!(out.stderr, "", "{what}");
+            let state = home.join(".local/state/ca-env/netrc");
+            assert!(
+                out.stdout.starts_with(&state.display().to_string()),
+                "{what}: {}",
+                out.stdout
+            );
+            let file = fs::metadata(&out.stdout).unwrap();
+            assert_eq!(file.mode() & 0o777, 0o600, "{what}");
+            assert_eq!(file.uid(), uid, "{what}");
+            for dir in [
+                ".local",
+                ".local/state",
+                ".local/state/ca-env",
+                ".local/state/ca-env/netrc",
+            ] {
+                let mode = fs::metadata(home.join(dir)).unwrap().mode() & 0o777;
+                assert_eq!(mode, 0o700, "{what}: {dir}");
+            }
+            assert!(!top.path().join(format!("run-{who}")).exists(), "{what}");
+            assert_eq!(fs::read_dir(&foreign).unwrap().count(), 0, "{what}");
+        }
     }
 }
