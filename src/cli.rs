@@ -3,7 +3,9 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+use crate::shell::Shell;
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
@@ -36,11 +38,17 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  eval \"$(ca-env hook bash)\"     # ~/.bashrc\n  eval \"$(ca-env hook zsh)\"      # ~/.zshrc\n  ca-env hook fish | source      # ~/.config/fish/config.fish\n  ca-env hook direnv > ~/.config/direnv/lib/ca-env.sh   # then `use codeartifact` in .envrc"
     )]
-    Hook { shell: HookShell },
+    Hook {
+        #[arg(value_parser = Shell::parser(Shell::HOOK))]
+        shell: Shell,
+    },
 
     /// Print what brings the current shell up to date for this directory (the hook runs this)
     #[command(after_help = "Examples:\n  ca-env export json")]
-    Export { format: ExportFormat },
+    Export {
+        #[arg(value_parser = Shell::parser(Shell::EXPORT))]
+        format: Shell,
+    },
 
     /// Show the project root, its CodeArtifact sources, token states and managed variables
     #[command(
@@ -117,35 +125,12 @@ pub enum Command {
 
     /// Print shell completions
     #[command(after_help = "Examples:\n  ca-env completions zsh > ~/.zfunc/_ca-env")]
-    Completions { shell: CompletionShell },
+    Completions {
+        #[arg(value_parser = Shell::parser(Shell::COMPLETIONS))]
+        shell: Shell,
+    },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum HookShell {
-    Bash,
-    Zsh,
-    Fish,
-    Direnv,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ExportFormat {
-    Bash,
-    Zsh,
-    Fish,
-    Json,
-    /// Plain exports and watch_file lines, for `use codeartifact` in a direnv .envrc
-    Direnv,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum CompletionShell {
-    Bash,
-    Zsh,
-    Fish,
-}
-
-/// One token entry, spelled out: what `__refresh` fetches.
 #[derive(Debug, Args)]
 pub struct RefreshArgs {
     #[arg(long)]

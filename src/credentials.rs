@@ -13,18 +13,63 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::config::Config;
+use crate::codeartifact::client::CodeArtifact;
+use crate::codeartifact::Repository;
+use crate::config::{Config, Seconds};
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
+use crate::provider::{Key, Terminal};
+use crate::secret::Secret;
 use crate::sources::{Project, Source};
-use crate::token::{self, Asked, Freshness, Token, Tokens, Wanted};
-use crate::vars::names::CODEARTIFACT_AUTH_TOKEN;
+use crate::token::{self, Asked, Freshness, Tokens, Wanted};
+use crate::tools::names::CODEARTIFACT_AUTH_TOKEN;
 use crate::vars::{self, plan, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     Hook,
-    Command,
+    /// How a fetch may use the terminal: `exec` keeps it for the command it becomes.
+    Command(Terminal),
+}
+
+/// Where every entry's token comes from: CodeArtifact, the one provider so far.
+static PROVIDER: CodeArtifact = CodeArtifact;
+
+/// The token layer, wired to the provider and the user's renewal margin.
+pub fn tokens(env: &Env, config: &Config, terminal: Terminal) -> Result<Tokens> {
+    Tokens::new(env, config.defaults.refresh_before, terminal, &PROVIDER)
+}
+
+/// The entry and lifetime a source's token is kept under.
+pub fn wanted(source: &Source, env: &Env) -> Wanted {
+    wanted_for(
+        &source.url.repository,
+        source.profile.clone(),
+        source.duration,
+        env,
+    )
+}
+
+/// With no profile chosen, `AWS_PROFILE` names the entry (and is passed on explicitly), so a
+/// token fetched as one identity is never served to another; an endpoint override (a test
+/// stand-in) is another entry too.
+pub fn wanted_for(
+    repo: &Repository,
+    profile: Option<String>,
+    duration: Seconds,
+    env: &Env,
+) -> Wanted {
+    let profile = profile.or_else(|| env.var("AWS_PROFILE").filter(|p| !p.is_empty()));
+    Wanted {
+        key: Key {
+            domain: repo.domain.clone(),
+            owner: repo.owner.clone(),
+            region: repo.region.clone(),
+            profile,
+            endpoint: crate::codeartifact::endpoint_override(env),
+        },
+        duration,
+    }
 }
 
 #[derive(Debug, Default)]
@@ -57,7 +102,7 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
             ),
         )
         .with_hint("run 'ca-env allow' to trust it");
-        if mode == Mode::Command {
+        if let Mode::Command(_) = mode {
             return Err(e);
         }
         if !out.messages.iter().any(|m| m.message == e.message) {
@@ -68,23 +113,23 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
         return Ok(out);
     }
 
-    let tokens: BTreeMap<Wanted, Token> = match token::from_environment(env)? {
+    let tokens: BTreeMap<Wanted, Secret> = match token::from_environment(env)? {
         // The user's own token (CI): used for every source, AWS is not asked.
-        Some(t) => usable
-            .iter()
-            .map(|s| (Wanted::for_source(s, env), t.clone()))
-            .collect(),
+        Some(t) => usable.iter().map(|s| (wanted(s, env), t.clone())).collect(),
         None => {
             let wanted: Vec<Wanted> = {
-                let mut w: Vec<Wanted> =
-                    usable.iter().map(|s| Wanted::for_source(s, env)).collect();
+                let mut w: Vec<Wanted> = usable.iter().map(|s| wanted(s, env)).collect();
                 w.sort();
                 w.dedup();
                 w
             };
-            let mut store = Tokens::new(env, config, false)?;
+            let terminal = match mode {
+                Mode::Hook => Terminal::Detach,
+                Mode::Command(t) => t,
+            };
+            let mut store = tokens(env, config, terminal)?;
             match mode {
-                Mode::Command => {
+                Mode::Command(_) => {
                     let deadline = token::deadline_in(config.defaults.command_deadline);
                     let mut got = BTreeMap::new();
                     for w in wanted {
@@ -98,9 +143,9 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
         }
     };
 
-    let with_tokens: Vec<(&Source, &Token)> = usable
+    let with_tokens: Vec<(&Source, &Secret)> = usable
         .iter()
-        .filter_map(|s| tokens.get(&Wanted::for_source(s, env)).map(|t| (*s, t)))
+        .filter_map(|s| tokens.get(&wanted(s, env)).map(|t| (*s, t)))
         .collect();
     // CODEARTIFACT_AUTH_TOKEN holds one token: only when every source of the project has it.
     let shared = project.env.iter().any(|n| n == CODEARTIFACT_AUTH_TOKEN)
@@ -119,7 +164,7 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
         let e = Error::new(Exit::Input, problem);
         match mode {
             Mode::Hook => out.messages.push(e),
-            Mode::Command => crate::output::error_line(&e),
+            Mode::Command(_) => crate::output::error_line(&e),
         }
     }
     out.plan = plan::build(&with_tokens, shared, written.path.as_deref());
@@ -133,7 +178,7 @@ fn for_hook(
     wanted: Vec<Wanted>,
     config: &Config,
     out: &mut Outcome,
-) -> BTreeMap<Wanted, Token> {
+) -> BTreeMap<Wanted, Secret> {
     let mut got = BTreeMap::new();
     let mut started = Vec::new();
     let earliest = |out: &mut Outcome, t: i64| {

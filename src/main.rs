@@ -15,10 +15,13 @@ mod error;
 mod ini;
 mod output;
 mod project;
+mod provider;
+mod secret;
 mod shell;
 mod sources;
 mod state;
 mod token;
+mod tools;
 mod trust;
 mod vars;
 

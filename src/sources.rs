@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use crate::codeartifact::url::{judge, RepoUrl, Verdict};
 use crate::codeartifact::DomainOwner;
 use crate::config::{Config, ProfileOrigin, Seconds};
-use crate::project::{quoted_name, Entry, Found, Role, Tool};
+use crate::project::{quoted_name, Found};
+use crate::tools::names::{self, VarName, CODEARTIFACT_AUTH_TOKEN};
+use crate::tools::{Entry, Role, Tool};
 use crate::trust::{is_trusted, Allowed};
-use crate::vars::names::{self, VarName, CODEARTIFACT_AUTH_TOKEN};
 
 #[derive(Debug, Clone)]
 pub struct Source {

@@ -3,21 +3,22 @@
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionShell};
+use crate::cli::Cli;
 use crate::error::Result;
+use crate::shell::Shell;
 
-pub fn script(shell: CompletionShell) -> String {
-    use clap_complete::Shell;
+pub fn script(shell: Shell) -> String {
     let shell = match shell {
-        CompletionShell::Bash => Shell::Bash,
-        CompletionShell::Zsh => Shell::Zsh,
-        CompletionShell::Fish => Shell::Fish,
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+        Shell::Direnv | Shell::Json => unreachable!("completions for {shell:?}"),
     };
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "ca-env", &mut out);
     String::from_utf8(out).expect("completions are UTF-8")
 }
 
-pub fn run(shell: CompletionShell) -> Result<()> {
+pub fn run(shell: Shell) -> Result<()> {
     crate::output::stdout(&script(shell))
 }

@@ -26,7 +26,7 @@ enum Target {
 }
 
 pub fn run(env: &Env, target: Option<&Path>) -> Result<()> {
-    let plan = super::project_plan(env)?;
+    let plan = super::project_plan(env, crate::provider::Terminal::Detach)?;
     let text = render(&plan)?;
     let target = match target {
         Some(t) if t.as_os_str() != "-" => t,
@@ -172,7 +172,7 @@ fn ours_to_replace(path: &Path) -> std::io::Result<bool> {
         line.trim().is_empty()
             || line
                 .split_once('=')
-                .is_some_and(|(name, _)| crate::vars::names::is_written(name))
+                .is_some_and(|(name, _)| crate::tools::names::is_written(name))
     }))
 }
 
@@ -288,19 +288,19 @@ fn glob(p: &[u8], s: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vars::Value;
+    use crate::secret::Secret;
 
     #[test]
     fn values_are_bare_or_single_quoted() {
         let mut plan = Plan::default();
-        plan.add("A", Value::plain("https://aws:t.k-n@h/pypi/r/simple/"));
-        plan.add("B", Value::plain("tok$en`x"));
+        plan.add("A", Secret::plain("https://aws:t.k-n@h/pypi/r/simple/"));
+        plan.add("B", Secret::plain("tok$en`x"));
         assert_eq!(
             render(&plan).unwrap(),
             "A=https://aws:t.k-n@h/pypi/r/simple/\nB='tok$en`x'\n"
         );
         let mut bad = Plan::default();
-        bad.add("C", Value::plain("it's"));
+        bad.add("C", Secret::plain("it's"));
         assert!(render(&bad).is_err());
     }
 

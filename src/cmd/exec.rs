@@ -14,8 +14,7 @@ pub fn run(env: &Env, argv: &[OsString]) -> Result<()> {
         .split_first()
         .ok_or_else(|| Error::new(Exit::Usage, "no command given"))?;
     // The command needs the terminal ca-env was given; a fetch must not give it up for good.
-    crate::codeartifact::client::keep_terminal();
-    let plan = super::project_plan(env)?;
+    let plan = super::project_plan(env, crate::provider::Terminal::Keep)?;
     let mut cmd = Command::new(program);
     cmd.args(args).env_clear().envs(env.all());
     for (name, value) in plan.iter() {

@@ -7,22 +7,23 @@ use crate::credentials::{self, Mode, Outcome};
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
 use crate::output::{self, log, Level};
-use crate::shell::{self, Change, Dialect};
+use crate::secret::Secret;
+use crate::shell::{self, Change, Shell};
 use crate::sources::Project;
 use crate::token::entry;
 use crate::vars::state::{self, MacKey, State, STATE_VAR};
-use crate::vars::{Plan, Value};
+use crate::vars::Plan;
 
 /// However far off the tokens' deadline, look again within the hour (a cheap export), so an
 /// idle shell never depends on a reference file older than a day.
 const MAX_WAIT: i64 = 3600;
 
-pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
+pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
     let now = entry::now();
     let previous = State::from_env(raw).filter(|_| dialect.keeps_state());
     if let Some(s) = &previous {
         if s.still_current(raw, now) {
-            let fast = dialect.keeps_fast_path().then_some(s);
+            let fast = dialect.keeps_fast_path().then(|| s.fast_path());
             return output::code(&shell::render(dialect, &[], fast, &[]));
         }
     }
@@ -92,7 +93,7 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
         kept.extend(given_up.map(|m| m.name.clone()));
     }
     let plan = match dialect {
-        Dialect::Json => std::mem::take(&mut outcome.plan),
+        Shell::Json => std::mem::take(&mut outcome.plan),
         _ => std::mem::take(&mut outcome.plan).portable(),
     }
     .without(&kept);
@@ -109,7 +110,7 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
         }
     }
 
-    if dialect == Dialect::Direnv {
+    if dialect == Shell::Direnv {
         let changes: Vec<Change> = plan
             .iter()
             .map(|(n, v)| Change {
@@ -145,10 +146,10 @@ pub fn run(raw: &Env, dialect: Dialect) -> Result<()> {
     if raw.var(STATE_VAR).as_deref() != Some(text.as_str()) {
         changes.push(Change {
             name: STATE_VAR.to_string(),
-            value: Some(Value::plain(text)),
+            value: Some(Secret::plain(text)),
         });
     }
-    let fast = dialect.keeps_fast_path().then_some(&next);
+    let fast = dialect.keeps_fast_path().then(|| next.fast_path());
     output::code(&shell::render(dialect, &changes, fast, &[]))
 }
 
@@ -162,10 +163,10 @@ fn watched(
     env: &Env,
     project: &Project,
     state_dir: Option<&std::path::Path>,
-    dialect: Dialect,
+    dialect: Shell,
 ) -> Vec<String> {
     let mut paths: Vec<std::path::PathBuf> = Vec::new();
-    if dialect != Dialect::Direnv {
+    if dialect != Shell::Direnv {
         // Not $HOME: shells write there at every prompt (zsh's history lock), which would make
         // every prompt an export.
         let home = env.home();

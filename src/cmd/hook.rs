@@ -1,11 +1,11 @@
 //! `ca-env hook SHELL`: prints the integration script for the rc file, with this binary's path
 //! in it, so the hook needs no PATH lookup at each prompt.
 
-use crate::cli::HookShell;
 use crate::error::{Error, Exit, Result};
 use crate::output;
+use crate::shell::Shell;
 
-pub fn run(shell: HookShell) -> Result<()> {
+pub fn run(shell: Shell) -> Result<()> {
     let exe = std::env::current_exe()
         .map_err(|e| Error::new(Exit::Runtime, format!("cannot find ca-env's own path: {e}")))?;
     let exe = exe.to_str().ok_or_else(|| {

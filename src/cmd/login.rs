@@ -8,7 +8,8 @@ use std::io::IsTerminal;
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
 use crate::output::{self, printable};
-use crate::token::{self, entry::rfc3339, Asked, Freshness, Tokens, Wanted};
+use crate::provider::Terminal;
+use crate::token::{self, entry::rfc3339, Asked, Freshness, Wanted};
 
 pub fn run(env: &Env, force: bool, names: &[String]) -> Result<()> {
     let (config, mut allowed, project) = super::load(env);
@@ -30,12 +31,17 @@ pub fn run(env: &Env, force: bool, names: &[String]) -> Result<()> {
     let mut wanted: BTreeMap<Wanted, Vec<String>> = BTreeMap::new();
     for s in &sources {
         wanted
-            .entry(Wanted::for_source(s, env))
+            .entry(crate::credentials::wanted(s, env))
             .or_default()
             .push(printable(&s.name));
     }
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
-    let mut tokens = Tokens::new(env, &config, interactive)?;
+    let terminal = if interactive {
+        Terminal::Interactive
+    } else {
+        Terminal::Detach
+    };
+    let mut tokens = crate::credentials::tokens(env, &config, terminal)?;
     let asked = if force { Asked::Forced } else { Asked::ByUser };
     let mut first_error = None;
     for (w, names) in &wanted {

@@ -6,15 +6,16 @@ use std::collections::BTreeSet;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::output;
-use crate::token::{Key, Tokens, Wanted};
+use crate::provider::Terminal;
+use crate::token::Key;
 
 pub fn run(env: &Env, all: bool) -> Result<()> {
     let (config, _, project) = super::load(env);
-    let mut tokens = Tokens::new(env, &config, false)?;
+    let mut tokens = crate::credentials::tokens(env, &config, Terminal::Detach)?;
     let mut keys: BTreeSet<Key> = project
         .sources
         .iter()
-        .map(|s| Wanted::for_source(s, env).key)
+        .map(|s| crate::credentials::wanted(s, env).key)
         .collect();
     if all {
         keys.extend(tokens.known_keys());

@@ -21,19 +21,10 @@ use crate::sources::{self, Project, Source};
 use crate::trust::Allowed;
 
 pub fn run(command: Command, raw: &Env) -> Result<()> {
-    use crate::cli::ExportFormat;
-    use crate::shell::Dialect;
     // `export` compares the shell as it is with what it should be; every other command sees
     // the user's own environment, without what the hook set.
     if let Command::Export { format } = command {
-        let dialect = match format {
-            ExportFormat::Bash => Dialect::Bash,
-            ExportFormat::Zsh => Dialect::Zsh,
-            ExportFormat::Fish => Dialect::Fish,
-            ExportFormat::Json => Dialect::Json,
-            ExportFormat::Direnv => Dialect::Direnv,
-        };
-        return export::run(raw, dialect);
+        return export::run(raw, format);
     }
     let env = &crate::vars::state::user_env_of(raw);
     match command {
@@ -55,13 +46,18 @@ pub fn run(command: Command, raw: &Env) -> Result<()> {
 /// Every variable of this project's sources (names no shell can export included), with tokens
 /// fetched as a command the user ran would: an untrusted source or a failed fetch is an error.
 /// No project, or one without CodeArtifact sources, sets nothing.
-pub fn project_plan(env: &Env) -> Result<crate::vars::Plan> {
+pub fn project_plan(env: &Env, terminal: crate::provider::Terminal) -> Result<crate::vars::Plan> {
     let (config, _, project) = load(env);
     if project.sources.is_empty() {
         return Ok(crate::vars::Plan::default());
     }
-    crate::credentials::gather(env, &config, &project, crate::credentials::Mode::Command)
-        .map(|o| o.plan)
+    crate::credentials::gather(
+        env,
+        &config,
+        &project,
+        crate::credentials::Mode::Command(terminal),
+    )
+    .map(|o| o.plan)
 }
 
 /// The user's configuration, the allowed pairs and this directory's project, resolved.

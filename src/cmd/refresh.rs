@@ -6,7 +6,8 @@ use crate::cli::RefreshArgs;
 use crate::codeartifact::Repository;
 use crate::env::Env;
 use crate::error::Result;
-use crate::token::{self, Asked, Tokens, Wanted};
+use crate::provider::Terminal;
+use crate::token::{self, Asked};
 
 pub fn run(env: &Env, args: RefreshArgs) -> Result<()> {
     let config = crate::config::Config::load(env);
@@ -16,8 +17,8 @@ pub fn run(env: &Env, args: RefreshArgs) -> Result<()> {
         region: args.region,
         repository: String::new(),
     };
-    let wanted = Wanted::new(&repo, args.profile, args.duration, env);
-    let mut tokens = Tokens::new(env, &config, false)?;
+    let wanted = crate::credentials::wanted_for(&repo, args.profile, args.duration, env);
+    let mut tokens = crate::credentials::tokens(env, &config, Terminal::Detach)?;
     let deadline = token::deadline_in(config.defaults.command_deadline);
     tokens
         .fetch(&wanted, deadline, Asked::Unasked)

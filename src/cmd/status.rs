@@ -9,9 +9,9 @@ use crate::config::Config;
 use crate::env::Env;
 use crate::error::Result;
 use crate::output::{self, printable};
-use crate::project::Role;
 use crate::sources::{Project, Source};
-use crate::token::{self, entry::rfc3339, Key, Tokens, Wanted};
+use crate::token::{self, entry::rfc3339, Key, Tokens};
+use crate::tools::Role;
 
 pub fn run(env: &Env, json: bool) -> Result<()> {
     let (config, _, mut project) = super::load(env);
@@ -41,12 +41,12 @@ fn token_states(env: &Env, config: &Config, project: &mut Project) -> Result<Vec
         };
         return Ok(vec![report; project.sources.len()]);
     }
-    let tokens = Tokens::new(env, config, false)?;
+    let tokens = crate::credentials::tokens(env, config, crate::provider::Terminal::Detach)?;
     // Sources sharing an entry share its report; its problem is said once.
     let mut by_key: std::collections::HashMap<Key, TokenReport> = Default::default();
     let mut reports = Vec::new();
     for source in &project.sources {
-        let key = Wanted::for_source(source, env).key;
+        let key = crate::credentials::wanted(source, env).key;
         let report = by_key.entry(key).or_insert_with_key(|key| {
             let (report, problem) = token_report(&tokens, key);
             project.problems.extend(problem);

@@ -7,7 +7,7 @@ use crate::env::Env;
 use crate::error::{Error, Exit, Result};
 use crate::output::{self, printable};
 use crate::sources::Project;
-use crate::token::{self, Asked, Tokens, Wanted};
+use crate::token::{self, Asked, Wanted};
 
 pub fn run(env: &Env, which: &str) -> Result<()> {
     let (config, _, project) = super::load(env);
@@ -15,7 +15,7 @@ pub fn run(env: &Env, which: &str) -> Result<()> {
     if let Some(token) = token::from_environment(env)? {
         return output::stdout(&format!("{}\n", token.expose()));
     }
-    let mut tokens = Tokens::new(env, &config, false)?;
+    let mut tokens = crate::credentials::tokens(env, &config, crate::provider::Terminal::Detach)?;
     let deadline = token::deadline_in(config.defaults.command_deadline);
     let stored = tokens.get(&wanted, deadline, Asked::ByUser)?;
     output::stdout(&format!("{}\n", stored.token.expose()))
@@ -29,7 +29,7 @@ fn wanted(env: &Env, config: &Config, project: &Project, which: &str) -> Result<
             Verdict::Accepted(url) => {
                 let repo = &url.repository;
                 let (profile, _) = config.profile_for(repo, None);
-                Ok(Wanted::new(repo, profile, config.duration_for(repo), env))
+                Ok(crate::credentials::wanted_for(repo, profile, config.duration_for(repo), env))
             }
             Verdict::Rejected(reason) => Err(Error::new(
                 Exit::Input,
@@ -56,5 +56,5 @@ fn wanted(env: &Env, config: &Config, project: &Project, which: &str) -> Result<
         )
         .with_hint("run 'ca-env allow' (or 'ca-env login') here to trust it"));
     }
-    Ok(Wanted::for_source(source, env))
+    Ok(crate::credentials::wanted(source, env))
 }

@@ -11,43 +11,25 @@ use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_codeartifact::error::{ProvideErrorMetadata, SdkError};
 
 use crate::error::{Error, Exit};
-use crate::token::entry::Key;
-use crate::token::Token;
-
-pub struct Fetched {
-    pub token: Token,
-    /// Unix seconds.
-    pub expires: i64,
-}
-
-pub struct FetchError {
-    pub error: Error,
-    /// The credential chain failed (no credentials, an expired SSO session, a failing
-    /// credential_process), as opposed to AWS or the network.
-    pub credentials: bool,
-}
-
-impl From<Error> for FetchError {
-    fn from(error: Error) -> Self {
-        FetchError {
-            error,
-            credentials: false,
-        }
-    }
-}
+use crate::provider::{FetchError, Fetched, Key, Provider, Terminal};
+use crate::secret::Secret;
 
 /// Asks CodeArtifact for a token for `key`'s domain, lasting `duration` seconds (0: as long as
 /// the credentials' session). Gives up with exit status 124 when `within` has passed.
 ///
-/// Unless `interactive`, nothing the chain starts (a credential_process, say) can wait for an
-/// answer from the user: see [`Detached`].
+/// Unless the terminal is `Interactive`, nothing the chain starts (a credential_process, say)
+/// can wait for an answer from the user: see [`Detached`].
 pub fn get_authorization_token(
     key: &Key,
     duration: u64,
     within: Duration,
-    interactive: bool,
+    terminal: Terminal,
 ) -> Result<Fetched, FetchError> {
-    let _input = (!interactive).then(Detached::input);
+    let _input = match terminal {
+        Terminal::Interactive => None,
+        Terminal::Detach => Some(Detached::input(false)),
+        Terminal::Keep => Some(Detached::input(true)),
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -85,7 +67,7 @@ async fn call(key: &Key, duration: u64, within: Duration) -> Result<Fetched, Fet
     let token = answer
         .authorization_token()
         .map(str::to_string)
-        .and_then(Token::new);
+        .and_then(Secret::token);
     let expires = answer.expiration().map(|t| t.secs());
     match (token, expires) {
         (Some(token), Some(expires)) => Ok(Fetched { token, expires }),
@@ -207,16 +189,24 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Set by `exec`, whose process becomes the user's command: it must keep its terminal.
-static KEEP_TERMINAL: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// CodeArtifact as a token provider.
+pub struct CodeArtifact;
 
-/// The process will become another program after fetching (`exec`): the terminal stays its
-/// controlling terminal, and standard input comes back after the fetch.
-pub fn keep_terminal() {
-    KEEP_TERMINAL.store(true, std::sync::atomic::Ordering::Relaxed);
+impl Provider for CodeArtifact {
+    fn fetch(
+        &self,
+        key: &Key,
+        duration: u64,
+        within: Duration,
+        terminal: Terminal,
+    ) -> Result<Fetched, FetchError> {
+        get_authorization_token(key, duration, within, terminal)
+    }
 }
 
-/// While it lives, standard input is /dev/null; dropped, the original comes back.
+/// While it lives, standard input is /dev/null; dropped, the original comes back. Unless asked
+/// to keep it (`exec`, which becomes the user's command), the controlling terminal is given up
+/// for good.
 struct Detached {
     #[cfg(unix)]
     saved: Option<std::os::fd::OwnedFd>,
@@ -224,7 +214,7 @@ struct Detached {
 
 impl Detached {
     #[cfg(unix)]
-    fn input() -> Detached {
+    fn input(keep_terminal: bool) -> Detached {
         use std::os::fd::{AsFd, AsRawFd};
         let saved = std::io::stdin().as_fd().try_clone_to_owned().ok();
         if let Ok(null) = std::fs::File::open("/dev/null") {
@@ -238,7 +228,7 @@ impl Detached {
         // detached, and then it has no terminal anyway.
         // SAFETY: getsid/getpid cannot fail for this process.
         let leader = unsafe { libc::getsid(0) == libc::getpid() };
-        if !leader && !KEEP_TERMINAL.load(std::sync::atomic::Ordering::Relaxed) {
+        if !leader && !keep_terminal {
             use std::os::unix::fs::OpenOptionsExt;
             if let Ok(tty) = std::fs::OpenOptions::new()
                 .read(true)
@@ -254,7 +244,7 @@ impl Detached {
     }
 
     #[cfg(not(unix))]
-    fn input() -> Detached {
+    fn input(_keep_terminal: bool) -> Detached {
         Detached {}
     }
 }

@@ -7,6 +7,8 @@ pub mod url;
 
 use std::fmt;
 
+use crate::env::Env;
+
 /// One CodeArtifact repository: everything GetAuthorizationToken and the variable plan need.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Repository {
@@ -48,4 +50,19 @@ impl DomainOwner {
             owner: owner.to_string(),
         })
     }
+}
+
+/// The endpoint the AWS SDK will send CodeArtifact calls to instead of AWS, as the AWS CLI
+/// reads it: `AWS_ENDPOINT_URL_CODEARTIFACT`, else `AWS_ENDPOINT_URL`, unless
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true.
+pub fn endpoint_override(env: &Env) -> Option<String> {
+    if env
+        .var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return None;
+    }
+    ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"]
+        .iter()
+        .find_map(|name| env.var(name).filter(|v| !v.is_empty()))
 }

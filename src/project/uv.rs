@@ -8,7 +8,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::toml_doc::{Doc, Field};
 use super::{Collector, Entry, Origin, Role};
-use crate::project::Tool;
+use crate::tools::Tool;
 
 pub fn read_uv_toml(c: &mut Collector) {
     let rel = Path::new("uv.toml");

@@ -1,5 +1,5 @@
 //! Turns a list of changes into code for one dialect. Every value goes through the dialect's
-//! quoting; names are checked portable before they get here (`vars::names::is_portable`), so
+//! quoting; names are checked portable before they get here (`tools::names::is_portable`), so
 //! they are spliced as they are.
 //!
 //! The code bash, zsh and fish evaluate is written for a shell the user has set up their way:
@@ -10,16 +10,27 @@
 //! given back as it was, unexported.
 
 use super::quote::{fish, posix};
-use super::Dialect;
-use crate::vars::state::State;
-use crate::vars::Value;
+use super::Shell;
+use crate::secret::Secret;
+
+/// What bash's and zsh's hooks compare before each prompt without starting a process.
+#[derive(Debug, Clone, Copy)]
+pub struct FastPath<'a> {
+    /// `$PWD` and `AWS_PROFILE` at the last export.
+    pub dir: &'a str,
+    pub profile: &'a str,
+    /// Unix time at which the tokens need another look.
+    pub deadline: i64,
+    /// Each watched path with its reference file.
+    pub watched: &'a [(String, String)],
+}
 
 /// One variable to set or to unset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
     pub name: String,
     /// `None`: unset.
-    pub value: Option<Value>,
+    pub value: Option<Secret>,
 }
 
 /// The code that applies `changes`, then, given `fast`, copies into bash's and zsh's `_ca_env_*`
@@ -27,14 +38,14 @@ pub struct Change {
 /// state's directory, profile, deadline, and watched paths each with its reference file. Empty
 /// when there is nothing to do.
 pub fn render(
-    dialect: Dialect,
+    dialect: Shell,
     changes: &[Change],
-    fast: Option<&State>,
+    fast: Option<FastPath>,
     watch_for_direnv: &[String],
 ) -> String {
     let mut out = String::new();
     match dialect {
-        Dialect::Json => {
+        Shell::Json => {
             let map: serde_json::Map<String, serde_json::Value> = changes
                 .iter()
                 .map(|c| {
@@ -52,7 +63,7 @@ pub fn render(
         }
         // direnv evaluates `.envrc` in a bash of its own, without the user's aliases, and
         // restores what it changed by itself.
-        Dialect::Direnv => {
+        Shell::Direnv => {
             for c in changes {
                 match &c.value {
                     Some(v) => out.push_str(&format!("export {}={};\n", c.name, posix(v.expose()))),
@@ -64,7 +75,7 @@ pub fn render(
                 out.push_str(&format!("watch_file {};\n", files.join(" ")));
             }
         }
-        Dialect::Bash | Dialect::Zsh => {
+        Shell::Bash | Shell::Zsh => {
             let attrs = Attributes::of(dialect);
             for c in changes {
                 out.push_str(&posix_change(&attrs, &c.name, c.value.as_ref()));
@@ -77,14 +88,14 @@ pub fn render(
                     .collect();
                 out.push_str(&format!(
                     "_ca_env_dir={}; _ca_env_profile={}; _ca_env_deadline={}; _ca_env_watch=({});\n",
-                    posix(&f.dir),
-                    posix(&f.profile),
+                    posix(f.dir),
+                    posix(f.profile),
                     f.deadline,
                     watch.join(" ")
                 ));
             }
         }
-        Dialect::Fish => {
+        Shell::Fish => {
             for c in changes {
                 out.push_str(&fish_change(&c.name, c.value.as_ref()));
             }
@@ -101,9 +112,9 @@ struct Attributes {
 }
 
 impl Attributes {
-    fn of(dialect: Dialect) -> Attributes {
+    fn of(dialect: Shell) -> Attributes {
         match dialect {
-            Dialect::Zsh => Attributes {
+            Shell::Zsh => Attributes {
                 read_only: "${(t){}} == *readonly*",
                 unexported: "${(t){}} != *export*",
             },
@@ -135,7 +146,7 @@ fn is_own(name: &str) -> bool {
     name.starts_with("__CA_ENV_")
 }
 
-fn posix_change(attrs: &Attributes, name: &str, value: Option<&Value>) -> String {
+fn posix_change(attrs: &Attributes, name: &str, value: Option<&Secret>) -> String {
     if is_own(name) {
         return match value {
             Some(v) => format!("\\builtin export {name}={};\n", posix(v.expose())),
@@ -168,7 +179,7 @@ fn posix_change(attrs: &Attributes, name: &str, value: Option<&Value>) -> String
     }
 }
 
-fn fish_change(name: &str, value: Option<&Value>) -> String {
+fn fish_change(name: &str, value: Option<&Secret>) -> String {
     if is_own(name) {
         return match value {
             Some(v) => format!("set -gx {name} {};\n", fish(v.expose())),
@@ -197,7 +208,7 @@ mod tests {
     fn set(name: &str, value: &str) -> Change {
         Change {
             name: name.into(),
-            value: Some(Value::plain(value)),
+            value: Some(Secret::plain(value)),
         }
     }
 
@@ -211,39 +222,40 @@ mod tests {
     #[test]
     fn each_dialect_sets_and_unsets() {
         let changes = [set("A", "it's $x"), unset("B")];
-        let bash = render(Dialect::Bash, &changes, None, &[]);
+        let bash = render(Shell::Bash, &changes, None, &[]);
         assert!(
             bash.contains("\\builtin export A='it'\\''s $x'; fi\n"),
             "{bash}"
         );
         assert!(bash.contains("else \\builtin unset -v B; fi\n"), "{bash}");
         assert!(bash.contains("[[ ${A@a} == *r* ]]"), "{bash}");
-        let zsh = render(Dialect::Zsh, &changes, None, &[]);
+        let zsh = render(Shell::Zsh, &changes, None, &[]);
         assert!(zsh.contains("[[ ${(t)B} == *readonly* ]]"), "{zsh}");
-        let fish = render(Dialect::Fish, &changes, None, &[]);
+        let fish = render(Shell::Fish, &changes, None, &[]);
         assert!(fish.contains("set -gx A 'it\\'s $x';\n"), "{fish}");
         assert!(fish.contains("else; set -e -g B; end;\n"), "{fish}");
         let json: serde_json::Value =
-            serde_json::from_str(&render(Dialect::Json, &changes, None, &[])).unwrap();
+            serde_json::from_str(&render(Shell::Json, &changes, None, &[])).unwrap();
         assert_eq!(json, serde_json::json!({"A": "it's $x", "B": null}));
-        assert_eq!(render(Dialect::Json, &[], None, &[]), "");
+        assert_eq!(render(Shell::Json, &[], None, &[]), "");
     }
 
     #[test]
     fn direnv_watches_and_bash_remembers_the_fast_path() {
-        let out = render(Dialect::Direnv, &[set("A", "1")], None, &["/p/a b".into()]);
+        let out = render(Shell::Direnv, &[set("A", "1")], None, &["/p/a b".into()]);
         assert_eq!(out, "export A='1';\nwatch_file '/p/a b';\n");
-        let fast = State {
-            dir: "/p".into(),
+        let watched = [
+            ("/p/x".to_string(), "/s/1".to_string()),
+            ("/p/y z".to_string(), "/s/2".to_string()),
+        ];
+        let fast = FastPath {
+            dir: "/p",
+            profile: "",
             deadline: 42,
-            watched: vec![
-                ("/p/x".into(), "/s/1".into()),
-                ("/p/y z".into(), "/s/2".into()),
-            ],
-            ..State::default()
+            watched: &watched,
         };
         assert_eq!(
-            render(Dialect::Zsh, &[], Some(&fast), &[]),
+            render(Shell::Zsh, &[], Some(fast), &[]),
             "_ca_env_dir='/p'; _ca_env_profile=''; _ca_env_deadline=42; _ca_env_watch=('/p/x' '/s/1' '/p/y z' '/s/2');\n"
         );
     }

@@ -1,79 +1,15 @@
 //! What identifies a stored token (its key), what is stored with it, and when it is fresh.
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
-use super::secret::Token;
-use crate::env::Env;
+use crate::secret::Secret;
 
-/// One stored entry per (domain, owner, region, profile, endpoint override): a token for the
-/// same domain signed by another profile, or fetched from a test endpoint, is another entry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Key {
-    pub domain: String,
-    pub owner: String,
-    pub region: String,
-    pub profile: Option<String>,
-    pub endpoint: Option<String>,
-}
-
-impl Key {
-    /// The entry's name in every store: readable in a keyring browser, unambiguous because the
-    /// fields that may hold `:` or `%` are percent-escaped.
-    pub fn id(&self) -> String {
-        format!(
-            "codeartifact:{}-{}:{}:{}:{}",
-            self.domain,
-            self.owner,
-            self.region,
-            escape(self.profile.as_deref().unwrap_or("")),
-            escape(self.endpoint.as_deref().unwrap_or(""))
-        )
-    }
-
-    /// A file name for this key (the file store, the lock): a hash, so no profile or endpoint
-    /// text ever becomes a path.
-    pub fn file_stem(&self) -> String {
-        let digest = Sha256::digest(self.id().as_bytes());
-        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
-    }
-
-    /// For messages: `corp-111122223333 in us-west-2 (profile dev)`.
-    pub fn describe(&self) -> String {
-        let mut s = format!("{}-{} in {}", self.domain, self.owner, self.region);
-        if let Some(p) = &self.profile {
-            s.push_str(&format!(" (profile {p})"));
-        }
-        if let Some(e) = &self.endpoint {
-            s.push_str(&format!(" via {e}"));
-        }
-        s
-    }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('%', "%25").replace(':', "%3A")
-}
-
-/// The endpoint the AWS SDK will send CodeArtifact calls to instead of AWS, as the AWS CLI
-/// reads it: `AWS_ENDPOINT_URL_CODEARTIFACT`, else `AWS_ENDPOINT_URL`, unless
-/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true.
-pub fn endpoint_override(env: &Env) -> Option<String> {
-    if env
-        .var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        return None;
-    }
-    ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|name| env.var(name).filter(|v| !v.is_empty()))
-}
+pub use crate::provider::Key;
 
 /// A token with its lifetime, as one store entry holds it.
 #[derive(Debug, Clone)]
 pub struct Stored {
-    pub token: Token,
+    pub token: Secret,
     /// Unix seconds when it was fetched and when it expires.
     pub issued: i64,
     pub expires: i64,
@@ -117,7 +53,7 @@ impl Stored {
             return None;
         }
         Some(Stored {
-            token: Token::new(e.token)?,
+            token: Secret::token(e.token)?,
             issued: e.issued,
             expires: e.expires,
         })
@@ -225,7 +161,7 @@ mod tests {
     #[test]
     fn entries_round_trip_and_refuse_foreign_text() {
         let s = Stored {
-            token: Token::new("eyJabc.def-_".into()).unwrap(),
+            token: Secret::token("eyJabc.def-_".into()).unwrap(),
             issued: 1000,
             expires: 44200,
         };

@@ -9,22 +9,19 @@
 pub mod entry;
 mod index;
 mod lock;
-mod secret;
 pub mod store;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 pub use entry::{Freshness, Key, Stored};
-pub use secret::{wipe, Token};
 
-use crate::codeartifact::client::{self, FetchError};
-use crate::codeartifact::Repository;
-use crate::config::{Config, Seconds};
+use crate::config::Seconds;
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
 use crate::output::{log, Level};
-use crate::sources::Source;
+use crate::provider::{FetchError, Provider, Terminal};
+use crate::secret::Secret;
 use index::Index;
 use store::{Backend, Stores};
 
@@ -33,33 +30,6 @@ use store::{Backend, Stores};
 pub struct Wanted {
     pub key: Key,
     pub duration: Seconds,
-}
-
-impl Wanted {
-    pub fn for_source(source: &Source, env: &Env) -> Wanted {
-        Wanted::new(
-            &source.url.repository,
-            source.profile.clone(),
-            source.duration,
-            env,
-        )
-    }
-
-    /// With no profile chosen, `AWS_PROFILE` names the entry (and is passed on explicitly), so a
-    /// token fetched as one identity is never served to another.
-    pub fn new(repo: &Repository, profile: Option<String>, duration: Seconds, env: &Env) -> Wanted {
-        let profile = profile.or_else(|| env.var("AWS_PROFILE").filter(|p| !p.is_empty()));
-        Wanted {
-            key: Key {
-                domain: repo.domain.clone(),
-                owner: repo.owner.clone(),
-                region: repo.region.clone(),
-                profile,
-                endpoint: entry::endpoint_override(env),
-            },
-            duration,
-        }
-    }
 }
 
 /// Who asked, which decides whether a remembered failure stops the call.
@@ -86,20 +56,28 @@ pub struct Tokens {
     state_dir: Option<PathBuf>,
     index: Index,
     refresh_before: Seconds,
-    interactive: bool,
+    terminal: Terminal,
+    provider: &'static dyn Provider,
 }
 
 impl Tokens {
-    /// `interactive`: the keyring may show an unlock dialog and AWS credentials may prompt
-    /// (only `login` on a terminal).
-    pub fn new(env: &Env, config: &Config, interactive: bool) -> Result<Tokens> {
+    /// Tokens renewed `refresh_before` seconds ahead of expiry, fetched from `provider`. With
+    /// `Terminal::Interactive` (only `login` on a terminal) the keyring may show an unlock
+    /// dialog and the provider's credentials may prompt.
+    pub fn new(
+        env: &Env,
+        refresh_before: Seconds,
+        terminal: Terminal,
+        provider: &'static dyn Provider,
+    ) -> Result<Tokens> {
         let state_dir = crate::state::dir(env);
         Ok(Tokens {
-            stores: Stores::new(env, interactive)?,
+            stores: Stores::new(env, terminal == Terminal::Interactive)?,
             index: Index::load(state_dir.clone()),
             state_dir,
-            refresh_before: config.defaults.refresh_before,
-            interactive,
+            refresh_before,
+            terminal,
+            provider,
         })
     }
 
@@ -206,8 +184,9 @@ impl Tokens {
                 within.as_millis()
             )
         });
-        let fetched =
-            client::get_authorization_token(key, wanted.duration, within, self.interactive);
+        let fetched = self
+            .provider
+            .fetch(key, wanted.duration, within, self.terminal);
         let fetched = match fetched {
             Ok(f) => f,
             Err(e) => {
@@ -425,10 +404,10 @@ pub fn deadline_in(seconds: Seconds) -> Instant {
 
 /// The token the user set in `CODEARTIFACT_AUTH_TOKEN` (CI does): used as it is, with no AWS
 /// call and nothing stored. Set but not a token is an error rather than a silent fetch.
-pub fn from_environment(env: &Env) -> Result<Option<Token>> {
+pub fn from_environment(env: &Env) -> Result<Option<Secret>> {
     match env.var("CODEARTIFACT_AUTH_TOKEN").filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(text) => Token::new(text).map(Some).ok_or_else(|| {
+        Some(text) => Secret::token(text).map(Some).ok_or_else(|| {
             Error::new(
                 Exit::Input,
                 "CODEARTIFACT_AUTH_TOKEN is set but does not hold a token",

@@ -14,8 +14,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
+use crate::secret::Secret;
 use crate::sources::Source;
-use crate::token::Token;
 
 /// A user netrc larger than this is left out (a netrc is a few lines).
 const MAX_USER_NETRC: u64 = 256 * 1024;
@@ -31,7 +31,7 @@ pub struct Written {
 
 /// A token netrc readers take as one word: Python's netrc splits on white space and treats
 /// quotes, `\` and `#` specially.
-pub fn safe(token: &Token) -> bool {
+pub fn safe(token: &Secret) -> bool {
     token.expose().bytes().all(|b| {
         b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'=' | b'+' | b'/')
     })
@@ -42,7 +42,7 @@ pub fn safe(token: &Token) -> bool {
 /// netrc, so its name stays the same when the tokens in it are renewed. The error names the
 /// directory that could not be written.
 pub fn write(
-    with_tokens: &[(&Source, &Token)],
+    with_tokens: &[(&Source, &Secret)],
     env: &Env,
     dirs: &[PathBuf],
 ) -> Result<Written, String> {

@@ -5,10 +5,9 @@
 
 use std::path::Path;
 
-use super::names::CODEARTIFACT_AUTH_TOKEN;
-use super::Value;
+use crate::secret::Secret;
 use crate::sources::Source;
-use crate::token::Token;
+use crate::tools::names::{self, CODEARTIFACT_AUTH_TOKEN};
 
 /// Variables whose value is a space-separated list: several extra indexes add up.
 const LISTS: [&str; 3] = ["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX"];
@@ -16,29 +15,29 @@ const LISTS: [&str; 3] = ["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX
 /// The variables to set, in order, each once.
 #[derive(Debug, Default)]
 pub struct Plan {
-    vars: Vec<(String, Value)>,
+    vars: Vec<(String, Secret)>,
 }
 
 impl Plan {
     /// Sets `name`, unless an earlier source did (the first one wins); list variables collect
     /// every value instead.
-    pub fn add(&mut self, name: &str, value: Value) {
+    pub fn add(&mut self, name: &str, value: Secret) {
         match self.vars.iter_mut().find(|(n, _)| n == name) {
             None => self.vars.push((name.to_string(), value)),
             Some((_, old)) if LISTS.contains(&name) => {
                 if !old.expose().split(' ').any(|v| v == value.expose()) {
-                    *old = Value::plain(format!("{} {}", old.expose(), value.expose()));
+                    *old = Secret::plain(format!("{} {}", old.expose(), value.expose()));
                 }
             }
             Some(_) => {}
         }
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Secret)> {
         self.vars.iter().map(|(n, v)| (n.as_str(), v))
     }
 
-    pub fn get(&self, name: &str) -> Option<&Value> {
+    pub fn get(&self, name: &str) -> Option<&Secret> {
         self.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }
 
@@ -59,7 +58,7 @@ impl Plan {
             vars: self
                 .vars
                 .into_iter()
-                .filter(|(n, _)| super::names::is_portable(n))
+                .filter(|(n, _)| names::is_portable(n))
                 .collect(),
         }
     }
@@ -68,31 +67,31 @@ impl Plan {
 /// Builds the plan for `sources`, each with its token. `shared` is set when the project manages
 /// `CODEARTIFACT_AUTH_TOKEN` (its sources share one domain and owner). `netrc` is the file
 /// written for requirements files that name their own index ([`super::netrc::write`]).
-pub fn build(with_tokens: &[(&Source, &Token)], shared: bool, netrc: Option<&Path>) -> Plan {
+pub fn build(with_tokens: &[(&Source, &Secret)], shared: bool, netrc: Option<&Path>) -> Plan {
     let mut plan = Plan::default();
     for (source, token) in with_tokens {
         for var in &source.vars {
             let name = var.name.as_str();
             let value = if name.ends_with("_USERNAME") {
-                Value::plain("aws")
+                Secret::plain("aws")
             } else if name.ends_with("_PASSWORD") {
-                Value::plain(token.expose())
-            } else if super::names::is_url_only(name) {
-                Value::plain(source.url.url())
+                Secret::plain(token.expose())
+            } else if names::is_url_only(name) {
+                Secret::plain(source.url.url())
             } else if name == "NETRC" {
                 match netrc {
-                    Some(path) => Value::plain(path.to_string_lossy()),
+                    Some(path) => Secret::plain(path.to_string_lossy()),
                     None => continue,
                 }
             } else {
-                Value::plain(with_credentials(&source.url.url(), token))
+                Secret::plain(with_credentials(&source.url.url(), token))
             };
             plan.add(name, value);
         }
     }
     if shared {
         if let Some((_, token)) = with_tokens.first() {
-            plan.add(CODEARTIFACT_AUTH_TOKEN, Value::plain(token.expose()));
+            plan.add(CODEARTIFACT_AUTH_TOKEN, Secret::plain(token.expose()));
         }
     }
     plan
@@ -100,7 +99,7 @@ pub fn build(with_tokens: &[(&Source, &Token)], shared: bool, netrc: Option<&Pat
 
 /// `scheme://aws:TOKEN@rest`, the token percent-encoded so that no character of it can end
 /// the userinfo.
-pub fn with_credentials(url: &str, token: &Token) -> String {
+pub fn with_credentials(url: &str, token: &Secret) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
     let mut encoded = String::with_capacity(token.expose().len());
     for b in token.expose().bytes() {
@@ -120,23 +119,23 @@ mod tests {
     #[test]
     fn lists_collect_and_others_keep_the_first() {
         let mut plan = Plan::default();
-        plan.add("PIP_INDEX_URL", Value::plain("a"));
-        plan.add("PIP_INDEX_URL", Value::plain("b"));
-        plan.add("PIP_EXTRA_INDEX_URL", Value::plain("x"));
-        plan.add("PIP_EXTRA_INDEX_URL", Value::plain("y"));
-        plan.add("PIP_EXTRA_INDEX_URL", Value::plain("x"));
+        plan.add("PIP_INDEX_URL", Secret::plain("a"));
+        plan.add("PIP_INDEX_URL", Secret::plain("b"));
+        plan.add("PIP_EXTRA_INDEX_URL", Secret::plain("x"));
+        plan.add("PIP_EXTRA_INDEX_URL", Secret::plain("y"));
+        plan.add("PIP_EXTRA_INDEX_URL", Secret::plain("x"));
         assert_eq!(plan.get("PIP_INDEX_URL").unwrap().expose(), "a");
         assert_eq!(plan.get("PIP_EXTRA_INDEX_URL").unwrap().expose(), "x y");
     }
 
     #[test]
     fn credentials_are_percent_encoded_in_the_userinfo() {
-        let t = Token::new("eyJ.ab-_c".into()).unwrap();
+        let t = Secret::token("eyJ.ab-_c".into()).unwrap();
         assert_eq!(
             with_credentials("https://h.example/pypi/r/simple/", &t),
             "https://aws:eyJ.ab-_c@h.example/pypi/r/simple/"
         );
-        let odd = Token::new("a@b/c:d%'$(x)".into()).unwrap();
+        let odd = Secret::token("a@b/c:d%'$(x)".into()).unwrap();
         assert_eq!(
             with_credentials("http://127.0.0.1:8/simple/", &odd),
             "http://aws:a%40b%2Fc%3Ad%25%27%24%28x%29@127.0.0.1:8/simple/"

@@ -14,8 +14,9 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::{Plan, Value};
+use super::Plan;
 use crate::env::Env;
+use crate::secret::Secret;
 use crate::shell::Change;
 
 pub const STATE_VAR: &str = "__CA_ENV_STATE";
@@ -56,6 +57,18 @@ pub struct Managed {
     /// The user's value before ca-env set it; absent when it was unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prev: Option<String>,
+}
+
+impl State {
+    /// What the bash and zsh hooks compare in the shell.
+    pub fn fast_path(&self) -> crate::shell::FastPath<'_> {
+        crate::shell::FastPath {
+            dir: &self.dir,
+            profile: &self.profile,
+            deadline: self.deadline,
+            watched: &self.watched,
+        }
+    }
 }
 
 /// The state's format. Version 1 kept one reference file for all watched paths; its variables
@@ -213,7 +226,7 @@ pub fn diff(
         if raw.var(&m.name) != m.prev {
             changes.push(Change {
                 name: m.name.clone(),
-                value: m.prev.as_deref().map(Value::plain),
+                value: m.prev.as_deref().map(Secret::plain),
             });
         }
     }
@@ -298,14 +311,14 @@ mod tests {
     fn plan(pairs: &[(&str, &str)]) -> Plan {
         let mut p = Plan::default();
         for (n, v) in pairs {
-            p.add(n, Value::plain(*v));
+            p.add(n, Secret::plain(*v));
         }
         p
     }
 
     fn apply(env: &mut Env, changes: &[Change]) {
         for c in changes {
-            env.put(&c.name, c.value.as_ref().map(Value::expose));
+            env.put(&c.name, c.value.as_ref().map(Secret::expose));
         }
     }
 

@@ -9,7 +9,7 @@
 //!   interface reads `UV_INDEX_URL` / `UV_EXTRA_INDEX_URL`; when a requirements file names the
 //!   index itself pip ignores those for it, and `NETRC` is what works.
 
-use crate::project::{Entry, Origin, Role, Tool};
+use super::{Entry, Origin, Role, Tool};
 
 /// One variable a source sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,7 +186,7 @@ pub fn collision_keys(entry: &Entry) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::project::{Entry, Origin, Role, Tool};
+    use super::{Entry, Origin, Role, Tool};
     use std::path::PathBuf;
 
     fn entry(tool: Tool, name: Option<&str>, role: Role, origin: Origin) -> Entry {
