@@ -19,6 +19,12 @@ Environment:
   CA_ENV_LOG     off, error (default), warn, info, debug
   AWS_PROFILE, AWS_REGION, AWS_CONFIG_FILE, AWS_ENDPOINT_URL_CODEARTIFACT, … as the AWS CLI";
 
+/// What `export`'s help says of its formats.
+const EXPORT_HELP: &[(Shell, &str)] = &[(
+    Shell::Direnv,
+    "Plain exports and watch_file lines, for `use codeartifact` in a direnv .envrc",
+)];
+
 #[derive(Debug, Parser)]
 #[command(
     name = "ca-env",
@@ -39,14 +45,14 @@ pub enum Command {
         after_help = "Examples:\n  eval \"$(ca-env hook bash)\"     # ~/.bashrc\n  eval \"$(ca-env hook zsh)\"      # ~/.zshrc\n  ca-env hook fish | source      # ~/.config/fish/config.fish\n  ca-env hook direnv > ~/.config/direnv/lib/ca-env.sh   # then `use codeartifact` in .envrc"
     )]
     Hook {
-        #[arg(value_parser = Shell::parser(Shell::HOOK))]
+        #[arg(value_parser = Shell::parser(Shell::HOOK, &[]))]
         shell: Shell,
     },
 
     /// Print what brings the current shell up to date for this directory (the hook runs this)
     #[command(after_help = "Examples:\n  ca-env export json")]
     Export {
-        #[arg(value_parser = Shell::parser(Shell::EXPORT))]
+        #[arg(value_parser = Shell::parser(Shell::EXPORT, EXPORT_HELP))]
         format: Shell,
     },
 
@@ -126,7 +132,7 @@ pub enum Command {
     /// Print shell completions
     #[command(after_help = "Examples:\n  ca-env completions zsh > ~/.zfunc/_ca-env")]
     Completions {
-        #[arg(value_parser = Shell::parser(Shell::COMPLETIONS))]
+        #[arg(value_parser = Shell::parser(Shell::COMPLETIONS, &[]))]
         shell: Shell,
     },
 }

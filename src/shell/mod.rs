@@ -15,7 +15,7 @@ pub enum Shell {
     Bash,
     Zsh,
     Fish,
-    /// Plain `export`s and `watch_file`s inside a direnv `.envrc`; direnv restores on its own.
+    // Plain `export`s and `watch_file`s inside a direnv `.envrc`; direnv restores on its own.
     Direnv,
     Json,
 }
@@ -35,15 +35,22 @@ impl Shell {
     pub const COMPLETIONS: &'static [Shell] = &[Shell::Bash, Shell::Zsh, Shell::Fish];
 
     /// A command-line parser taking the names of `allowed` only (and listing them in help and
-    /// completions).
+    /// completions), with `help` for some of them.
     pub fn parser(
         allowed: &'static [Shell],
+        help: &'static [(Shell, &'static str)],
     ) -> impl clap::builder::TypedValueParser<Value = Shell> {
         use clap::builder::TypedValueParser;
         use clap::ValueEnum;
         let names: Vec<clap::builder::PossibleValue> = allowed
             .iter()
-            .filter_map(ValueEnum::to_possible_value)
+            .filter_map(|s| {
+                let value = s.to_possible_value()?;
+                Some(match help.iter().find(|(h, _)| h == s) {
+                    Some((_, text)) => value.help(*text),
+                    None => value,
+                })
+            })
             .collect();
         clap::builder::PossibleValuesParser::new(names)
             .map(|name| Shell::from_str(&name, false).expect("a possible value is a shell"))
