@@ -502,11 +502,16 @@ pub fn line_of(bytes: &[u8], offset: usize) -> usize {
         + 1
 }
 
-/// An I/O error's kind in words, without the OS message's extras.
+/// An I/O error's kind in plain words, without the OS message's extras (a temporary file's
+/// name, an errno).
 pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
     match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::NotFound => "not found".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::NotFound => "not found".into(),
+        ErrorKind::StorageFull => "the disk is full".into(),
+        ErrorKind::QuotaExceeded => "the disk quota is used up".into(),
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only".into(),
         _ => e.kind().to_string(),
     }
 }
