@@ -10,7 +10,9 @@ use serde::Deserialize;
 use crate::codeartifact::url::{self, Mapping};
 use crate::codeartifact::{DomainOwner, Repository};
 use crate::env::Env;
+use crate::error::io_reason;
 use crate::ini;
+use crate::text::line_of;
 
 /// Names the file and line of a span, for problems.
 type At<'a> = &'a dyn Fn(&std::ops::Range<usize>) -> String;
@@ -491,24 +493,6 @@ fn keyringrc_qualifiers(section: &str) -> Option<Vec<(String, String)>> {
         out.push((k.to_ascii_lowercase(), v.to_string()));
     }
     Some(out)
-}
-
-/// The 1-based line holding byte `offset`.
-pub fn line_of(bytes: &[u8], offset: usize) -> usize {
-    bytes[..offset.min(bytes.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
-}
-
-/// An I/O error's kind in words, without the OS message's extras.
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        std::io::ErrorKind::NotFound => "not found".into(),
-        _ => e.kind().to_string(),
-    }
 }
 
 #[derive(Deserialize, Default)]

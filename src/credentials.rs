@@ -18,6 +18,7 @@ use crate::codeartifact::Repository;
 use crate::config::{Config, Seconds};
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
+use crate::output::{log, Level};
 use crate::provider::{Key, Terminal};
 use crate::secret::Secret;
 use crate::sources::{Project, Source};
@@ -27,7 +28,9 @@ use crate::vars::{self, plan, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    Hook,
+    /// `entered`: when the shell entered the project (Unix milliseconds); an entry logged out
+    /// since is not fetched again.
+    Hook { entered: i64 },
     /// How a fetch may use the terminal: `exec` keeps it for the command it becomes.
     Command(Terminal),
 }
@@ -102,6 +105,12 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
             ),
         )
         .with_hint("run 'ca-env allow' to trust it");
+        log(Level::Debug, || {
+            format!(
+                "domain {} in account {} is not trusted: not fetched",
+                pair.domain, pair.owner
+            )
+        });
         if let Mode::Command(_) = mode {
             return Err(e);
         }
@@ -115,7 +124,12 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
 
     let tokens: BTreeMap<Wanted, Secret> = match token::from_environment(env)? {
         // The user's own token (CI): used for every source, AWS is not asked.
-        Some(t) => usable.iter().map(|s| (wanted(s, env), t.clone())).collect(),
+        Some(t) => {
+            log(Level::Debug, || {
+                "CODEARTIFACT_AUTH_TOKEN is set: used for every source, nothing fetched".into()
+            });
+            usable.iter().map(|s| (wanted(s, env), t.clone())).collect()
+        }
         None => {
             let wanted: Vec<Wanted> = {
                 let mut w: Vec<Wanted> = usable.iter().map(|s| wanted(s, env)).collect();
@@ -124,7 +138,7 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
                 w
             };
             let terminal = match mode {
-                Mode::Hook => Terminal::Detach,
+                Mode::Hook { .. } => Terminal::Detach,
                 Mode::Command(t) => t,
             };
             let mut store = tokens(env, config, terminal)?;
@@ -138,7 +152,7 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
                     }
                     got
                 }
-                Mode::Hook => for_hook(&mut store, wanted, config, &mut out),
+                Mode::Hook { entered } => for_hook(&mut store, wanted, config, entered, &mut out),
             }
         }
     };
@@ -154,7 +168,7 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
     // works, so the hook says why and sets the others; a command the user ran stops.
     let written = match vars::netrc::write(&with_tokens, env, &netrc_dirs(env)) {
         Ok(w) => w,
-        Err(why) if mode == Mode::Hook => {
+        Err(why) if matches!(mode, Mode::Hook { .. }) => {
             out.messages.push(Error::new(Exit::Runtime, why));
             vars::netrc::Written::default()
         }
@@ -163,7 +177,7 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
     if let Some(problem) = written.problem {
         let e = Error::new(Exit::Input, problem);
         match mode {
-            Mode::Hook => out.messages.push(e),
+            Mode::Hook { .. } => out.messages.push(e),
             Mode::Command(_) => crate::output::error_line(&e),
         }
     }
@@ -177,6 +191,7 @@ fn for_hook(
     store: &mut Tokens,
     wanted: Vec<Wanted>,
     config: &Config,
+    entered: i64,
     out: &mut Outcome,
 ) -> BTreeMap<Wanted, Secret> {
     let mut got = BTreeMap::new();
@@ -192,13 +207,13 @@ fn for_hook(
                     Exit::Runtime,
                     format!("cannot read the token for {}: {why}", w.key.describe()),
                 )
-                .with_hint("run 'ca-env login'"),
+                .with_hint(store.read_hint(&w.key)),
             );
             continue;
         }
         let failure = store
             .remembered_failure(&w.key)
-            .map(|f| (f.reason.clone(), f.retry_at()));
+            .map(|f| (token::failure_error(f), f.retry_at()));
         if let Some((stored, _)) = lookup.stored {
             match store.freshness(&stored) {
                 Freshness::Fresh => {
@@ -218,11 +233,46 @@ fn for_hook(
                 Freshness::Expired => {}
             }
         }
-        if let Some((reason, retry)) = failure {
-            earliest(out, retry);
-            out.messages.push(failed(&w, &reason));
+        // Logged out after this shell entered the project: the logout holds here until the
+        // user asks again (`ca-env login`) or enters the project anew.
+        if let Some(at) = store.logged_out(&w.key).filter(|at| *at >= entered) {
+            log(Level::Debug, || {
+                format!(
+                    "not fetching {}: logged out at {} ms, after this shell entered the project",
+                    w.key.describe(),
+                    at
+                )
+            });
+            out.messages.push(
+                Error::new(
+                    Exit::Runtime,
+                    format!(
+                        "logged out of domain {} in account {}",
+                        w.key.domain, w.key.owner
+                    ),
+                )
+                .with_hint("run 'ca-env login' to get a token again"),
+            );
             continue;
         }
+        if let Some((e, retry)) = failure {
+            log(Level::Debug, || {
+                format!(
+                    "not fetching {}: the last fetch failed, next try after {}",
+                    w.key.describe(),
+                    token::entry::rfc3339(retry)
+                )
+            });
+            earliest(out, retry);
+            out.messages.push(e);
+            continue;
+        }
+        log(Level::Debug, || {
+            format!(
+                "fetching the token for {} in the background, waiting up to the hook deadline",
+                w.key.describe()
+            )
+        });
         match token::spawn_refresh(&w) {
             Ok(child) => started.push((w, child)),
             Err(e) => out
@@ -262,12 +312,15 @@ fn for_hook(
             _ => {
                 let failure = store
                     .remembered_failure(&w.key)
-                    .map(|f| (f.reason.clone(), f.retry_at()));
-                let (reason, retry) = failure.unwrap_or_else(|| {
-                    ("no token was stored".to_string(), token::entry::now() + 30)
+                    .map(|f| (token::failure_error(f), f.retry_at()));
+                let (e, retry) = failure.unwrap_or_else(|| {
+                    (
+                        token::nothing_stored(&w.key, store.state_dir()),
+                        token::entry::now() + 30,
+                    )
                 });
                 earliest(out, retry);
-                out.messages.push(failed(&w, &reason));
+                out.messages.push(e);
             }
         }
     }

@@ -2,6 +2,7 @@
 //! its cause. Printed as one line on stderr.
 
 use std::fmt;
+use std::path::Path;
 use std::process::ExitCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,5 +81,52 @@ impl fmt::Display for Error {
             write!(f, "; hint: {hint}")?;
         }
         Ok(())
+    }
+}
+
+/// A file of ca-env's own state could not be written: the cause in plain words, naming `place`
+/// (the file or directory that matters, never the temporary file the write went through), with
+/// the hint that fits the cause.
+pub fn cannot_write(place: &Path, e: &std::io::Error) -> Error {
+    let err = Error::new(
+        Exit::Runtime,
+        format!(
+            "cannot write {}: {}",
+            place.display(),
+            crate::error::io_reason(e)
+        ),
+    );
+    match write_hint(place, e.kind()) {
+        Some(hint) => err.with_hint(hint),
+        None => err,
+    }
+}
+
+/// What to do when a file under `place` (in ca-env's state directory) cannot be written.
+pub fn write_hint(place: &Path, kind: std::io::ErrorKind) -> Option<String> {
+    use std::io::ErrorKind;
+    let place = place.display();
+    match kind {
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded => {
+            Some(format!("free some space on the disk holding {place}"))
+        }
+        ErrorKind::ReadOnlyFilesystem | ErrorKind::PermissionDenied => Some(format!(
+            "make {place} writable, or set XDG_STATE_HOME to a writable directory"
+        )),
+        _ => None,
+    }
+}
+
+/// An I/O error's kind in plain words, without the OS message's extras (a temporary file's
+/// name, an errno).
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::NotFound => "not found".into(),
+        ErrorKind::StorageFull => "the disk is full".into(),
+        ErrorKind::QuotaExceeded => "the disk quota is used up".into(),
+        ErrorKind::ReadOnlyFilesystem => "the file system is read-only".into(),
+        _ => e.kind().to_string(),
     }
 }

@@ -20,6 +20,7 @@ mod secret;
 mod shell;
 mod sources;
 mod state;
+mod text;
 mod token;
 mod tools;
 mod trust;

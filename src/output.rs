@@ -88,17 +88,25 @@ pub fn clap_error(e: clap::Error) -> ExitCode {
             error_line(&err);
             err.exit_code()
         }
-        _ => {
+        kind => {
             let text = e.to_string();
             let first = text
                 .lines()
                 .find(|l| !l.trim().is_empty())
                 .unwrap_or("invalid usage");
-            let first: String = first
+            let mut first: String = first
                 .trim_start_matches("error: ")
                 .chars()
                 .filter(|c| !c.is_control())
                 .collect();
+            // clap names the missing arguments on the lines after this one, which the one-line
+            // form drops: take them from the error's context instead.
+            if kind == ErrorKind::MissingRequiredArgument {
+                use clap::error::{ContextKind, ContextValue};
+                if let Some(ContextValue::Strings(args)) = e.get(ContextKind::InvalidArg) {
+                    first = format!("{} {}", first.trim_end(), args.join(", "));
+                }
+            }
             let err = Error::new(Exit::Usage, first).with_hint("see 'ca-env --help'");
             error_line(&err);
             err.exit_code()

@@ -611,7 +611,8 @@ fn ctrl_c_during_the_hook_leaves_nothing_half_applied() {
 }
 
 /// A token that expired and cannot be renewed: the variables are taken away first, then one
-/// line says why and what to run, and the prompts after it say nothing more (back-off).
+/// line says why and what to do (for AccessDenied: the profile's permissions, as `login` says),
+/// and the prompts after it say nothing more (back-off).
 #[test]
 fn a_failed_renewal_unloads_then_says_so_once() {
     for kind in Kind::ALL {
@@ -623,7 +624,8 @@ fn a_failed_renewal_unloads_then_says_so_once() {
         let lines: Vec<&str> = said.lines().filter(|l| l.contains("ca-env:")).collect();
         assert_eq!(lines.len(), 1, "{kind:?}: {said}");
         assert!(
-            lines[0].contains("AccessDenied") && lines[0].contains("ca-env login"),
+            lines[0].contains("AccessDenied")
+                && lines[0].contains("hint: check that this profile may call"),
             "{kind:?}: {said}"
         );
         for name in [USER, PASS, SHARED] {
@@ -890,5 +892,49 @@ fn a_project_file_replaced_by_an_older_one_is_noticed_at_the_next_prompt() {
             expect(&mut sh, USER, None);
             expect(&mut sh, "POETRY_HTTP_BASIC_OTHER_USERNAME", Some("aws"));
         }
+    }
+}
+
+/// `ca-env logout` inside a project holds in that shell: the next prompt unsets the variables
+/// and says once how to get a token again, and no later prompt calls AWS, until `ca-env login`
+/// (which sets them again) or leaving and entering the project anew.
+#[test]
+fn a_logout_holds_until_login_or_reentering() {
+    for kind in Kind::ALL {
+        let (standin, _sb, mut sh) = in_project(kind);
+        assert!(sh.var(PASS).is_some(), "{kind:?}: {}", sh.transcript());
+        assert_eq!(standin.calls().len(), 1, "{kind:?}");
+
+        let said = sh.run(&format!("{BIN} logout"));
+        assert!(said.contains("removed 1 stored token"), "{kind:?}: {said}");
+        let lines: Vec<&str> = said.lines().filter(|l| l.contains("ca-env:")).collect();
+        assert_eq!(
+            lines,
+            [
+                "ca-env: logged out of domain corp in account 111122223333; hint: run 'ca-env login' to get a token again"
+            ],
+            "{kind:?}: {said}"
+        );
+        for name in [USER, PASS, SHARED] {
+            assert_eq!(sh.var(name), None, "{kind:?}: {name} unset after logout");
+        }
+        let later = [sh.run(":"), sh.run("echo >> pyproject.toml"), sh.run(":")].concat();
+        assert!(!later.contains("ca-env:"), "{kind:?}: said again: {later}");
+        assert_eq!(standin.calls().len(), 1, "{kind:?}: the logout held");
+
+        let login = sh.run(&format!("{BIN} login"));
+        assert!(!login.contains("ca-env:"), "{kind:?}: {login}");
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 2, "{kind:?}");
+        expect(&mut sh, PASS, Some(issued[1].as_str()));
+
+        sh.run(&format!("{BIN} logout"));
+        expect(&mut sh, PASS, None);
+        assert_eq!(standin.calls().len(), 2, "{kind:?}: the logout held again");
+        sh.run("cd ..");
+        sh.run(&format!("cd {PROJECT}"));
+        let issued = tokens(&standin);
+        assert_eq!(issued.len(), 3, "{kind:?}: entering anew fetches");
+        expect(&mut sh, PASS, Some(issued[2].as_str()));
     }
 }

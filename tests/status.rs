@@ -317,6 +317,29 @@ fn usage_errors_are_one_line_and_status_2() {
     assert!(stdout(&out).contains("Examples:"));
 }
 
+/// A command missing its argument names the argument, on the one line.
+#[test]
+fn a_missing_argument_is_named() {
+    let sb = Sandbox::new();
+    for (args, missing) in [
+        (&["token"][..], "<URL|NAME>"),
+        (&["exec"], "<CMD>..."),
+        (&["export"], "<FORMAT>"),
+        (&["hook"], "<SHELL>"),
+        (&["completions"], "<SHELL>"),
+    ] {
+        let out = sb.run("", args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "ca-env: the following required arguments were not provided: {missing}; hint: see 'ca-env --help'\n"
+            ),
+            "{args:?}"
+        );
+    }
+}
+
 #[test]
 fn human_output_is_plain_when_piped_and_shows_no_values() {
     let mut sb = Sandbox::new();

@@ -719,3 +719,90 @@ fn aws_profile_names_the_entry() {
     let keys: Vec<String> = standin.calls().into_iter().map(|c| c.key_id).collect();
     assert_eq!(keys, [TEST_KEY_ID, OTHER_KEY_ID]);
 }
+
+/// The hook (`export`) and `login` say the same cause and hint for a failed fetch, naming the
+/// entry once: AWS refusing (IAM permissions, not a login, are the fix) and an `AWS_PROFILE`
+/// that does not exist.
+#[test]
+fn the_hook_says_the_cause_and_hint_login_says() {
+    let entry = |standin: &StandIn| format!("corp-111122223333 in us-west-2 via {}", standin.url());
+    let line = |out: &Output| {
+        let err = stderr(out);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 1, "{err}");
+        lines[0].to_string()
+    };
+
+    let standin = StandIn::start();
+    let sb = setup(&standin);
+    standin.deny_key(TEST_KEY_ID);
+    let hook = sb.run(PROJECT, &["export", "bash"]);
+    assert_eq!(hook.status.code(), Some(0));
+    let hook = line(&hook);
+    let login = sb.run(PROJECT, &["login"]);
+    assert_eq!(login.status.code(), Some(1));
+    let login = line(&login);
+    assert_eq!(hook, login);
+    assert!(hook.contains("AccessDeniedException"), "{hook}");
+    assert!(
+        hook.contains("; hint: check that this profile may call"),
+        "{hook}"
+    );
+    assert!(!hook.contains("ca-env login"), "{hook}");
+    assert_eq!(hook.matches(&entry(&standin)).count(), 1, "{hook}");
+
+    let standin = StandIn::start();
+    let mut sb = setup(&standin);
+    sb.without_env_keys();
+    sb.set_env("AWS_PROFILE", "no-such-profile");
+    let hook = line(&sb.run(PROJECT, &["export", "bash"]));
+    let login = line(&sb.run(PROJECT, &["login"]));
+    assert_eq!(hook, login);
+    assert!(
+        hook.contains("the AWS profile 'no-such-profile' does not exist"),
+        "{hook}"
+    );
+    assert!(!hook.contains("ca-env login"), "{hook}");
+    assert!(standin.calls().is_empty());
+}
+
+/// `CA_ENV_LOG=debug` says what `status`, `token` and `export` read and decide, with a token
+/// stored and for an untrusted project, and never the token.
+#[test]
+fn debug_logging_says_what_was_read_and_decided() {
+    let standin = StandIn::start();
+    let mut sb = setup(&standin);
+    let token = ok(&token(&sb));
+    sb.set_env("CA_ENV_LOG", "debug");
+    let root = sb.home().join(PROJECT).display().to_string();
+    for args in [&["status"][..], &["token", "corp"], &["export", "bash"]] {
+        let out = sb.run(PROJECT, args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        for needle in [
+            format!("project root {root}"),
+            "pyproject.toml".into(),
+            "source corp (poetry".into(),
+            "trusted by [trust] in the configuration".into(),
+            "token store: file".into(),
+            "found in the file store: valid".into(),
+        ] {
+            assert!(err.contains(&needle), "{args:?}: {needle:?} in {err}");
+        }
+        assert!(
+            err.lines().all(|l| l.starts_with("ca-env[debug]: ")),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains(&token), "{args:?}: the token was logged");
+    }
+
+    sb.write_config("");
+    let out = sb.run(PROJECT, &["export", "bash"]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("not trusted: neither allowed nor in [trust]"),
+        "{err}"
+    );
+    assert!(err.contains("is not trusted: not fetched"), "{err}");
+    assert_eq!(standin.calls().len(), 1);
+}

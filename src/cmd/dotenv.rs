@@ -42,7 +42,7 @@ pub fn run(env: &Env, target: Option<&Path>) -> Result<()> {
             format!(
                 "cannot write {}: {}",
                 target.display(),
-                crate::config::io_reason(e)
+                crate::error::io_reason(e)
             ),
         )
     };

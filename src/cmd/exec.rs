@@ -49,7 +49,7 @@ fn cannot_run(program: &OsString, e: &std::io::Error) -> Error {
         format!(
             "cannot run {}: {}",
             crate::output::printable(&program.to_string_lossy()),
-            crate::config::io_reason(e)
+            crate::error::io_reason(e)
         ),
     )
 }

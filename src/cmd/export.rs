@@ -36,7 +36,7 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
                 format!(
                     "cannot keep shell state in {}: {}",
                     d.display(),
-                    crate::config::io_reason(&e)
+                    crate::error::io_reason(&e)
                 ),
             )
         }),
@@ -51,6 +51,18 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
         log(Level::Warn, || p.clone());
     }
 
+    let root = project
+        .root
+        .as_ref()
+        .map(|r| r.to_string_lossy().into_owned());
+    let same_project = previous.as_ref().is_some_and(|p| p.root == root);
+    // When this shell entered the project: a logout after it holds in this shell. direnv keeps
+    // no state, so there a logout holds until `ca-env login`.
+    let entered = match &previous {
+        Some(p) if same_project => p.entered,
+        _ if dialect.keeps_state() => entry::now_millis(),
+        _ => i64::MIN,
+    };
     let mut outcome = match (&key, project.sources.is_empty()) {
         (_, true) => Outcome::default(),
         (Err(e), false) => Outcome {
@@ -58,7 +70,8 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
             ..Outcome::default()
         },
         (Ok(_), false) => {
-            credentials::gather(&user, &config, &project, Mode::Hook).unwrap_or_else(|e| Outcome {
+            let mode = Mode::Hook { entered };
+            credentials::gather(&user, &config, &project, mode).unwrap_or_else(|e| Outcome {
                 messages: vec![e],
                 ..Outcome::default()
             })
@@ -77,11 +90,6 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
             }
         }
     }
-    let root = project
-        .root
-        .as_ref()
-        .map(|r| r.to_string_lossy().into_owned());
-    let same_project = previous.as_ref().is_some_and(|p| p.root == root);
     // Variables the user changed after ca-env set them stay theirs while in this project.
     let mut kept: Vec<String> = Vec::new();
     if let (Some(p), true) = (&previous, same_project) {
@@ -138,6 +146,7 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
             .map_or(now + MAX_WAIT, |d| d.min(now + MAX_WAIT)),
         watched,
         root,
+        entered,
         vars: managed,
         said,
         kept,

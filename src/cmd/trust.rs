@@ -63,10 +63,11 @@ fn pairs(project: &Project) -> Result<Vec<DomainOwner>> {
 }
 
 pub(super) fn save(allowed: &Allowed) -> Result<()> {
-    allowed.save().map_err(|e| {
-        let path = allowed
-            .path()
-            .map_or(String::new(), |p| format!(" {}", p.display()));
-        Error::new(Exit::Runtime, format!("cannot write{path}: {e}"))
+    allowed.save().map_err(|e| match allowed.path() {
+        Some(path) => crate::error::cannot_write(path, &e),
+        None => Error::new(
+            Exit::Runtime,
+            format!("cannot keep the allowed domains: {e}"),
+        ),
     })
 }

@@ -104,13 +104,20 @@ where
         let err = ctx.err();
         let code = err.code().unwrap_or("an unnamed error");
         let message = one_line(err.message().unwrap_or(""));
+        let clock = message.contains("Signature expired") || message.contains("not yet current");
         let hint = match code {
-            "AccessDeniedException" | "UnrecognizedClientException" | "InvalidSignatureException" => {
+            "AccessDeniedException" => {
                 "check that this profile may call codeartifact:GetAuthorizationToken and sts:GetServiceBearerToken"
             }
+            "InvalidSignatureException" if clock => {
+                "check this machine's clock: AWS refuses requests signed more than 15 minutes off; then run 'ca-env login'"
+            }
+            "UnrecognizedClientException" | "InvalidSignatureException" => {
+                "check the profile's access key and secret, or renew its session ('ca-env login' on a terminal renews an SSO session)"
+            }
             "ResourceNotFoundException" => "check the domain and owner in the project's index URL",
-            "ThrottlingException" => "try again in a minute",
-            _ => "try again; 'ca-env status' shows the profile used",
+            "ThrottlingException" => "try again in a minute ('ca-env login' tries at once)",
+            _ => "try again with 'ca-env login'; 'ca-env status' shows the profile used",
         };
         return Error::new(
             Exit::Runtime,
@@ -134,6 +141,25 @@ where
             .map_or("the default AWS profile".to_string(), |p| {
                 format!("profile '{p}'")
             });
+        if let (Some(p), Some(CredentialsError::CredentialsNotLoaded(_))) = (
+            key.profile.as_deref(),
+            cause.downcast_ref::<CredentialsError>(),
+        ) {
+            // The SDK reports a profile that is not there as "no credentials anywhere".
+            if !profile_defined(p) {
+                return FetchError {
+                    error: Error::new(
+                        Exit::Runtime,
+                        format!(
+                            "the AWS profile '{}' does not exist in the AWS config or credentials file",
+                            crate::output::printable(p)
+                        ),
+                    )
+                    .with_hint("check AWS_PROFILE and the profiles in ca-env's configuration; 'ca-env status' shows the profile each source uses"),
+                    credentials: true,
+                };
+            }
+        }
         return FetchError {
             error: Error::new(
                 Exit::Runtime,
@@ -146,7 +172,7 @@ where
                     _ => format!("no usable AWS credentials from {profile}: {}", causes(cause)),
                 },
             )
-            .with_hint("set them up with 'aws configure' or 'aws sso login', or choose another profile in ca-env's configuration"),
+            .with_hint("run 'ca-env login' on a terminal (it can prompt, and renews an expired SSO session), or set them up with 'aws configure', or choose another profile in ca-env's configuration"),
             credentials: true,
         };
     }
@@ -154,7 +180,32 @@ where
         Exit::Runtime,
         format!("cannot get a token for {}: {}", key.describe(), causes(e)),
     )
+    .with_hint("check the network and the endpoint; 'ca-env login' tries again at once")
     .into()
+}
+
+/// Whether `profile` is defined in the AWS config or credentials file, found as the SDK finds
+/// them (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else under `~/.aws`).
+fn profile_defined(profile: &str) -> bool {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let file = |var: &str, default: &str| {
+        std::env::var_os(var)
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| home.as_ref().map(|h| h.join(default)))
+            .and_then(|p| std::fs::read_to_string(p).ok())
+            .map(|text| crate::ini::parse(&text))
+            .unwrap_or_default()
+    };
+    let named = format!("profile {profile}");
+    let in_config = file("AWS_CONFIG_FILE", ".aws/config").iter().any(|s| {
+        let name = s.name.trim();
+        name == named || (profile == "default" && name == "default")
+    });
+    in_config
+        || file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")
+            .iter()
+            .any(|s| s.name.trim() == profile)
 }
 
 /// The error and its sources, each said once, on one line (the SDK's own rendering appends

@@ -6,7 +6,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::config::{io_reason, line_of};
+use crate::error::io_reason;
+use crate::text::line_of;
 
 /// The largest project file ca-env reads.
 pub const MAX_FILE: u64 = 1024 * 1024;

@@ -33,7 +33,7 @@ impl<'t> Doc<'t> {
             }),
             Err(e) => Err(e
                 .span()
-                .map_or(1, |s| crate::config::line_of(text.as_bytes(), s.start))),
+                .map_or(1, |s| crate::text::line_of(text.as_bytes(), s.start))),
         }
     }
 

@@ -30,6 +30,10 @@ pub struct Record {
     pub expires: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
+    /// Unix milliseconds of the `ca-env logout` that removed the entry: the hook fetches it
+    /// again only in a shell that entered the project after that (or once the user asks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logged_out: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,6 +44,13 @@ pub struct Failure {
     pub count: u32,
     /// What went wrong, as the error line said it (never a token: errors cannot hold one).
     pub reason: String,
+    /// What to do about it, as the error line said it: the hook repeats both.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// For a token that could not be stored: the store chosen then (`CA_ENV_STORE`). Another
+    /// choice is another attempt, not the same failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
 }
 
 /// Automatic attempts after a failure wait 30 s, then 1, 2, 4, 8 min, then 15 min at most.
@@ -117,9 +128,9 @@ impl Index {
         self.entries.values()
     }
 
-    /// Changes `key`'s record (created if new; removed if `change` leaves it with no store and
-    /// no failure) under the index lock, reading the file afresh so no other process's change
-    /// is lost.
+    /// Changes `key`'s record (created if new; removed if `change` leaves it with no store, no
+    /// failure and no logout) under the index lock, reading the file afresh so no other
+    /// process's change is lost.
     pub fn update(&mut self, key: &Key, change: impl FnOnce(&mut Record)) -> std::io::Result<()> {
         let Some(dir) = self.dir.clone() else {
             return Ok(());
@@ -140,7 +151,7 @@ impl Index {
             .remove(&id)
             .unwrap_or_else(|| Record::new(key));
         change(&mut record);
-        if record.store.is_some() || record.failure.is_some() {
+        if record.store.is_some() || record.failure.is_some() || record.logged_out.is_some() {
             fresh.entries.insert(id, record);
         }
         let text = serde_json::to_vec_pretty(&File {

@@ -71,6 +71,17 @@ impl Tokens {
         provider: &'static dyn Provider,
     ) -> Result<Tokens> {
         let state_dir = crate::state::dir(env);
+        log(Level::Debug, || {
+            format!(
+                "token store: {}; index in {}",
+                env.var("CA_ENV_STORE")
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| "auto".into()),
+                state_dir
+                    .as_ref()
+                    .map_or("(no state directory)".into(), |d| d.display().to_string())
+            )
+        });
         Ok(Tokens {
             stores: Stores::new(env, terminal == Terminal::Interactive)?,
             index: Index::load(state_dir.clone()),
@@ -79,6 +90,17 @@ impl Tokens {
             terminal,
             provider,
         })
+    }
+
+    /// What to do when `key`'s store cannot be read: the advice fits that store.
+    pub fn read_hint(&self, key: &Key) -> String {
+        let recorded = self.index.get(key).and_then(index::Record::backend);
+        self.stores.read_hint(recorded)
+    }
+
+    /// `$XDG_STATE_HOME/ca-env`, when known.
+    pub fn state_dir(&self) -> Option<&std::path::Path> {
+        self.state_dir.as_deref()
     }
 
     /// Reads the index again, after another process (a background refresh) wrote it.
@@ -98,7 +120,7 @@ impl Tokens {
     /// The stored entry for `key`, if any. Reads the store, never the network.
     pub fn lookup(&self, key: &Key) -> Lookup {
         let recorded = self.index.get(key).and_then(index::Record::backend);
-        match self.stores.get(key, recorded) {
+        let lookup = match self.stores.get(key, recorded) {
             Ok(stored) => Lookup {
                 stored,
                 unavailable: None,
@@ -107,12 +129,50 @@ impl Tokens {
                 stored: None,
                 unavailable: Some(why),
             },
+        };
+        log(Level::Debug, || {
+            let store = self.stores.describe(recorded);
+            match (&lookup.stored, &lookup.unavailable) {
+                (Some((stored, backend)), _) => format!(
+                    "token for {} found in the {} store: {}, expiring {}",
+                    key.describe(),
+                    backend.as_str(),
+                    self.freshness(stored).as_str(),
+                    entry::rfc3339(stored.expires)
+                ),
+                (None, Some(why)) => format!(
+                    "the token for {} cannot be read ({store}): {why}",
+                    key.describe()
+                ),
+                (None, None) => format!("no token stored for {} ({store})", key.describe()),
+            }
+        });
+        lookup
+    }
+
+    /// When `ca-env logout` last removed `key` (Unix milliseconds), unless a token was
+    /// stored since or the user asked for one.
+    pub fn logged_out(&self, key: &Key) -> Option<i64> {
+        self.index.get(key)?.logged_out
+    }
+
+    /// The user asked for `key`'s token (`login`, `token`, `exec`, `dotenv`): a logout no
+    /// longer holds for it.
+    pub fn forget_logout(&mut self, key: &Key) {
+        if self.logged_out(key).is_some() {
+            log(Level::Debug, || {
+                format!("asked for {}: its logout no longer holds", key.describe())
+            });
+            let _ = self.index.update(key, |r| r.logged_out = None);
         }
     }
 
     /// A token for `wanted` that is not expired: the stored one when fresh (or expiring, with a
     /// background refresh started), else a new one fetched before `deadline`.
     pub fn get(&mut self, wanted: &Wanted, deadline: Instant, asked: Asked) -> Result<Stored> {
+        if asked != Asked::Unasked {
+            self.forget_logout(&wanted.key);
+        }
         if asked != Asked::Forced {
             if let Some((stored, _)) = self.lookup(&wanted.key).stored {
                 match self.freshness(&stored) {
@@ -124,7 +184,11 @@ impl Tokens {
                         }
                         return Ok(stored);
                     }
-                    Freshness::Expired => {}
+                    Freshness::Expired => {
+                        log(Level::Debug, || {
+                            format!("fetching: the token for {} expired", wanted.key.describe())
+                        });
+                    }
                 }
             }
         }
@@ -143,6 +207,7 @@ impl Tokens {
     ) -> std::result::Result<(Stored, Backend), FetchError> {
         let key = &wanted.key;
         let began = entry::now();
+        let began_millis = entry::now_millis();
         let _held = self.lock_entry(key, deadline)?;
         // Whoever held the lock before us may have stored a fresh token.
         self.index = Index::load(self.state_dir.clone());
@@ -161,20 +226,23 @@ impl Tokens {
         }
         if asked == Asked::Unasked {
             if let Some(failure) = self.remembered_failure(key) {
-                return Err(Error::new(Exit::Runtime, failure.reason.clone())
-                    .with_hint(format!(
-                        "remembered from {} ago; run 'ca-env login'",
-                        ago(entry::now() - failure.at)
-                    ))
-                    .into());
+                let mut e = failure_error(failure);
+                e.message = format!(
+                    "{} (remembered from {} ago)",
+                    e.message,
+                    ago(entry::now() - failure.at)
+                );
+                return Err(e.into());
             }
+        } else {
+            self.forget_logout(key);
         }
-        self.stores
-            .check_writable()
-            .map_err(|store::Unavailable(why)| {
-                Error::new(Exit::Runtime, format!("cannot store a token: {why}"))
-                    .with_hint("unlock the keyring, or set CA_ENV_STORE=auto")
-            })?;
+        if let Err(store::Unavailable(why)) = self.stores.check_writable() {
+            let e = Error::new(Exit::Runtime, format!("cannot store a token: {why}"))
+                .with_hint(self.stores.store_hint());
+            self.remember_failure(key, &e, Some(self.stores.choice()));
+            return Err(e.into());
+        }
         let within = deadline.saturating_duration_since(Instant::now());
         log(Level::Debug, || {
             format!(
@@ -190,22 +258,38 @@ impl Tokens {
         let fetched = match fetched {
             Ok(f) => f,
             Err(e) => {
-                self.remember_failure(key, &e.error);
+                self.remember_failure(key, &e.error, None);
                 return Err(e);
             }
         };
+        // A logout while this refresh waited or fetched: what it would store is unwanted.
+        if asked == Asked::Unasked {
+            self.index = Index::load(self.state_dir.clone());
+            if self.logged_out(key).is_some_and(|at| at >= began_millis) {
+                return Err(Error::new(
+                    Exit::Runtime,
+                    format!("{} was logged out meanwhile", key.describe()),
+                )
+                .into());
+            }
+        }
         let stored = Stored {
             token: fetched.token,
             issued: entry::now(),
             expires: fetched.expires,
         };
-        let backend = self
-            .stores
-            .put(key, &stored)
-            .map_err(|store::Unavailable(why)| {
-                Error::new(Exit::Runtime, format!("cannot store the token: {why}"))
-                    .with_hint("set CA_ENV_STORE=file to use the file store")
-            })?;
+        let backend = match self.stores.put(key, &stored) {
+            Ok(b) => b,
+            Err(store::Unavailable(why)) => {
+                let e = Error::new(
+                    Exit::Runtime,
+                    format!("cannot store the token for {}: {why}", key.describe()),
+                )
+                .with_hint(self.stores.store_hint());
+                self.remember_failure(key, &e, Some(self.stores.choice()));
+                return Err(e.into());
+            }
+        };
         log(Level::Info, || {
             format!(
                 "stored a token for {} in {}, expiring {}",
@@ -214,12 +298,18 @@ impl Tokens {
                 entry::rfc3339(stored.expires)
             )
         });
-        let _ = self.index.update(key, |r| {
+        let recorded = self.index.update(key, |r| {
             r.store = Some(backend.as_str().to_string());
             r.issued = Some(stored.issued);
             r.expires = Some(stored.expires);
             r.failure = None;
+            r.logged_out = None;
         });
+        // Unrecorded, the token cannot be found again (the index says which store holds it):
+        // every later command would fetch anew.
+        if let (Err(e), Some(dir)) = (recorded, &self.state_dir) {
+            return Err(crate::error::cannot_write(&dir.join("tokens.json"), &e).into());
+        }
         Ok((stored, backend))
     }
 
@@ -249,7 +339,7 @@ impl Tokens {
                 log(Level::Warn, || {
                     format!(
                         "fetching without the entry lock: {}",
-                        crate::config::io_reason(&e)
+                        crate::error::io_reason(&e)
                     )
                 });
                 Ok(None)
@@ -257,14 +347,19 @@ impl Tokens {
         }
     }
 
-    fn remember_failure(&mut self, key: &Key, error: &Error) {
+    /// `store`: the store chosen, when the failure was storing the token.
+    fn remember_failure(&mut self, key: &Key, error: &Error, store: Option<&str>) {
         let reason = error.message.clone();
+        let hint = error.hint.clone();
+        let store = store.map(str::to_string);
         let _ = self.index.update(key, |r| {
             let count = r.failure.as_ref().map_or(0, |f| f.count);
             r.failure = Some(index::Failure {
                 at: entry::now(),
                 count: count.saturating_add(1),
                 reason,
+                hint,
+                store,
             });
         });
     }
@@ -296,12 +391,18 @@ impl Tokens {
                 Err(_) => {}
             }
         }
-        let _ = self.index.update(key, |r| {
-            r.store = None;
-            r.issued = None;
-            r.expires = None;
-            r.failure = None;
-        });
+        self.index
+            .update(key, |r| {
+                r.store = None;
+                r.issued = None;
+                r.expires = None;
+                r.failure = None;
+                r.logged_out = Some(entry::now_millis());
+            })
+            .map_err(|e| match &self.state_dir {
+                Some(dir) => crate::error::cannot_write(&dir.join("tokens.json"), &e),
+                None => Error::new(Exit::Runtime, format!("cannot record the logout: {e}")),
+            })?;
         Ok(removed)
     }
 
@@ -321,8 +422,43 @@ impl Tokens {
     pub fn remembered_failure(&self, key: &Key) -> Option<&index::Failure> {
         let f = self.index.get(key)?.failure.as_ref()?;
         let now = entry::now();
-        (f.at <= now && now < f.retry_at()).then_some(f)
+        let same_store = f.store.as_deref().is_none_or(|s| s == self.stores.choice());
+        (same_store && f.at <= now && now < f.retry_at()).then_some(f)
     }
+}
+
+/// A remembered failure as the command that met it said it: the same cause and hint, for the
+/// hook and the background refresh to repeat.
+pub fn failure_error(f: &index::Failure) -> Error {
+    Error::new(Exit::Runtime, f.reason.clone()).with_hint(
+        f.hint
+            .clone()
+            .unwrap_or_else(|| "run 'ca-env login'".into()),
+    )
+}
+
+/// Why a fetch that ended stored nothing and left no failure behind: most likely the state
+/// directory cannot be written (then the failure could not be recorded either), which a small
+/// write tells.
+pub fn nothing_stored(key: &Key, state_dir: Option<&std::path::Path>) -> Error {
+    if let Some(dir) = state_dir {
+        let probe = dir.join(".probe");
+        let written = crate::state::write_atomic(&probe, b"probe");
+        let _ = std::fs::remove_file(&probe);
+        if let Err(e) = written {
+            let mut err = crate::error::cannot_write(dir, &e);
+            err.message = format!("no token for {}: {}", key.describe(), err.message);
+            return err;
+        }
+    }
+    let log = state_dir.map_or("refresh.log".into(), |d| {
+        d.join("refresh.log").display().to_string()
+    });
+    Error::new(
+        Exit::Runtime,
+        format!("no token for {}: the fetch stored nothing", key.describe()),
+    )
+    .with_hint(format!("{log} says why; 'ca-env login' tries again"))
 }
 
 fn ago(seconds: i64) -> String {

@@ -111,7 +111,7 @@ pub fn write(
                 failed = format!(
                     "cannot write the netrc file in {}: {}",
                     dir.display(),
-                    crate::config::io_reason(&e)
+                    crate::error::io_reason(&e)
                 )
             }
         }
@@ -151,18 +151,18 @@ fn read_user(path: &Path) -> Result<String, String> {
     let file = match options.open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
-        Err(e) => return Err(format!("cannot read: {}", crate::config::io_reason(&e))),
+        Err(e) => return Err(format!("cannot read: {}", crate::error::io_reason(&e))),
     };
     let meta = file
         .metadata()
-        .map_err(|e| format!("cannot read: {}", crate::config::io_reason(&e)))?;
+        .map_err(|e| format!("cannot read: {}", crate::error::io_reason(&e)))?;
     if !meta.is_file() {
         return Err("not a regular file".into());
     }
     let mut bytes = Vec::new();
     file.take(MAX_USER_NETRC + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {}", crate::config::io_reason(&e)))?;
+        .map_err(|e| format!("cannot read: {}", crate::error::io_reason(&e)))?;
     if bytes.len() as u64 > MAX_USER_NETRC {
         return Err("larger than 256 KiB".into());
     }

@@ -38,6 +38,10 @@ pub struct State {
     /// The project root, when there was one.
     #[serde(default)]
     pub root: Option<String>,
+    /// When the shell entered that project (Unix milliseconds): a `ca-env logout` after it
+    /// holds in this shell.
+    #[serde(default)]
+    pub entered: i64,
     #[serde(default)]
     pub vars: Vec<Managed>,
     /// Messages already shown in this project, as short hashes, so each is said once.

@@ -328,8 +328,8 @@ fn keyutils_refused(sb: &Sandbox, keys: &KeyutilsSession, args: &[&str]) -> Comm
 }
 
 /// Keyutils refused by the kernel inside a session keyring that otherwise works: with
-/// `CA_ENV_STORE=keyutils` `token` exits 1 with one line and the hook says one line and exports
-/// nothing, without calling AWS; with `auto` the token goes to the file store, silently.
+/// `CA_ENV_STORE=keyutils` `token` exits 1 with one line and the hook says the same cause and
+/// hint and exports nothing, without calling AWS; with `auto` the token goes to the file store, silently.
 #[test]
 fn keyutils_refused_by_the_kernel_costs_one_line_or_falls_back() {
     let standin = StandIn::start();
@@ -341,12 +341,18 @@ fn keyutils_refused_by_the_kernel_costs_one_line_or_falls_back() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    one_line("token", &out, &[]);
+    // The advice fits keyutils (no keyring to unlock), in `token` and in the hook alike.
+    one_line(
+        "token",
+        &out,
+        &["cannot store", "hint: set CA_ENV_STORE=auto"],
+    );
+    assert!(!stderr(&out).contains("unlock"), "{}", stderr(&out));
     assert_eq!(stdout(&out), "");
     let (out, took) = timed(keyutils_refused(&sb, &keys, &["export", "bash"]));
     assert_eq!(out.status.code(), Some(0));
     assert!(took < HOOK_DEADLINE + MARGIN, "took {took:?}");
-    one_line("export", &out, &["ca-env login"]);
+    one_line("export", &out, &["keyutils", "hint: set CA_ENV_STORE=auto"]);
     exported_nothing("export", &out);
     assert!(
         standin.calls().is_empty(),
@@ -1272,4 +1278,94 @@ fn a_stale_runtime_directory_falls_back_to_private_state_under_any_umask() {
             assert_eq!(fs::read_dir(&foreign).unwrap().count(), 0, "{what}");
         }
     }
+}
+
+/// How the state directory is broken for one command.
+#[derive(Debug, Clone, Copy)]
+enum Disk {
+    /// A tmpfs holding what was there, filled to the last byte: writes fail with ENOSPC.
+    Full,
+    /// Bind-mounted read-only: writes fail with EROFS (as root, where chmod would not stop them).
+    ReadOnly,
+}
+
+/// `ca-env args` in the project, inside a private mount namespace where the sandbox's state
+/// directory is `disk`.
+fn on_broken_disk(sb: &Sandbox, disk: Disk, args: &[&str]) -> Output {
+    require("unshare");
+    let state = sb.state_dir();
+    let saved = sb.path().join("state-saved");
+    let _ = fs::remove_dir_all(&saved);
+    fs::create_dir_all(&saved).unwrap();
+    let script = match disk {
+        Disk::Full => {
+            "cp -a \"$S/.\" \"$T/\" && mount -t tmpfs -o size=256k tmpfs \"$S\" && cp -a \"$T/.\" \"$S/\" \
+             && { dd if=/dev/zero of=\"$S/filler\" bs=4k 2>/dev/null; true; } && exec \"$@\""
+        }
+        Disk::ReadOnly => "mount --bind \"$S\" \"$S\" && mount -o remount,ro,bind \"$S\" && exec \"$@\"",
+    };
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-rm", "sh", "-c", script, "sh", BIN])
+        .args(args)
+        .env("S", &state)
+        .env("T", &saved);
+    let mut cmd = sb.inside(cmd, PROJECT);
+    cmd.env("S", &state).env("T", &saved);
+    cmd.output().unwrap()
+}
+
+/// A full or read-only disk under the state directory: `token` (file store), `login` and the
+/// hook each say one line with the cause in plain words, the directory or file that matters
+/// (never a temporary file's name or an errno) and a hint that fits, never "run 'ca-env login'"
+/// nor "set CA_ENV_STORE=file" (it is the file store already).
+#[test]
+fn a_full_or_read_only_disk_is_named_with_a_hint_that_fits() {
+    let standin = StandIn::start();
+    let sb = setup(&standin);
+    // The shell key exists already, as it does after the first prompt anywhere.
+    ok(&sb.run("", &["export", "bash"]));
+    let state = sb.state_dir().join("ca-env");
+    let secrets = state.join("secrets").display().to_string();
+    let state_s = state.display().to_string();
+    let allowed = state.join("allowed").display().to_string();
+    for (disk, cause, hint) in [
+        (
+            Disk::Full,
+            "the disk is full",
+            "free some space on the disk holding",
+        ),
+        (Disk::ReadOnly, "the file system is read-only", "writable"),
+    ] {
+        let checks = |what: &str, out: &Output, place: &str| {
+            one_line(what, out, &[cause, place, hint]);
+            let err = stderr(out);
+            for wrong in [
+                "ca-env/.tmp",
+                "secrets/.tmp",
+                "os error",
+                "CA_ENV_STORE=file",
+                "ca-env login",
+            ] {
+                assert!(!err.contains(wrong), "{disk:?} {what}: {wrong:?} in {err}");
+            }
+        };
+        let out = on_broken_disk(&sb, disk, &["token", "corp"]);
+        assert_eq!(out.status.code(), Some(1), "{disk:?}: {}", stderr(&out));
+        checks("token", &out, &secrets);
+        assert_eq!(stdout(&out), "");
+
+        let out = on_broken_disk(&sb, disk, &["login"]);
+        assert_eq!(out.status.code(), Some(1), "{disk:?}: {}", stderr(&out));
+        checks("login", &out, &allowed);
+
+        let out = on_broken_disk(&sb, disk, &["export", "bash"]);
+        assert_eq!(out.status.code(), Some(0), "{disk:?}: {}", stderr(&out));
+        checks("export", &out, &state_s);
+        exported_nothing("export", &out);
+    }
+    // Nothing was left behind in the real state directory.
+    assert!(
+        !state.join("secrets").exists()
+            || fs::read_dir(state.join("secrets")).unwrap().count() == 0
+    );
 }

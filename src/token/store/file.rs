@@ -18,25 +18,27 @@ pub fn get(dir: &Path, key: &Key) -> Answer<Option<String>> {
         Ok(Some(f)) => f,
         Ok(None) => return Ok(None),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(failed("read", &e)),
+        Err(e) => return Err(failed("read", dir, &e)),
     };
     let mut bytes = Vec::new();
     Read::by_ref(&mut file)
         .take(MAX_ENTRY as u64 + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| failed("read", &e))?;
+        .map_err(|e| failed("read", dir, &e))?;
     Ok(String::from_utf8(bytes).ok())
 }
 
-pub fn set(dir: &Path, key: &Key, text: &str) -> Answer<()> {
-    crate::state::write_atomic(&path(dir, key), text.as_bytes()).map_err(|e| failed("write", &e))
+/// Writes the entry; on failure also the error's kind, which decides the hint.
+pub fn set(dir: &Path, key: &Key, text: &str) -> Result<(), (Unavailable, std::io::ErrorKind)> {
+    crate::state::write_atomic(&path(dir, key), text.as_bytes())
+        .map_err(|e| (failed("write", dir, &e), e.kind()))
 }
 
 pub fn delete(dir: &Path, key: &Key) -> Answer<bool> {
     match fs::remove_file(path(dir, key)) {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(e) => Err(failed("remove", &e)),
+        Err(e) => Err(failed("remove", dir, &e)),
     }
 }
 
@@ -55,10 +57,12 @@ pub fn entries(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn failed(what: &str, e: &std::io::Error) -> Unavailable {
+/// Names the store's directory, not the entry's (hashed) or a temporary file's name.
+fn failed(what: &str, dir: &Path, e: &std::io::Error) -> Unavailable {
     Unavailable(format!(
-        "cannot {what} the token file: {}",
-        crate::config::io_reason(e)
+        "cannot {what} in {}: {}",
+        dir.display(),
+        crate::error::io_reason(e)
     ))
 }
 

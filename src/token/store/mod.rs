@@ -14,6 +14,9 @@ use super::entry::{Key, Stored};
 use crate::env::Env;
 use crate::error::{Error, Exit};
 
+const KEYUTILS_HINT: &str =
+    "set CA_ENV_STORE=auto: keyutils holds tokens only where a session keyring exists";
+
 /// The service name every keyring entry is filed under.
 pub const SERVICE: &str = "ca-env";
 
@@ -56,6 +59,9 @@ pub struct Stores {
     patience: Duration,
     /// Whether the keyring answers without a dialog, asked once per process.
     keyring_ready: std::sync::OnceLock<Answer<()>>,
+    /// Why the file store last refused a write (a full disk, a read-only one): it decides the
+    /// hint.
+    file_refused: std::cell::Cell<Option<std::io::ErrorKind>>,
 }
 
 impl Stores {
@@ -80,7 +86,17 @@ impl Stores {
             // service deserves.
             patience: Duration::from_secs(if interactive { 120 } else { 2 }),
             keyring_ready: std::sync::OnceLock::new(),
+            file_refused: std::cell::Cell::new(None),
         })
+    }
+
+    /// For debug lines: the store chosen, or `auto` and where the index says the entry is.
+    pub fn describe(&self, recorded: Option<Backend>) -> String {
+        match (self.only, recorded) {
+            (Some(b), _) => format!("{} (CA_ENV_STORE)", b.as_str()),
+            (None, Some(b)) => format!("{} (auto, as recorded)", b.as_str()),
+            (None, None) => "auto, none recorded".into(),
+        }
     }
 
     /// The backends to read `key` from: the one chosen, else the one the index recorded.
@@ -207,7 +223,43 @@ impl Stores {
                 bounded(self.patience, move || keyring::set(&key, &text))?
             }
             Backend::Keyutils => keyutils::set(key, text),
-            Backend::File => file::set(self.file_dir()?, key, text),
+            Backend::File => file::set(self.file_dir()?, key, text).map_err(|(why, kind)| {
+                self.file_refused.set(Some(kind));
+                why
+            }),
+        }
+    }
+
+    /// The store chosen: `CA_ENV_STORE`'s value, `auto` when unset.
+    pub fn choice(&self) -> &'static str {
+        self.only.map_or("auto", Backend::as_str)
+    }
+
+    /// What to do when the store holding an entry (`recorded`, or the one chosen) cannot be
+    /// read.
+    pub fn read_hint(&self, recorded: Option<Backend>) -> String {
+        match self.readable(recorded) {
+            Some(Backend::Keyring) => {
+                "unlock the keyring, or run 'ca-env login' on a terminal".into()
+            }
+            Some(Backend::Keyutils) => KEYUTILS_HINT.into(),
+            _ => "run 'ca-env login'".into(),
+        }
+    }
+
+    /// What to do when a token could not be stored (or the chosen store cannot take one): the
+    /// advice fits the store in use.
+    pub fn store_hint(&self) -> String {
+        match self.only {
+            Some(Backend::Keyring) => "unlock the keyring, or set CA_ENV_STORE=auto".into(),
+            Some(Backend::Keyutils) => KEYUTILS_HINT.into(),
+            // The file store is the last `auto` tries: it refused too.
+            Some(Backend::File) | None => self
+                .file_refused
+                .get()
+                .zip(self.file_dir.as_deref())
+                .and_then(|(kind, dir)| crate::error::write_hint(dir, kind))
+                .unwrap_or_else(|| "'ca-env status' shows the store in use".into()),
         }
     }
 
