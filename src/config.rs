@@ -17,8 +17,7 @@ use crate::text::line_of;
 /// Names the file and line of a span, for problems.
 type At<'a> = &'a dyn Fn(&std::ops::Range<usize>) -> String;
 
-/// Seconds, as the configuration's durations are written (`"12h"`, `"15m"`, `"2s"`).
-pub type Seconds = u64;
+use crate::clock::Seconds;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Defaults {

@@ -13,9 +13,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::clock::Seconds;
 use crate::codeartifact::client::CodeArtifact;
 use crate::codeartifact::Repository;
-use crate::config::{Config, Seconds};
+use crate::config::Config;
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
 use crate::output::{log, Level};
@@ -260,7 +261,7 @@ fn for_hook(
                 format!(
                     "not fetching {}: the last fetch failed, next try after {}",
                     w.key.describe(),
-                    token::entry::rfc3339(retry)
+                    crate::clock::rfc3339(retry)
                 )
             });
             earliest(out, retry);
@@ -316,7 +317,7 @@ fn for_hook(
                 let (e, retry) = failure.unwrap_or_else(|| {
                     (
                         token::nothing_stored(&w.key, store.state_dir()),
-                        token::entry::now() + 30,
+                        crate::clock::now() + 30,
                     )
                 });
                 earliest(out, retry);

@@ -6,6 +6,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
 mod cli;
+mod clock;
 mod cmd;
 mod codeartifact;
 mod config;

@@ -5,9 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::clock::Seconds;
 use crate::codeartifact::url::{judge, RepoUrl, Verdict};
 use crate::codeartifact::DomainOwner;
-use crate::config::{Config, ProfileOrigin, Seconds};
+use crate::config::{Config, ProfileOrigin};
 use crate::project::{quoted_name, Found};
 use crate::tools::names::{self, VarName, CODEARTIFACT_AUTH_TOKEN};
 use crate::tools::{Entry, Role, Tool};

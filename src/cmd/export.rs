@@ -10,7 +10,6 @@ use crate::output::{self, log, Level};
 use crate::secret::Secret;
 use crate::shell::{self, Change, Shell};
 use crate::sources::Project;
-use crate::token::entry;
 use crate::vars::state::{self, MacKey, State, STATE_VAR};
 use crate::vars::Plan;
 
@@ -19,7 +18,7 @@ use crate::vars::Plan;
 const MAX_WAIT: i64 = 3600;
 
 pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
-    let now = entry::now();
+    let now = crate::clock::now();
     let previous = State::from_env(raw).filter(|_| dialect.keeps_state());
     if let Some(s) = &previous {
         if s.still_current(raw, now) {
@@ -60,7 +59,7 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
     // no state, so there a logout holds until `ca-env login`.
     let entered = match &previous {
         Some(p) if same_project => p.entered,
-        _ if dialect.keeps_state() => entry::now_millis(),
+        _ if dialect.keeps_state() => crate::clock::now_millis(),
         _ => i64::MIN,
     };
     let mut outcome = match (&key, project.sources.is_empty()) {

@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
+use crate::clock::rfc3339;
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
 use crate::output::{self, printable};
 use crate::provider::Terminal;
-use crate::token::{self, entry::rfc3339, Asked, Freshness, Wanted};
+use crate::token::{self, Asked, Freshness, Wanted};
 
 pub fn run(env: &Env, force: bool, names: &[String]) -> Result<()> {
     let (config, mut allowed, project) = super::load(env);

@@ -5,12 +5,13 @@ use std::fmt::Write;
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
+use crate::clock::rfc3339;
 use crate::config::Config;
 use crate::env::Env;
 use crate::error::Result;
 use crate::output::{self, printable};
 use crate::sources::{Project, Source};
-use crate::token::{self, entry::rfc3339, Key, Tokens};
+use crate::token::{self, Key, Tokens};
 use crate::tools::Role;
 
 pub fn run(env: &Env, json: bool) -> Result<()> {

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 pub use entry::{Freshness, Key, Stored};
 
-use crate::config::Seconds;
+use crate::clock::Seconds;
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
 use crate::output::{log, Level};
@@ -114,7 +114,7 @@ impl Tokens {
     }
 
     pub fn freshness(&self, stored: &Stored) -> Freshness {
-        stored.freshness(entry::now(), self.refresh_before)
+        stored.freshness(crate::clock::now(), self.refresh_before)
     }
 
     /// The stored entry for `key`, if any. Reads the store, never the network.
@@ -138,7 +138,7 @@ impl Tokens {
                     key.describe(),
                     backend.as_str(),
                     self.freshness(stored).as_str(),
-                    entry::rfc3339(stored.expires)
+                    crate::clock::rfc3339(stored.expires)
                 ),
                 (None, Some(why)) => format!(
                     "the token for {} cannot be read ({store}): {why}",
@@ -206,8 +206,8 @@ impl Tokens {
         asked: Asked,
     ) -> std::result::Result<(Stored, Backend), FetchError> {
         let key = &wanted.key;
-        let began = entry::now();
-        let began_millis = entry::now_millis();
+        let began = crate::clock::now();
+        let began_millis = crate::clock::now_millis();
         let _held = self.lock_entry(key, deadline)?;
         // Whoever held the lock before us may have stored a fresh token.
         self.index = Index::load(self.state_dir.clone());
@@ -230,7 +230,7 @@ impl Tokens {
                 e.message = format!(
                     "{} (remembered from {} ago)",
                     e.message,
-                    ago(entry::now() - failure.at)
+                    ago(crate::clock::now() - failure.at)
                 );
                 return Err(e.into());
             }
@@ -275,7 +275,7 @@ impl Tokens {
         }
         let stored = Stored {
             token: fetched.token,
-            issued: entry::now(),
+            issued: crate::clock::now(),
             expires: fetched.expires,
         };
         let backend = match self.stores.put(key, &stored) {
@@ -295,7 +295,7 @@ impl Tokens {
                 "stored a token for {} in {}, expiring {}",
                 key.describe(),
                 backend.as_str(),
-                entry::rfc3339(stored.expires)
+                crate::clock::rfc3339(stored.expires)
             )
         });
         let recorded = self.index.update(key, |r| {
@@ -355,7 +355,7 @@ impl Tokens {
         let _ = self.index.update(key, |r| {
             let count = r.failure.as_ref().map_or(0, |f| f.count);
             r.failure = Some(index::Failure {
-                at: entry::now(),
+                at: crate::clock::now(),
                 count: count.saturating_add(1),
                 reason,
                 hint,
@@ -397,7 +397,7 @@ impl Tokens {
                 r.issued = None;
                 r.expires = None;
                 r.failure = None;
-                r.logged_out = Some(entry::now_millis());
+                r.logged_out = Some(crate::clock::now_millis());
             })
             .map_err(|e| match &self.state_dir {
                 Some(dir) => crate::error::cannot_write(&dir.join("tokens.json"), &e),
@@ -421,7 +421,7 @@ impl Tokens {
     /// stop refreshes for as long as the clock was off, not at most the back-off.
     pub fn remembered_failure(&self, key: &Key) -> Option<&index::Failure> {
         let f = self.index.get(key)?.failure.as_ref()?;
-        let now = entry::now();
+        let now = crate::clock::now();
         let same_store = f.store.as_deref().is_none_or(|s| s == self.stores.choice());
         (same_store && f.at <= now && now < f.retry_at()).then_some(f)
     }
