@@ -13,6 +13,7 @@ mod config;
 mod credentials;
 mod env;
 mod error;
+mod hook;
 mod ini;
 mod output;
 mod project;

@@ -280,3 +280,72 @@ fn collisions(candidates: &[Candidate], problems: &mut Vec<String>) -> Vec<bool>
     }
     rejected
 }
+
+/// The user's configuration, the allowed pairs and this directory's project, resolved.
+pub fn load(env: &crate::env::Env) -> (Config, Allowed, Project) {
+    let config = Config::load(env);
+    let allowed = Allowed::load(env);
+    let project = resolve(crate::project::discover(env), &config, &allowed);
+    log_project(&config, &allowed, &project);
+    (config, allowed, project)
+}
+
+/// `CA_ENV_LOG=debug`: what was read and what each source is, with why it is trusted or not.
+fn log_project(config: &Config, allowed: &Allowed, project: &Project) {
+    use crate::output::{log, printable, Level};
+    log(Level::Debug, || match &config.file {
+        Some(f) => format!("configuration: {}", f.display()),
+        None => "configuration: none".into(),
+    });
+    let Some(root) = &project.root else {
+        log(Level::Debug, || "no project here".into());
+        return;
+    };
+    log(Level::Debug, || {
+        let files: Vec<String> = project
+            .files
+            .iter()
+            .map(|f| f.display().to_string())
+            .collect();
+        format!(
+            "project root {}; files: {}",
+            root.display(),
+            if files.is_empty() {
+                "none".into()
+            } else {
+                files.join(", ")
+            }
+        )
+    });
+    for s in &project.sources {
+        log(Level::Debug, || {
+            let pair = s.domain_owner();
+            let trust = if config.trusts(&pair) {
+                "trusted by [trust] in the configuration"
+            } else if allowed.contains(&pair) {
+                "trusted: allowed with 'ca-env allow' or 'ca-env login'"
+            } else {
+                "not trusted: neither allowed nor in [trust]"
+            };
+            format!(
+                "source {} ({}, {} line {}): domain {} in account {}, {}, profile {} ({}); {trust}",
+                printable(&s.name),
+                s.tool.as_str(),
+                s.file.display(),
+                s.line,
+                pair.domain,
+                pair.owner,
+                s.url.repository.region,
+                s.profile
+                    .as_deref()
+                    .map_or("(AWS default)".into(), printable),
+                s.profile_origin.as_str(),
+            )
+        });
+    }
+    if project.sources.is_empty() {
+        log(Level::Debug, || {
+            "no CodeArtifact source in the project".into()
+        });
+    }
+}

@@ -13,7 +13,7 @@ use crate::provider::Terminal;
 use crate::token::{self, Asked, Freshness, Wanted};
 
 pub fn run(env: &Env, force: bool, names: &[String]) -> Result<()> {
-    let (config, mut allowed, project) = super::load(env);
+    let (config, mut allowed, project) = crate::sources::load(env);
     let sources = super::sources_named(&project, names)?;
     // Logging in is consent: the hook may use these domains from now on.
     let mut changed = false;

@@ -10,7 +10,7 @@ use crate::provider::Terminal;
 use crate::token::Key;
 
 pub fn run(env: &Env, all: bool) -> Result<()> {
-    let (config, _, project) = super::load(env);
+    let (config, _, project) = crate::sources::load(env);
     let mut tokens = crate::credentials::tokens(env, &config, Terminal::Detach)?;
     let mut keys: BTreeSet<Key> = project
         .sources

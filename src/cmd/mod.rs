@@ -14,11 +14,9 @@ mod token;
 mod trust;
 
 use crate::cli::Command;
-use crate::config::Config;
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
-use crate::sources::{self, Project, Source};
-use crate::trust::Allowed;
+use crate::sources::{Project, Source};
 
 pub fn run(command: Command, raw: &Env) -> Result<()> {
     // `export` compares the shell as it is with what it should be; every other command sees
@@ -26,7 +24,7 @@ pub fn run(command: Command, raw: &Env) -> Result<()> {
     if let Command::Export { format } = command {
         return export::run(raw, format);
     }
-    let env = &crate::vars::state::user_env_of(raw);
+    let env = &crate::hook::state::user_env_of(raw);
     match command {
         Command::Status { json } => status::run(env, json),
         Command::Allow => trust::allow(env),
@@ -47,7 +45,7 @@ pub fn run(command: Command, raw: &Env) -> Result<()> {
 /// fetched as a command the user ran would: an untrusted source or a failed fetch is an error.
 /// No project, or one without CodeArtifact sources, sets nothing.
 pub fn project_plan(env: &Env, terminal: crate::provider::Terminal) -> Result<crate::vars::Plan> {
-    let (config, _, project) = load(env);
+    let (config, _, project) = crate::sources::load(env);
     if project.sources.is_empty() {
         return Ok(crate::vars::Plan::default());
     }
@@ -58,75 +56,6 @@ pub fn project_plan(env: &Env, terminal: crate::provider::Terminal) -> Result<cr
         crate::credentials::Mode::Command(terminal),
     )
     .map(|o| o.plan)
-}
-
-/// The user's configuration, the allowed pairs and this directory's project, resolved.
-pub fn load(env: &Env) -> (Config, Allowed, Project) {
-    let config = Config::load(env);
-    let allowed = Allowed::load(env);
-    let project = sources::resolve(crate::project::discover(env), &config, &allowed);
-    log_project(&config, &allowed, &project);
-    (config, allowed, project)
-}
-
-/// `CA_ENV_LOG=debug`: what was read and what each source is, with why it is trusted or not.
-fn log_project(config: &Config, allowed: &Allowed, project: &Project) {
-    use crate::output::{log, printable, Level};
-    log(Level::Debug, || match &config.file {
-        Some(f) => format!("configuration: {}", f.display()),
-        None => "configuration: none".into(),
-    });
-    let Some(root) = &project.root else {
-        log(Level::Debug, || "no project here".into());
-        return;
-    };
-    log(Level::Debug, || {
-        let files: Vec<String> = project
-            .files
-            .iter()
-            .map(|f| f.display().to_string())
-            .collect();
-        format!(
-            "project root {}; files: {}",
-            root.display(),
-            if files.is_empty() {
-                "none".into()
-            } else {
-                files.join(", ")
-            }
-        )
-    });
-    for s in &project.sources {
-        log(Level::Debug, || {
-            let pair = s.domain_owner();
-            let trust = if config.trusts(&pair) {
-                "trusted by [trust] in the configuration"
-            } else if allowed.contains(&pair) {
-                "trusted: allowed with 'ca-env allow' or 'ca-env login'"
-            } else {
-                "not trusted: neither allowed nor in [trust]"
-            };
-            format!(
-                "source {} ({}, {} line {}): domain {} in account {}, {}, profile {} ({}); {trust}",
-                printable(&s.name),
-                s.tool.as_str(),
-                s.file.display(),
-                s.line,
-                pair.domain,
-                pair.owner,
-                s.url.repository.region,
-                s.profile
-                    .as_deref()
-                    .map_or("(AWS default)".into(), printable),
-                s.profile_origin.as_str(),
-            )
-        });
-    }
-    if project.sources.is_empty() {
-        log(Level::Debug, || {
-            "no CodeArtifact source in the project".into()
-        });
-    }
 }
 
 /// This project's sources with the given names (all of them when `names` is empty). No

@@ -15,7 +15,7 @@ use crate::token::{self, Key, Tokens};
 use crate::tools::Role;
 
 pub fn run(env: &Env, json: bool) -> Result<()> {
-    let (config, _, mut project) = super::load(env);
+    let (config, _, mut project) = crate::sources::load(env);
     let tokens = token_states(env, &config, &mut project)?;
     if json {
         let mut text = serde_json::to_string_pretty(&Report::new(&project, &tokens))

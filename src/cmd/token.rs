@@ -10,7 +10,7 @@ use crate::sources::Project;
 use crate::token::{self, Asked, Wanted};
 
 pub fn run(env: &Env, which: &str) -> Result<()> {
-    let (config, _, project) = super::load(env);
+    let (config, _, project) = crate::sources::load(env);
     let wanted = wanted(env, &config, &project, which)?;
     if let Some(token) = token::from_environment(env)? {
         return output::stdout(&format!("{}\n", token.expose()));

@@ -9,7 +9,7 @@ use crate::sources::Project;
 use crate::trust::Allowed;
 
 pub fn allow(env: &Env) -> Result<()> {
-    let (_, mut allowed, project) = super::load(env);
+    let (_, mut allowed, project) = crate::sources::load(env);
     for pair in pairs(&project)? {
         let verb = if allowed.insert(pair.clone()) {
             "allowed"
@@ -25,7 +25,7 @@ pub fn allow(env: &Env) -> Result<()> {
 }
 
 pub fn deny(env: &Env) -> Result<()> {
-    let (config, mut allowed, project) = super::load(env);
+    let (config, mut allowed, project) = crate::sources::load(env);
     for pair in pairs(&project)? {
         let verb = if allowed.remove(&pair) {
             "denied"

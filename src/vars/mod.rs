@@ -4,6 +4,5 @@
 
 pub mod netrc;
 pub mod plan;
-pub mod state;
 
 pub use plan::Plan;

@@ -14,10 +14,10 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use super::Plan;
 use crate::env::Env;
 use crate::secret::Secret;
 use crate::shell::Change;
+use crate::vars::Plan;
 
 pub const STATE_VAR: &str = "__CA_ENV_STATE";
 const KEY_FILE: &str = "shell.key";
