@@ -3,9 +3,10 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
 use crate::shell::Shell;
+use crate::token::refresh::RefreshArgs;
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
@@ -94,7 +95,7 @@ pub enum Command {
     },
 
     /// Fetch one token and store it (started detached by ca-env itself to refresh ahead)
-    #[command(name = "__refresh", hide = true)]
+    #[command(name = crate::token::refresh::COMMAND, hide = true)]
     Refresh(RefreshArgs),
 
     /// Trust this project's CodeArtifact domains, so the hook may use them
@@ -135,20 +136,6 @@ pub enum Command {
         #[arg(value_parser = Shell::parser(Shell::COMPLETIONS, &[]))]
         shell: Shell,
     },
-}
-
-#[derive(Debug, Args)]
-pub struct RefreshArgs {
-    #[arg(long)]
-    pub domain: String,
-    #[arg(long)]
-    pub owner: String,
-    #[arg(long)]
-    pub region: String,
-    #[arg(long)]
-    pub profile: Option<String>,
-    #[arg(long)]
-    pub duration: u64,
 }
 
 #[cfg(test)]

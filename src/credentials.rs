@@ -225,7 +225,7 @@ fn for_hook(
                 Freshness::Expiring => {
                     match &failure {
                         Some((_, retry)) => earliest(out, *retry),
-                        None => token::refresh_in_background(&w),
+                        None => token::refresh::in_background(&w),
                     }
                     earliest(out, stored.expires - token::entry::EXPIRED_MARGIN);
                     got.insert(w, stored.token.clone());
@@ -274,7 +274,7 @@ fn for_hook(
                 w.key.describe()
             )
         });
-        match token::spawn_refresh(&w) {
+        match token::refresh::spawn(&w) {
             Ok(child) => started.push((w, child)),
             Err(e) => out
                 .messages

@@ -2,11 +2,11 @@
 //! ca-env itself to refresh a token ahead of expiry, so the command that noticed need not wait.
 //! It runs unasked: a failure remembered within its back-off is not retried.
 
-use crate::cli::RefreshArgs;
 use crate::codeartifact::Repository;
 use crate::env::Env;
 use crate::error::Result;
 use crate::provider::Terminal;
+use crate::token::refresh::RefreshArgs;
 use crate::token::{self, Asked};
 
 pub fn run(env: &Env, args: RefreshArgs) -> Result<()> {

@@ -9,6 +9,7 @@
 pub mod entry;
 mod index;
 mod lock;
+pub mod refresh;
 pub mod store;
 
 use std::path::PathBuf;
@@ -180,7 +181,7 @@ impl Tokens {
                     Freshness::Expiring => {
                         // Within a remembered failure's back-off, not even a process is started.
                         if self.remembered_failure(&wanted.key).is_none() {
-                            refresh_in_background(wanted);
+                            refresh::in_background(wanted);
                         }
                         return Ok(stored);
                     }
@@ -466,71 +467,6 @@ fn ago(seconds: i64) -> String {
         s if s < 90 => format!("{} s", s.max(0)),
         s => format!("{} min", s / 60),
     }
-}
-
-/// Starts `ca-env __refresh` for `wanted`, detached: its own session (no terminal to prompt
-/// on, not killed by the shell's Ctrl-C), no input, messages appended to the refresh log.
-pub fn refresh_in_background(wanted: &Wanted) {
-    let started = spawn_refresh(wanted);
-    log(Level::Debug, || match started {
-        Ok(child) => format!(
-            "refreshing {} in the background (process {})",
-            wanted.key.describe(),
-            child.id()
-        ),
-        Err(e) => format!("cannot start a background refresh: {e}"),
-    });
-}
-
-pub fn spawn_refresh(wanted: &Wanted) -> std::io::Result<std::process::Child> {
-    use std::process::{Command, Stdio};
-    let exe = std::env::current_exe()?;
-    let key = &wanted.key;
-    let mut cmd = Command::new(exe);
-    cmd.args(["__refresh", "--domain", &key.domain, "--owner", &key.owner])
-        .args(["--region", &key.region, "--duration"])
-        .arg(wanted.duration.to_string());
-    if let Some(p) = &key.profile {
-        cmd.args(["--profile", p]);
-    }
-    cmd.stdin(Stdio::null()).stdout(Stdio::null());
-    cmd.stderr(match refresh_log() {
-        Some(f) => Stdio::from(f),
-        None => Stdio::null(),
-    });
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: setsid is async-signal-safe; it only detaches the child from the terminal.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::setsid();
-                Ok(())
-            });
-        }
-    }
-    cmd.spawn()
-}
-
-/// `$XDG_STATE_HOME/ca-env/refresh.log`, opened for appending (started afresh past 64 KiB).
-fn refresh_log() -> Option<std::fs::File> {
-    let dir = crate::state::dir(&Env::from_process())?;
-    crate::state::private_dir(&dir).ok()?;
-    let path = dir.join("refresh.log");
-    let too_big = std::fs::metadata(&path).is_ok_and(|m| m.len() > 64 * 1024);
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true);
-    if too_big {
-        options.write(true).truncate(true);
-    } else {
-        options.append(true);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    options.open(path).ok()
 }
 
 /// How long `fetch` may wait, from a number of seconds in the configuration.
