@@ -370,7 +370,7 @@ pub fn netrc_dirs(env: &Env) -> Vec<PathBuf> {
             dirs.push(run.join("ca-env"));
         }
     }
-    dirs.extend(crate::state::dir(env).map(|d| d.join("netrc")));
+    dirs.extend(crate::state::dir(env).map(|d| d.netrc()));
     dirs
 }
 

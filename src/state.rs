@@ -1,6 +1,6 @@
-//! ca-env's own files under `$XDG_STATE_HOME/ca-env` (allowed pairs, the token index, locks,
-//! the file store): one private directory, and files replaced whole by rename so a reader sees
-//! the old content or the new, never half of either.
+//! ca-env's own files under `$XDG_STATE_HOME/ca-env`: one private directory ([`StateDir`]
+//! names every file in it), and files replaced whole by rename so a reader sees the old content
+//! or the new, never half of either.
 
 use std::fs;
 use std::io::Write;
@@ -9,8 +9,72 @@ use std::path::{Path, PathBuf};
 use crate::env::Env;
 
 /// `$XDG_STATE_HOME/ca-env`, else `~/.local/state/ca-env`.
-pub fn dir(env: &Env) -> Option<PathBuf> {
-    env.xdg_state_home().map(|d| d.join("ca-env"))
+pub fn dir(env: &Env) -> Option<StateDir> {
+    env.xdg_state_home().map(|d| StateDir(d.join("ca-env")))
+}
+
+/// ca-env's state directory, and the one place that names what it keeps there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateDir(PathBuf);
+
+impl StateDir {
+    /// The (domain, owner) pairs `ca-env allow` trusts, one a line.
+    pub fn allowed(&self) -> PathBuf {
+        self.0.join("allowed")
+    }
+
+    /// The token index: which store holds each entry, its expiry, failures, logouts.
+    pub fn index(&self) -> PathBuf {
+        self.0.join("tokens.json")
+    }
+
+    /// The lock taken while the index is rewritten.
+    pub fn index_lock(&self) -> PathBuf {
+        self.0.join("tokens.lock")
+    }
+
+    /// One lock per entry while its token is fetched (`stem`: the entry's file stem).
+    pub fn entry_lock(&self, stem: &str) -> PathBuf {
+        self.0.join("locks").join(format!("{stem}.lock"))
+    }
+
+    /// The file store's entries.
+    pub fn secrets(&self) -> PathBuf {
+        self.0.join("secrets")
+    }
+
+    /// The key of the shell state's hashes.
+    pub fn shell_key(&self) -> PathBuf {
+        self.0.join("shell.key")
+    }
+
+    /// The hook's reference files.
+    pub fn references(&self) -> PathBuf {
+        self.0.join("ref")
+    }
+
+    /// netrc copies, where the runtime directory cannot hold them.
+    pub fn netrc(&self) -> PathBuf {
+        self.0.join("netrc")
+    }
+
+    /// What background refreshes say.
+    pub fn refresh_log(&self) -> PathBuf {
+        self.0.join("refresh.log")
+    }
+
+    /// A file written and removed to learn why nothing could be stored.
+    pub fn probe(&self) -> PathBuf {
+        self.0.join(".probe")
+    }
+}
+
+impl std::ops::Deref for StateDir {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
 }
 
 /// Creates `dir` 0700, or makes an existing one of ours 0700; refuses a symlink or a directory

@@ -18,7 +18,7 @@ pub struct Allowed {
 impl Allowed {
     /// Reads the allowed pairs; a missing or unreadable file allows nothing.
     pub fn load(env: &Env) -> Allowed {
-        let path = crate::state::dir(env).map(|d| d.join("allowed"));
+        let path = crate::state::dir(env).map(|d| d.allowed());
         let pairs = path
             .as_ref()
             .and_then(|p| std::fs::read_to_string(p).ok())

@@ -139,7 +139,7 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
     let plan = if key.is_ok() { plan } else { Plan::default() };
     let (mut changes, managed) = state::diff(raw, &ours, &plan, key.as_ref().ok());
     let watched = state_dir
-        .as_deref()
+        .as_ref()
         .and_then(|d| state::reference_files(d, &watch).ok())
         .unwrap_or_default();
     let next = State {

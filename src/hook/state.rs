@@ -17,10 +17,10 @@ use sha2::Sha256;
 use crate::env::Env;
 use crate::secret::Secret;
 use crate::shell::Change;
+use crate::state::StateDir;
 use crate::vars::Plan;
 
 pub const STATE_VAR: &str = "__CA_ENV_STATE";
-const KEY_FILE: &str = "shell.key";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct State {
@@ -116,19 +116,19 @@ pub struct MacKey([u8; 32]);
 
 impl MacKey {
     /// The key, made now if there is none yet.
-    pub fn load(state_dir: &Path) -> std::io::Result<MacKey> {
+    pub fn load(state_dir: &StateDir) -> std::io::Result<MacKey> {
         if let Some(key) = MacKey::read(state_dir) {
             return Ok(key);
         }
         let mut key = [0u8; 32];
         getrandom::getrandom(&mut key).map_err(|e| std::io::Error::other(e.to_string()))?;
-        crate::state::write_atomic(&state_dir.join(KEY_FILE), &key)?;
+        crate::state::write_atomic(&state_dir.shell_key(), &key)?;
         Ok(MacKey(key))
     }
 
     /// The key, if one was made (no key: nothing was ever set by a hook here).
-    pub fn read(state_dir: &Path) -> Option<MacKey> {
-        let bytes = std::fs::read(state_dir.join(KEY_FILE)).ok()?;
+    pub fn read(state_dir: &StateDir) -> Option<MacKey> {
+        let bytes = std::fs::read(state_dir.shell_key()).ok()?;
         <[u8; 32]>::try_from(bytes.as_slice()).ok().map(MacKey)
     }
 
@@ -264,10 +264,10 @@ pub fn message_id(message: &str) -> String {
 /// exports again (bash at once; zsh's tests are false for a missing file, so at its deadline,
 /// within the hour).
 pub fn reference_files(
-    state_dir: &Path,
+    state_dir: &StateDir,
     paths: &[String],
 ) -> std::io::Result<Vec<(String, String)>> {
-    let dir = state_dir.join("ref");
+    let dir = state_dir.references();
     // First, so that making the folder is not a change the next prompt sees.
     crate::state::private_dir(&dir)?;
     let mut out = Vec::with_capacity(paths.len());

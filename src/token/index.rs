@@ -3,7 +3,6 @@
 //! fetch it (for back-off). It never holds a token. Rewritten whole, under a lock, by rename.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::entry::Key;
 use super::lock;
 use super::store::Backend;
+use crate::state::StateDir;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Record {
@@ -100,16 +100,16 @@ struct File {
 
 #[derive(Debug, Default)]
 pub struct Index {
-    dir: Option<PathBuf>,
+    dir: Option<StateDir>,
     entries: BTreeMap<String, Record>,
 }
 
 impl Index {
     /// The index under `state_dir` (`$XDG_STATE_HOME/ca-env`); empty when absent or unreadable.
-    pub fn load(state_dir: Option<PathBuf>) -> Index {
+    pub fn load(state_dir: Option<StateDir>) -> Index {
         let entries = state_dir
             .as_ref()
-            .and_then(|d| std::fs::read(d.join("tokens.json")).ok())
+            .and_then(|d| std::fs::read(d.index()).ok())
             .and_then(|bytes| serde_json::from_slice::<File>(&bytes).ok())
             .filter(|f| f.v == 1)
             .map(|f| f.entries)
@@ -135,10 +135,8 @@ impl Index {
         let Some(dir) = self.dir.clone() else {
             return Ok(());
         };
-        let _held = match lock::acquire(
-            &dir.join("tokens.lock"),
-            Instant::now() + Duration::from_secs(5),
-        )? {
+        let _held = match lock::acquire(&dir.index_lock(), Instant::now() + Duration::from_secs(5))?
+        {
             lock::Waited::Held(h) => h,
             lock::Waited::TimedOut => {
                 return Err(std::io::Error::other("the token index stayed locked"))
@@ -159,7 +157,7 @@ impl Index {
             entries: fresh.entries.clone(),
         })
         .expect("the index serialises");
-        crate::state::write_atomic(&dir.join("tokens.json"), &text)?;
+        crate::state::write_atomic(&dir.index(), &text)?;
         self.entries = fresh.entries;
         Ok(())
     }

@@ -23,6 +23,7 @@ use crate::error::{Error, Exit, Result};
 use crate::output::{log, Level};
 use crate::provider::{FetchError, Provider, Terminal};
 use crate::secret::Secret;
+use crate::state::StateDir;
 use index::Index;
 use store::{Backend, Stores};
 
@@ -54,7 +55,7 @@ pub struct Lookup {
 
 pub struct Tokens {
     stores: Stores,
-    state_dir: Option<PathBuf>,
+    state_dir: Option<StateDir>,
     index: Index,
     refresh_before: Seconds,
     terminal: Terminal,
@@ -100,8 +101,8 @@ impl Tokens {
     }
 
     /// `$XDG_STATE_HOME/ca-env`, when known.
-    pub fn state_dir(&self) -> Option<&std::path::Path> {
-        self.state_dir.as_deref()
+    pub fn state_dir(&self) -> Option<&StateDir> {
+        self.state_dir.as_ref()
     }
 
     /// Reads the index again, after another process (a background refresh) wrote it.
@@ -309,7 +310,7 @@ impl Tokens {
         // Unrecorded, the token cannot be found again (the index says which store holds it):
         // every later command would fetch anew.
         if let (Err(e), Some(dir)) = (recorded, &self.state_dir) {
-            return Err(crate::error::cannot_write(&dir.join("tokens.json"), &e).into());
+            return Err(crate::error::cannot_write(&dir.index(), &e).into());
         }
         Ok((stored, backend))
     }
@@ -325,7 +326,7 @@ impl Tokens {
         let Some(dir) = &self.state_dir else {
             return Ok(None);
         };
-        let path = dir.join("locks").join(format!("{}.lock", key.file_stem()));
+        let path = dir.entry_lock(&key.file_stem());
         match lock::acquire(&path, deadline) {
             Ok(lock::Waited::Held(held)) => Ok(Some(held)),
             Ok(lock::Waited::TimedOut) => Err(Error::new(
@@ -401,7 +402,7 @@ impl Tokens {
                 r.logged_out = Some(crate::clock::now_millis());
             })
             .map_err(|e| match &self.state_dir {
-                Some(dir) => crate::error::cannot_write(&dir.join("tokens.json"), &e),
+                Some(dir) => crate::error::cannot_write(&dir.index(), &e),
                 None => Error::new(Exit::Runtime, format!("cannot record the logout: {e}")),
             })?;
         Ok(removed)
@@ -441,9 +442,9 @@ pub fn failure_error(f: &index::Failure) -> Error {
 /// Why a fetch that ended stored nothing and left no failure behind: most likely the state
 /// directory cannot be written (then the failure could not be recorded either), which a small
 /// write tells.
-pub fn nothing_stored(key: &Key, state_dir: Option<&std::path::Path>) -> Error {
+pub fn nothing_stored(key: &Key, state_dir: Option<&StateDir>) -> Error {
     if let Some(dir) = state_dir {
-        let probe = dir.join(".probe");
+        let probe = dir.probe();
         let written = crate::state::write_atomic(&probe, b"probe");
         let _ = std::fs::remove_file(&probe);
         if let Err(e) = written {
@@ -453,7 +454,7 @@ pub fn nothing_stored(key: &Key, state_dir: Option<&std::path::Path>) -> Error {
         }
     }
     let log = state_dir.map_or("refresh.log".into(), |d| {
-        d.join("refresh.log").display().to_string()
+        d.refresh_log().display().to_string()
     });
     Error::new(
         Exit::Runtime,

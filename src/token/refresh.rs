@@ -99,7 +99,7 @@ pub fn spawn(wanted: &Wanted) -> std::io::Result<std::process::Child> {
 fn refresh_log() -> Option<std::fs::File> {
     let dir = crate::state::dir(&Env::from_process())?;
     crate::state::private_dir(&dir).ok()?;
-    let path = dir.join("refresh.log");
+    let path = dir.refresh_log();
     let too_big = std::fs::metadata(&path).is_ok_and(|m| m.len() > 64 * 1024);
     let mut options = std::fs::OpenOptions::new();
     options.create(true);

@@ -80,7 +80,7 @@ impl Stores {
         };
         Ok(Stores {
             only,
-            file_dir: env.xdg_state_home().map(|d| d.join("ca-env/secrets")),
+            file_dir: crate::state::dir(env).map(|d| d.secrets()),
             interactive,
             // A person typing a password into the unlock dialog needs longer than a hung
             // service deserves.
