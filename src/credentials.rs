@@ -63,7 +63,10 @@ pub fn wanted_for(
     duration: Seconds,
     env: &Env,
 ) -> Wanted {
-    let profile = profile.or_else(|| env.var("AWS_PROFILE").filter(|p| !p.is_empty()));
+    let profile = profile.or_else(|| {
+        env.var(crate::tools::registry::AWS_PROFILE)
+            .filter(|p| !p.is_empty())
+    });
     Wanted {
         key: Key {
             domain: repo.domain.clone(),
@@ -364,7 +367,10 @@ fn failed(w: &Wanted, reason: &str) -> Error {
 /// by `su` or a tmux server outliving the login (gone, another user's, read-only) is skipped.
 pub fn netrc_dirs(env: &Env) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
-    if let Some(run) = env.var("XDG_RUNTIME_DIR").filter(|d| d.starts_with('/')) {
+    if let Some(run) = env
+        .var(crate::tools::registry::XDG_RUNTIME_DIR)
+        .filter(|d| d.starts_with('/'))
+    {
         let run = PathBuf::from(run);
         if private_to_us(&run) {
             dirs.push(run.join("ca-env"));

@@ -63,18 +63,18 @@ impl Env {
     }
 
     pub fn home(&self) -> Option<PathBuf> {
-        self.path_var("HOME")
+        self.path_var(crate::tools::registry::HOME)
     }
 
     /// `$XDG_CONFIG_HOME`, else `~/.config` (relative values are ignored, as the spec says).
     pub fn xdg_config_home(&self) -> Option<PathBuf> {
-        self.path_var("XDG_CONFIG_HOME")
+        self.path_var(crate::tools::registry::XDG_CONFIG_HOME)
             .or_else(|| self.home().map(|h| h.join(".config")))
     }
 
     /// `$XDG_STATE_HOME`, else `~/.local/state`.
     pub fn xdg_state_home(&self) -> Option<PathBuf> {
-        self.path_var("XDG_STATE_HOME")
+        self.path_var(crate::tools::registry::XDG_STATE_HOME)
             .or_else(|| self.home().map(|h| h.join(".local/state")))
     }
 
@@ -82,7 +82,7 @@ impl Env {
     /// user's symlinked path, as shells show it), else the working directory itself.
     pub fn cwd(&self) -> Option<PathBuf> {
         let cwd = self.cwd.clone()?;
-        if let Some(pwd) = self.path_var("PWD") {
+        if let Some(pwd) = self.path_var(crate::tools::registry::PWD) {
             if same_file(&pwd, &cwd) {
                 return Some(pwd);
             }

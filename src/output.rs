@@ -43,13 +43,15 @@ pub enum Level {
 
 fn level() -> Level {
     static LEVEL: std::sync::OnceLock<Level> = std::sync::OnceLock::new();
-    *LEVEL.get_or_init(|| match std::env::var("CA_ENV_LOG").as_deref() {
-        Ok("off") => Level::Off,
-        Ok("warn") => Level::Warn,
-        Ok("info") => Level::Info,
-        Ok("debug") => Level::Debug,
-        _ => Level::Error,
-    })
+    *LEVEL.get_or_init(
+        || match std::env::var(crate::tools::registry::CA_ENV_LOG).as_deref() {
+            Ok("off") => Level::Off,
+            Ok("warn") => Level::Warn,
+            Ok("info") => Level::Info,
+            Ok("debug") => Level::Debug,
+            _ => Level::Error,
+        },
+    )
 }
 
 /// A log line (`ca-env[debug]: …`) when `CA_ENV_LOG` asks for `at` or more. The message is

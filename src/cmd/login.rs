@@ -90,10 +90,10 @@ pub fn run(env: &Env, force: bool, names: &[String]) -> Result<()> {
 fn sso_profile(env: &Env, profile: Option<&str>) -> Option<String> {
     let profile = profile
         .map(str::to_string)
-        .or_else(|| env.var("AWS_PROFILE"))
+        .or_else(|| env.var(crate::tools::registry::AWS_PROFILE))
         .unwrap_or_else(|| "default".into());
     let file = env
-        .var("AWS_CONFIG_FILE")
+        .var(crate::tools::registry::AWS_CONFIG_FILE)
         .map(std::path::PathBuf::from)
         .or_else(|| env.home().map(|h| h.join(".aws/config")))?;
     let text = std::fs::read_to_string(file).ok()?;

@@ -187,7 +187,7 @@ where
 /// Whether `profile` is defined in the AWS config or credentials file, found as the SDK finds
 /// them (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else under `~/.aws`).
 fn profile_defined(profile: &str) -> bool {
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let home = std::env::var_os(crate::tools::registry::HOME).map(std::path::PathBuf::from);
     let file = |var: &str, default: &str| {
         std::env::var_os(var)
             .filter(|v| !v.is_empty())
@@ -198,14 +198,19 @@ fn profile_defined(profile: &str) -> bool {
             .unwrap_or_default()
     };
     let named = format!("profile {profile}");
-    let in_config = file("AWS_CONFIG_FILE", ".aws/config").iter().any(|s| {
-        let name = s.name.trim();
-        name == named || (profile == "default" && name == "default")
-    });
+    let in_config = file(crate::tools::registry::AWS_CONFIG_FILE, ".aws/config")
+        .iter()
+        .any(|s| {
+            let name = s.name.trim();
+            name == named || (profile == "default" && name == "default")
+        });
     in_config
-        || file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials")
-            .iter()
-            .any(|s| s.name.trim() == profile)
+        || file(
+            crate::tools::registry::AWS_SHARED_CREDENTIALS_FILE,
+            ".aws/credentials",
+        )
+        .iter()
+        .any(|s| s.name.trim() == profile)
 }
 
 /// The error and its sources, each said once, on one line (the SDK's own rendering appends

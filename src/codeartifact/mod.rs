@@ -57,12 +57,15 @@ impl DomainOwner {
 /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true.
 pub fn endpoint_override(env: &Env) -> Option<String> {
     if env
-        .var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+        .var(crate::tools::registry::AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)
         .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     {
         return None;
     }
-    ["AWS_ENDPOINT_URL_CODEARTIFACT", "AWS_ENDPOINT_URL"]
-        .iter()
-        .find_map(|name| env.var(name).filter(|v| !v.is_empty()))
+    [
+        crate::tools::registry::AWS_ENDPOINT_URL_CODEARTIFACT,
+        crate::tools::registry::AWS_ENDPOINT_URL,
+    ]
+    .iter()
+    .find_map(|name| env.var(name).filter(|v| !v.is_empty()))
 }

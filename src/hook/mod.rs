@@ -144,8 +144,10 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
         .unwrap_or_default();
     let next = State {
         v: state::VERSION,
-        dir: raw.var("PWD").unwrap_or_default(),
-        profile: raw.var("AWS_PROFILE").unwrap_or_default(),
+        dir: raw.var(crate::tools::registry::PWD).unwrap_or_default(),
+        profile: raw
+            .var(crate::tools::registry::AWS_PROFILE)
+            .unwrap_or_default(),
         deadline: outcome
             .deadline
             .map_or(now + MAX_WAIT, |d| d.min(now + MAX_WAIT)),

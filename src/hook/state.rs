@@ -20,7 +20,7 @@ use crate::shell::Change;
 use crate::state::StateDir;
 use crate::vars::Plan;
 
-pub const STATE_VAR: &str = "__CA_ENV_STATE";
+pub use crate::tools::registry::CA_ENV_STATE as STATE_VAR;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct State {
@@ -96,8 +96,10 @@ impl State {
     /// reached, and each watched path dated exactly as its reference file. The same test the
     /// bash and zsh hooks make in the shell.
     pub fn still_current(&self, env: &Env, now: i64) -> bool {
-        let here = env.var("PWD").unwrap_or_default();
-        let profile = env.var("AWS_PROFILE").unwrap_or_default();
+        let here = env.var(crate::tools::registry::PWD).unwrap_or_default();
+        let profile = env
+            .var(crate::tools::registry::AWS_PROFILE)
+            .unwrap_or_default();
         if self.v != VERSION || self.dir != here || self.profile != profile || now >= self.deadline
         {
             return false;

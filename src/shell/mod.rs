@@ -1,12 +1,32 @@
-//! The shells ca-env speaks: how each one quotes a value, and how it is told to set, unset and
-//! remember things. Only the renderer here turns data into shell code; the hook scripts
-//! themselves are files in `shells/`, embedded at build time.
+//! The shells ca-env speaks. Each dialect is one file behind [`Dialect`]: its hook script (a
+//! file in `shells/`, embedded at build time, with this binary's path filled in), how it sets
+//! and unsets a variable, and what its hook remembers between prompts. Only the renderer here
+//! turns data ([`Change`]s, the [`FastPath`]) into shell code.
 
+mod bash;
+mod direnv;
+mod fish;
+mod json;
+mod posix;
 mod quote;
-mod render;
+mod zsh;
 
-pub use quote::{fish as quote_fish, posix as quote_posix};
-pub use render::{render, Change, FastPath};
+use crate::secret::Secret;
+
+/// The `_ca_env_*` names the hook scripts in `shells/` and the renderer share (a unit test
+/// checks that each script uses them).
+pub mod names {
+    /// The binary's quoted path, filled in by `ca-env hook`.
+    pub const BIN: &str = "_ca_env_bin";
+    /// What the fast path compares: the directory, `AWS_PROFILE`, the deadline, and the
+    /// watched paths with their reference files.
+    pub const DIR: &str = "_ca_env_dir";
+    pub const PROFILE: &str = "_ca_env_profile";
+    pub const DEADLINE: &str = "_ca_env_deadline";
+    pub const WATCH: &str = "_ca_env_watch";
+    /// Prefix of the copy kept of a variable the user had without exporting it.
+    pub const LOCAL: &str = "_ca_env_local_";
+}
 
 /// A shell, or a format another program evaluates: the one list `hook`, `export` and
 /// `completions` choose from, each the ones it serves (`HOOK`, `EXPORT`, `COMPLETIONS`).
@@ -67,33 +87,195 @@ impl Shell {
     }
 }
 
+/// One variable to set or to unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub name: String,
+    /// `None`: unset.
+    pub value: Option<Secret>,
+}
+
+/// What bash's and zsh's hooks compare before each prompt without starting a process.
+#[derive(Debug, Clone, Copy)]
+pub struct FastPath<'a> {
+    /// `$PWD` and `AWS_PROFILE` at the last export.
+    pub dir: &'a str,
+    pub profile: &'a str,
+    /// Unix time at which the tokens need another look.
+    pub deadline: i64,
+    /// Each watched path with its reference file.
+    pub watched: &'a [(String, String)],
+}
+
+/// One shell's (or format's) way of saying things. Names are checked portable before they get
+/// here (`tools::names::is_portable`), so they are spliced as they are; every value goes
+/// through the dialect's quoting.
+pub trait Dialect {
+    /// The integration script for `ca-env hook`, naming this binary at `exe`.
+    fn hook(&self, _exe: &str) -> Option<String> {
+        None
+    }
+
+    /// Code that sets `name` to `value`.
+    fn set(&self, name: &str, value: &str) -> String;
+
+    /// Code that unsets `name`.
+    fn unset(&self, name: &str) -> String;
+
+    /// Code that keeps what the hook compares before each prompt (bash, zsh).
+    fn fast_path(&self, _fast: &FastPath) -> String {
+        String::new()
+    }
+
+    /// Code that reloads when `files` change (direnv).
+    fn watch(&self, _files: &[String]) -> String {
+        String::new()
+    }
+
+    /// Everything, in order: the changes, the files to watch, the fast path. Empty when there
+    /// is nothing to do.
+    fn render(&self, changes: &[Change], fast: Option<FastPath>, watch: &[String]) -> String {
+        let mut out = String::new();
+        for c in changes {
+            out.push_str(&match &c.value {
+                Some(v) => self.set(&c.name, v.expose()),
+                None => self.unset(&c.name),
+            });
+        }
+        if !watch.is_empty() {
+            out.push_str(&self.watch(watch));
+        }
+        if let Some(f) = fast {
+            out.push_str(&self.fast_path(&f));
+        }
+        out
+    }
+}
+
+impl Shell {
+    pub fn dialect(self) -> &'static dyn Dialect {
+        match self {
+            Shell::Bash => &bash::Bash,
+            Shell::Zsh => &zsh::Zsh,
+            Shell::Fish => &fish::Fish,
+            Shell::Direnv => &direnv::Direnv,
+            Shell::Json => &json::Json,
+        }
+    }
+}
+
+/// The code that applies `changes` in `shell`, then, given `fast`, keeps what bash's and
+/// zsh's hooks compare before each prompt; for direnv, the files to watch.
+pub fn render(
+    shell: Shell,
+    changes: &[Change],
+    fast: Option<FastPath>,
+    watch_for_direnv: &[String],
+) -> String {
+    shell.dialect().render(changes, fast, watch_for_direnv)
+}
+
 /// The integration script for `ca-env hook SHELL`, with the path of this binary filled in.
-/// Each script names the binary once, as `ca-env`, in a form that keeps the file itself a
-/// valid, lintable and formatted script; that one spot is replaced by the quoted path.
 pub fn hook_script(shell: Shell, exe: &str) -> String {
-    let (template, spot, filled) = match shell {
-        Shell::Bash => (
-            include_str!("../../shells/ca-env.bash"),
-            "_ca_env_bin='ca-env'",
-            format!("_ca_env_bin={}", quote_posix(exe)),
-        ),
-        Shell::Zsh => (
-            include_str!("../../shells/ca-env.zsh"),
-            "_ca_env_bin='ca-env'",
-            format!("_ca_env_bin={}", quote_posix(exe)),
-        ),
-        Shell::Fish => (
-            include_str!("../../shells/ca-env.fish"),
-            "set -g _ca_env_bin ca-env",
-            format!("set -g _ca_env_bin {}", quote_fish(exe)),
-        ),
-        Shell::Direnv => (
-            include_str!("../../shells/direnv.sh"),
-            "$('ca-env' export",
-            format!("$({} export", quote_posix(exe)),
-        ),
-        Shell::Json => unreachable!("json is not a hook"),
-    };
-    debug_assert!(template.contains(spot), "{shell:?} names its binary");
-    template.replacen(spot, &filled, 1)
+    shell
+        .dialect()
+        .hook(exe)
+        .unwrap_or_else(|| unreachable!("{shell:?} has no hook"))
+}
+
+/// `template` with its one spot naming the binary (written as `ca-env`, so the file itself
+/// stays a valid, lintable and formatted script) replaced by `filled`.
+fn fill(template: &str, spot: &str, filled: &str) -> String {
+    debug_assert!(template.contains(spot), "the template names its binary");
+    template.replacen(spot, filled, 1)
+}
+
+/// ca-env's own variables (the state) are set and unset plainly: no user has them.
+fn is_own(name: &str) -> bool {
+    name.starts_with("__CA_ENV_")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn set(name: &str, value: &str) -> Change {
+        Change {
+            name: name.into(),
+            value: Some(Secret::plain(value)),
+        }
+    }
+
+    pub fn unset(name: &str) -> Change {
+        Change {
+            name: name.into(),
+            value: None,
+        }
+    }
+
+    #[test]
+    fn each_dialect_sets_and_unsets() {
+        let changes = [set("A", "it's $x"), unset("B")];
+        let bash = render(Shell::Bash, &changes, None, &[]);
+        assert!(
+            bash.contains("\\builtin export A='it'\\''s $x'; fi\n"),
+            "{bash}"
+        );
+        assert!(bash.contains("else \\builtin unset -v B; fi\n"), "{bash}");
+        assert!(bash.contains("[[ ${A@a} == *r* ]]"), "{bash}");
+        let zsh = render(Shell::Zsh, &changes, None, &[]);
+        assert!(zsh.contains("[[ ${(t)B} == *readonly* ]]"), "{zsh}");
+        let fish = render(Shell::Fish, &changes, None, &[]);
+        assert!(fish.contains("set -gx A 'it\\'s $x';\n"), "{fish}");
+        assert!(fish.contains("else; set -e -g B; end;\n"), "{fish}");
+        let json: serde_json::Value =
+            serde_json::from_str(&render(Shell::Json, &changes, None, &[])).unwrap();
+        assert_eq!(json, serde_json::json!({"A": "it's $x", "B": null}));
+        assert_eq!(render(Shell::Json, &[], None, &[]), "");
+    }
+
+    #[test]
+    fn direnv_watches_and_bash_remembers_the_fast_path() {
+        let out = render(Shell::Direnv, &[set("A", "1")], None, &["/p/a b".into()]);
+        assert_eq!(out, "export A='1';\nwatch_file '/p/a b';\n");
+        let watched = [
+            ("/p/x".to_string(), "/s/1".to_string()),
+            ("/p/y z".to_string(), "/s/2".to_string()),
+        ];
+        let fast = FastPath {
+            dir: "/p",
+            profile: "",
+            deadline: 42,
+            watched: &watched,
+        };
+        assert_eq!(
+            render(Shell::Zsh, &[], Some(fast), &[]),
+            "_ca_env_dir='/p'; _ca_env_profile=''; _ca_env_deadline=42; _ca_env_watch=('/p/x' '/s/1' '/p/y z' '/s/2');\n"
+        );
+    }
+
+    #[test]
+    fn the_hook_scripts_use_the_shared_names() {
+        let exe = "/opt/ca env/bin/ca-env";
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
+            let script = hook_script(shell, exe);
+            for name in [
+                names::BIN,
+                names::DIR,
+                names::PROFILE,
+                names::DEADLINE,
+                names::WATCH,
+            ] {
+                let uses = script.contains(name);
+                // fish's hook keeps no fast path in the shell: the binary makes the test.
+                let wanted = shell != Shell::Fish || name == names::BIN;
+                assert_eq!(uses, wanted, "{shell:?}: {name}");
+            }
+            assert!(
+                !script.contains("'ca-env'") || shell == Shell::Fish,
+                "{shell:?}"
+            );
+        }
+        assert!(hook_script(Shell::Direnv, exe).contains("'/opt/ca env/bin/ca-env' export"));
+    }
 }

@@ -76,7 +76,7 @@ impl Tokens {
         log(Level::Debug, || {
             format!(
                 "token store: {}; index in {}",
-                env.var("CA_ENV_STORE")
+                env.var(crate::tools::registry::CA_ENV_STORE)
                     .filter(|s| !s.is_empty())
                     .unwrap_or_else(|| "auto".into()),
                 state_dir
@@ -478,7 +478,10 @@ pub fn deadline_in(seconds: Seconds) -> Instant {
 /// The token the user set in `CODEARTIFACT_AUTH_TOKEN` (CI does): used as it is, with no AWS
 /// call and nothing stored. Set but not a token is an error rather than a silent fetch.
 pub fn from_environment(env: &Env) -> Result<Option<Secret>> {
-    match env.var("CODEARTIFACT_AUTH_TOKEN").filter(|v| !v.is_empty()) {
+    match env
+        .var(crate::tools::registry::CODEARTIFACT_AUTH_TOKEN)
+        .filter(|v| !v.is_empty())
+    {
         None => Ok(None),
         Some(text) => Secret::token(text).map(Some).ok_or_else(|| {
             Error::new(

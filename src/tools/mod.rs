@@ -4,6 +4,7 @@
 //! layers above turn them into sources and variables.
 
 pub mod names;
+pub mod registry;
 
 use std::path::{Path, PathBuf};
 

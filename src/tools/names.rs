@@ -9,6 +9,7 @@
 //!   interface reads `UV_INDEX_URL` / `UV_EXTRA_INDEX_URL`; when a requirements file names the
 //!   index itself pip ignores those for it, and `NETRC` is what works.
 
+use super::registry::{self, Kind};
 use super::{Entry, Origin, Role, Tool};
 
 /// One variable a source sets.
@@ -18,12 +19,15 @@ pub struct VarName {
     /// Whether a shell can export it (`^[A-Z_][A-Z0-9_]*$`); otherwise only `exec` and
     /// `dotenv` can set it.
     pub shell: bool,
+    /// What it carries, as the registry says.
+    pub kind: Kind,
 }
 
 impl VarName {
     fn new(name: String) -> VarName {
         let shell = is_portable(&name);
-        VarName { name, shell }
+        let kind = registry::kind(&name).expect("every variable ca-env sets is in the registry");
+        VarName { name, shell, kind }
     }
 }
 
@@ -66,7 +70,7 @@ pub fn uv_key(name: &str) -> String {
         .collect()
 }
 
-pub const CODEARTIFACT_AUTH_TOKEN: &str = "CODEARTIFACT_AUTH_TOKEN";
+pub use super::registry::CODEARTIFACT_AUTH_TOKEN;
 
 /// A project's publish target, for `uv publish` and `twine upload`. The URL travels with the
 /// credentials: alone, they would go to PyPI on a plain `uv publish` or `twine upload`.
@@ -79,38 +83,10 @@ const PUBLISH: [&str; 6] = [
     "TWINE_PASSWORD",
 ];
 
-/// Whether ca-env could have written `name` (a variable [`for_entry`] gives some source, or
-/// `CODEARTIFACT_AUTH_TOKEN`): a dotenv file holding only such lines is ca-env's to replace.
+/// Whether ca-env could have written `name` (a variable of the registry's): a dotenv file
+/// holding only such lines is ca-env's to replace.
 pub fn is_written(name: &str) -> bool {
-    const FIXED: [&str; 9] = [
-        "PIP_INDEX_URL",
-        "PIP_EXTRA_INDEX_URL",
-        "UV_INDEX_URL",
-        "UV_EXTRA_INDEX_URL",
-        "UV_DEFAULT_INDEX",
-        "UV_INDEX",
-        "NETRC",
-        "PDM_PYPI_USERNAME",
-        "PDM_PYPI_PASSWORD",
-    ];
-    let pair = |prefix: &str| {
-        name.strip_prefix(prefix).is_some_and(|rest| {
-            let key = rest
-                .strip_suffix("_USERNAME")
-                .or_else(|| rest.strip_suffix("_PASSWORD"));
-            key.is_some_and(|k| !k.is_empty())
-        })
-    };
-    FIXED.contains(&name)
-        || PUBLISH.contains(&name)
-        || name == CODEARTIFACT_AUTH_TOKEN
-        || pair("POETRY_HTTP_BASIC_")
-        || pair("UV_INDEX_")
-}
-
-/// Variables whose value is the source's URL as written (no credentials in it).
-pub fn is_url_only(name: &str) -> bool {
-    matches!(name, "UV_PUBLISH_URL" | "TWINE_REPOSITORY_URL")
+    registry::written(name).is_some()
 }
 
 /// The variables that give `entry`'s tool its credentials, or why there can be none.

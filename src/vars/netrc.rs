@@ -122,16 +122,19 @@ pub fn write(
 /// The netrc the user's tools read: `NETRC` (as requests reads it, `~` expanded), else
 /// `~/.netrc`. A `NETRC` pointing into ca-env's own directories is ca-env's, not the user's.
 pub fn user_file(env: &Env, ours: &[PathBuf]) -> Option<PathBuf> {
-    let named = env.var("NETRC").filter(|v| !v.is_empty()).and_then(|v| {
-        let path = match v.strip_prefix("~/") {
-            Some(rest) => env.home()?.join(rest),
-            None => PathBuf::from(&v),
-        };
-        match env.cwd() {
-            Some(cwd) if path.is_relative() => Some(cwd.join(path)),
-            _ => Some(path),
-        }
-    });
+    let named = env
+        .var(crate::tools::registry::NETRC)
+        .filter(|v| !v.is_empty())
+        .and_then(|v| {
+            let path = match v.strip_prefix("~/") {
+                Some(rest) => env.home()?.join(rest),
+                None => PathBuf::from(&v),
+            };
+            match env.cwd() {
+                Some(cwd) if path.is_relative() => Some(cwd.join(path)),
+                _ => Some(path),
+            }
+        });
     match named {
         Some(p) if !ours.iter().any(|d| p.starts_with(d)) => Some(p),
         _ => env.home().map(|h| h.join(".netrc")),

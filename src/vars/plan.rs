@@ -8,9 +8,7 @@ use std::path::Path;
 use crate::secret::Secret;
 use crate::sources::Source;
 use crate::tools::names::{self, CODEARTIFACT_AUTH_TOKEN};
-
-/// Variables whose value is a space-separated list: several extra indexes add up.
-const LISTS: [&str; 3] = ["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL", "UV_INDEX"];
+use crate::tools::registry::{self, Kind};
 
 /// The variables to set, in order, each once.
 #[derive(Debug, Default)]
@@ -24,7 +22,7 @@ impl Plan {
     pub fn add(&mut self, name: &str, value: Secret) {
         match self.vars.iter_mut().find(|(n, _)| n == name) {
             None => self.vars.push((name.to_string(), value)),
-            Some((_, old)) if LISTS.contains(&name) => {
+            Some((_, old)) if registry::kind(name) == Some(Kind::IndexUrls) => {
                 if !old.expose().split(' ').any(|v| v == value.expose()) {
                     *old = Secret::plain(format!("{} {}", old.expose(), value.expose()));
                 }
@@ -71,22 +69,19 @@ pub fn build(with_tokens: &[(&Source, &Secret)], shared: bool, netrc: Option<&Pa
     let mut plan = Plan::default();
     for (source, token) in with_tokens {
         for var in &source.vars {
-            let name = var.name.as_str();
-            let value = if name.ends_with("_USERNAME") {
-                Secret::plain("aws")
-            } else if name.ends_with("_PASSWORD") {
-                Secret::plain(token.expose())
-            } else if names::is_url_only(name) {
-                Secret::plain(source.url.url())
-            } else if name == "NETRC" {
-                match netrc {
+            let value = match var.kind {
+                Kind::UserName => Secret::plain("aws"),
+                Kind::Password | Kind::SharedToken => Secret::plain(token.expose()),
+                Kind::Url => Secret::plain(source.url.url()),
+                Kind::IndexUrl | Kind::IndexUrls => {
+                    Secret::plain(with_credentials(&source.url.url(), token))
+                }
+                Kind::NetrcPath => match netrc {
                     Some(path) => Secret::plain(path.to_string_lossy()),
                     None => continue,
-                }
-            } else {
-                Secret::plain(with_credentials(&source.url.url(), token))
+                },
             };
-            plan.add(name, value);
+            plan.add(&var.name, value);
         }
     }
     if shared {

@@ -102,7 +102,9 @@ fn default_unlocked(ss: &dbus_secret_service::SecretService) -> Answer<()> {
 fn service() -> Answer<dbus_secret_service::SecretService> {
     use dbus_secret_service::{EncryptionType, SecretService};
     // Without a session bus address libdbus would try X11 autolaunch, starting a bus daemon.
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none_or(|v| v.is_empty()) {
+    if std::env::var_os(crate::tools::registry::DBUS_SESSION_BUS_ADDRESS)
+        .is_none_or(|v| v.is_empty())
+    {
         return Err(Unavailable(
             "no D-Bus session (DBUS_SESSION_BUS_ADDRESS is not set)".into(),
         ));

@@ -66,7 +66,7 @@ pub struct Stores {
 
 impl Stores {
     pub fn new(env: &Env, interactive: bool) -> crate::error::Result<Stores> {
-        let only = match env.var("CA_ENV_STORE").as_deref() {
+        let only = match env.var(crate::tools::registry::CA_ENV_STORE).as_deref() {
             None | Some("" | "auto") => None,
             Some(name) => Some(Backend::parse(name).ok_or_else(|| {
                 Error::new(

@@ -1,0 +1,232 @@
+//! Reading ca-env's own configuration file (TOML): each table into the policy, and whatever
+//! cannot be used into a problem naming the file and line.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{parse_duration, valid_token_duration, At, Config, Defaults, ProfileRule, Seconds};
+use crate::codeartifact::url::{self, Mapping};
+use crate::codeartifact::{DomainOwner, Repository};
+use crate::text::line_of;
+
+impl Config {
+    pub(super) fn read_toml(&mut self, path: &Path, bytes: &[u8]) {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let line = line_of(bytes, e.valid_up_to());
+                self.problems
+                    .push(format!("{}:{line}: not valid UTF-8", path.display()));
+                return;
+            }
+        };
+        let raw: RawConfig = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let line = e.span().map_or(1, |s| line_of(bytes, s.start));
+                self.problems.push(format!(
+                    "{}:{line}: {}",
+                    path.display(),
+                    e.message().lines().next().unwrap_or("invalid TOML")
+                ));
+                return;
+            }
+        };
+        // `file:line` of a span, for problems.
+        let at = |span: &std::ops::Range<usize>| {
+            format!("{}:{}", path.display(), line_of(bytes, span.start))
+        };
+        self.read_defaults(raw.defaults.unwrap_or_default(), &at);
+        self.read_profiles(raw.profile.unwrap_or_default(), &at);
+        if let Some(trust) = raw.trust {
+            self.read_trust(trust, &at);
+        }
+        self.read_mappings(raw.mapping.unwrap_or_default(), &at);
+    }
+
+    fn read_defaults(&mut self, d: RawDefaults, at: At) {
+        let mut duration = |v: Option<toml::Spanned<RawDuration>>,
+                            ok: fn(Seconds) -> bool,
+                            what: &str,
+                            default: Seconds| {
+            let Some(v) = v else { return default };
+            let secs = match v.get_ref() {
+                RawDuration::Text(t) => parse_duration(t),
+                RawDuration::Seconds(n) => Some(*n),
+            };
+            match secs.filter(|s| ok(*s)) {
+                Some(s) => s,
+                None => {
+                    self.problems.push(format!("{}: {what}", at(&v.span())));
+                    default
+                }
+            }
+        };
+        let defaults = Defaults::default();
+        let duration_secs = duration(
+            d.duration,
+            valid_token_duration,
+            "duration must be \"0\" or between 15m and 12h",
+            defaults.duration,
+        );
+        let refresh_before = duration(
+            d.refresh_before,
+            |s| s <= 12 * 3600,
+            "refresh_before must be a duration such as \"15m\", at most 12h",
+            defaults.refresh_before,
+        );
+        let hook_deadline = duration(
+            d.hook_deadline,
+            |s| (1..=60).contains(&s),
+            "hook_deadline must be between 1s and 60s",
+            defaults.hook_deadline,
+        );
+        let command_deadline = duration(
+            d.command_deadline,
+            |s| (1..=3600).contains(&s),
+            "command_deadline must be between 1s and 1h",
+            defaults.command_deadline,
+        );
+        self.defaults = Defaults {
+            profile: d.profile.filter(|p| !p.is_empty()),
+            duration: duration_secs,
+            refresh_before,
+            hook_deadline,
+            command_deadline,
+        };
+    }
+
+    fn read_profiles(&mut self, profiles: Vec<toml::Spanned<RawProfile>>, at: At) {
+        for p in profiles {
+            let (span, p) = (p.span(), p.into_inner());
+            let rule = ProfileRule {
+                domain: p.domain,
+                owner: p.owner,
+                region: p.region,
+                repository: p.repository,
+                profile: p.profile.filter(|s| !s.is_empty()),
+                duration: None,
+            };
+            if rule.profile.is_none() {
+                self.problems
+                    .push(format!("{}: [[profile]] needs a profile name", at(&span)));
+            } else if [&rule.domain, &rule.owner, &rule.region, &rule.repository]
+                .iter()
+                .all(|k| k.is_none())
+            {
+                self.problems.push(format!(
+                    "{}: [[profile]] names none of domain, owner, region, repository; use [defaults] profile instead",
+                    at(&span)
+                ));
+            } else {
+                self.profiles.push(rule);
+            }
+        }
+    }
+
+    fn read_trust(&mut self, trust: RawTrust, at: At) {
+        for owner in trust.owners.unwrap_or_default() {
+            if url::is_owner(owner.get_ref()) {
+                self.trusted_owners.push(owner.into_inner());
+            } else {
+                self.problems.push(format!(
+                    "{}: [trust] owners takes 12-digit account ids",
+                    at(&owner.span())
+                ));
+            }
+        }
+        for d in trust.domains.unwrap_or_default() {
+            match DomainOwner::parse(d.get_ref()) {
+                Some(pair) => self.trusted_domains.push(pair),
+                None => self.problems.push(format!(
+                    "{}: [trust] domains takes DOMAIN-OWNER, e.g. \"corp-111122223333\"",
+                    at(&d.span())
+                )),
+            }
+        }
+    }
+
+    fn read_mappings(&mut self, mappings: Vec<toml::Spanned<RawMapping>>, at: At) {
+        for m in mappings {
+            let (span, m) = (m.span(), m.into_inner());
+            let repository = Repository {
+                domain: m.domain,
+                owner: m.owner,
+                region: m.region,
+                repository: m.repository,
+            };
+            let problem = url::parse_mapping_prefix(&m.url).err().or_else(|| {
+                if !url::is_domain(&repository.domain) {
+                    Some("not a valid domain name")
+                } else if !url::is_owner(&repository.owner) {
+                    Some("owner must be a 12-digit account id")
+                } else if !crate::codeartifact::regions::is_known(&repository.region) {
+                    Some("not a known AWS region")
+                } else if !url::is_repository(&repository.repository) {
+                    Some("not a valid repository name")
+                } else {
+                    None
+                }
+            });
+            match problem {
+                Some(reason) => self
+                    .problems
+                    .push(format!("{}: [[mapping]] {reason}", at(&span))),
+                None => self.mappings.push(Mapping {
+                    prefix: m.url,
+                    repository,
+                }),
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct RawConfig {
+    defaults: Option<RawDefaults>,
+    profile: Option<Vec<toml::Spanned<RawProfile>>>,
+    trust: Option<RawTrust>,
+    mapping: Option<Vec<toml::Spanned<RawMapping>>>,
+}
+
+#[derive(Deserialize, Default)]
+struct RawDefaults {
+    profile: Option<String>,
+    duration: Option<toml::Spanned<RawDuration>>,
+    refresh_before: Option<toml::Spanned<RawDuration>>,
+    hook_deadline: Option<toml::Spanned<RawDuration>>,
+    command_deadline: Option<toml::Spanned<RawDuration>>,
+}
+
+/// `"12h"`, or a bare number of seconds.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDuration {
+    Text(String),
+    Seconds(Seconds),
+}
+
+#[derive(Deserialize)]
+struct RawProfile {
+    domain: Option<String>,
+    owner: Option<String>,
+    region: Option<String>,
+    repository: Option<String>,
+    profile: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawTrust {
+    owners: Option<Vec<toml::Spanned<String>>>,
+    domains: Option<Vec<toml::Spanned<String>>>,
+}
+
+#[derive(Deserialize)]
+struct RawMapping {
+    url: String,
+    domain: String,
+    owner: String,
+    region: String,
+    repository: String,
+}

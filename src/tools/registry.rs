@@ -1,0 +1,203 @@
+//! Every environment variable ca-env reads or writes, in one place (as uv keeps its own), each
+//! written one with the kind of value it carries: the plan of variables is a match on kinds.
+
+/// What a variable ca-env writes carries; decides its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The repository's user name (`aws` for CodeArtifact).
+    UserName,
+    /// The token.
+    Password,
+    /// The index URL with the user name and the token in its userinfo.
+    IndexUrl,
+    /// Space-separated index URLs with credentials: several sources add up.
+    IndexUrls,
+    /// The URL as written, without credentials (it travels with a user name and password).
+    Url,
+    /// The path of a netrc file holding the host's credentials.
+    NetrcPath,
+    /// The token, shared by every source of one domain and owner.
+    SharedToken,
+}
+
+/// A variable, or a family of them.
+#[derive(Debug, Clone, Copy)]
+pub enum Name {
+    Exact(&'static str),
+    /// `PREFIX<KEY>SUFFIX`, with a non-empty key made from an index's name.
+    Family {
+        prefix: &'static str,
+        suffix: &'static str,
+    },
+}
+
+impl Name {
+    fn matches(self, name: &str) -> bool {
+        match self {
+            Name::Exact(n) => n == name,
+            Name::Family { prefix, suffix } => name
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_suffix(suffix))
+                .is_some_and(|key| !key.is_empty()),
+        }
+    }
+}
+
+/// A variable ca-env writes (the comment beside each says which tool reads it), and the kind
+/// of value it gets.
+#[derive(Debug, Clone, Copy)]
+pub struct Written {
+    pub name: Name,
+    pub kind: Kind,
+}
+
+const fn exact(name: &'static str, kind: Kind) -> Written {
+    Written {
+        name: Name::Exact(name),
+        kind,
+    }
+}
+
+const fn family(prefix: &'static str, suffix: &'static str, kind: Kind) -> Written {
+    Written {
+        name: Name::Family { prefix, suffix },
+        kind,
+    }
+}
+
+/// Every variable ca-env sets for a tool.
+pub const WRITTEN: &[Written] = &[
+    // Poetry: POETRY_HTTP_BASIC_<source>_USERNAME / _PASSWORD.
+    family("POETRY_HTTP_BASIC_", "_USERNAME", Kind::UserName),
+    family("POETRY_HTTP_BASIC_", "_PASSWORD", Kind::Password),
+    // uv: named indexes, the pip interface's URLs, unnamed indexes, publishing.
+    family("UV_INDEX_", "_USERNAME", Kind::UserName),
+    family("UV_INDEX_", "_PASSWORD", Kind::Password),
+    exact("UV_INDEX_URL", Kind::IndexUrl),
+    exact("UV_EXTRA_INDEX_URL", Kind::IndexUrls),
+    exact("UV_DEFAULT_INDEX", Kind::IndexUrl),
+    exact("UV_INDEX", Kind::IndexUrls),
+    exact("UV_PUBLISH_URL", Kind::Url),
+    exact("UV_PUBLISH_USERNAME", Kind::UserName),
+    exact("UV_PUBLISH_PASSWORD", Kind::Password),
+    // twine, for the same publish URL.
+    exact("TWINE_REPOSITORY_URL", Kind::Url),
+    exact("TWINE_USERNAME", Kind::UserName),
+    exact("TWINE_PASSWORD", Kind::Password),
+    // pip; NETRC also for curl and anything using Python's netrc.
+    exact("PIP_INDEX_URL", Kind::IndexUrl),
+    exact("PIP_EXTRA_INDEX_URL", Kind::IndexUrls),
+    exact(NETRC, Kind::NetrcPath),
+    // PDM's source named `pypi`.
+    exact("PDM_PYPI_USERNAME", Kind::UserName),
+    exact("PDM_PYPI_PASSWORD", Kind::Password),
+    // The AWS documentation's convention (Maven, Gradle, npm's .npmrc, requirements files).
+    exact(CODEARTIFACT_AUTH_TOKEN, Kind::SharedToken),
+];
+
+// Every variable ca-env reads. Code reads them through these names only (a test checks).
+
+/// The configuration file (default `$XDG_CONFIG_HOME/ca-env/config.toml`).
+pub const CA_ENV_CONFIG: &str = "CA_ENV_CONFIG";
+/// The token store: `auto`, `keyring`, `keyutils`, `file`.
+pub const CA_ENV_STORE: &str = "CA_ENV_STORE";
+/// How much to log: `off`, `error`, `warn`, `info`, `debug`.
+pub const CA_ENV_LOG: &str = "CA_ENV_LOG";
+/// The shell's state between prompts (names, keyed hashes, earlier values; never a token).
+pub const CA_ENV_STATE: &str = "__CA_ENV_STATE";
+/// The user's own token (CI), used as it is; also written, for a project's sources of one domain.
+pub const CODEARTIFACT_AUTH_TOKEN: &str = "CODEARTIFACT_AUTH_TOKEN";
+/// The AWS profile when the configuration names none, as the AWS CLI reads it.
+pub const AWS_PROFILE: &str = "AWS_PROFILE";
+/// An endpoint for CodeArtifact calls (a test stand-in): another token entry.
+pub const AWS_ENDPOINT_URL_CODEARTIFACT: &str = "AWS_ENDPOINT_URL_CODEARTIFACT";
+/// An endpoint for every AWS call, after the one above.
+pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
+/// `true`: the endpoint overrides are ignored.
+pub const AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: &str = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS";
+/// The AWS config file, where `login` looks a profile up.
+pub const AWS_CONFIG_FILE: &str = "AWS_CONFIG_FILE";
+/// The AWS credentials file, where `login` looks a profile up.
+pub const AWS_SHARED_CREDENTIALS_FILE: &str = "AWS_SHARED_CREDENTIALS_FILE";
+/// The Poetry plugins' profile, read without a ca-env configuration file.
+pub const POETRY_CA_DEFAULT_AWS_PROFILE: &str = "POETRY_CA_DEFAULT_AWS_PROFILE";
+/// The user's own netrc, whose entries ca-env's copy keeps; also written.
+pub const NETRC: &str = "NETRC";
+/// The user's home: the walk's end, `~/.netrc`, the XDG defaults.
+pub const HOME: &str = "HOME";
+/// The configuration directory.
+pub const XDG_CONFIG_HOME: &str = "XDG_CONFIG_HOME";
+/// The state directory.
+pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
+/// Where netrc copies go when it is the user's and private.
+pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
+/// The working directory as the shell names it.
+pub const PWD: &str = "PWD";
+/// Whether a Secret Service can answer at all.
+pub const DBUS_SESSION_BUS_ADDRESS: &str = "DBUS_SESSION_BUS_ADDRESS";
+
+/// The registry's entry for a variable ca-env writes.
+pub fn written(name: &str) -> Option<&'static Written> {
+    WRITTEN.iter().find(|w| w.name.matches(name))
+}
+
+/// The kind of value `name` carries, when ca-env writes it.
+pub fn kind(name: &str) -> Option<Kind> {
+    written(name).map(|w| w.kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_families() {
+        assert_eq!(
+            kind("POETRY_HTTP_BASIC_CORP_USERNAME"),
+            Some(Kind::UserName)
+        );
+        assert_eq!(kind("UV_INDEX_CORP_PASSWORD"), Some(Kind::Password));
+        assert_eq!(kind("UV_INDEX"), Some(Kind::IndexUrls));
+        assert_eq!(kind("UV_INDEX_URL"), Some(Kind::IndexUrl));
+        assert_eq!(kind("POETRY_HTTP_BASIC__PASSWORD"), None);
+        assert_eq!(kind("UV_INDEX_CORP_URL"), None);
+        assert_eq!(kind("PIP_TRUSTED_HOST"), None);
+    }
+
+    /// Every variable the code reads goes through this registry's names: no literal name in a
+    /// read, anywhere in `src/` (test code aside).
+    #[test]
+    fn the_code_reads_variables_by_their_registered_names() {
+        let reads = regex_free_scan(std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        )));
+        assert_eq!(reads, Vec::<String>::new());
+    }
+
+    /// `file:line` of each `var("…")`, `var_os("…")` or `path_var("…")` outside tests.
+    fn regex_free_scan(dir: &std::path::Path) -> Vec<String> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(regex_free_scan(&path));
+                continue;
+            }
+            if path.file_name().is_some_and(|n| n == "tests.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let code = text.split("#[cfg(test)]\nmod ").next().unwrap_or_default();
+            for (i, line) in code.lines().enumerate() {
+                if ["var(\"", "var_os(\"", "path_var(\""]
+                    .iter()
+                    .any(|call| line.contains(call))
+                {
+                    found.push(format!("{}:{}", path.display(), i + 1));
+                }
+            }
+        }
+        found
+    }
+}
