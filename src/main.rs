@@ -16,6 +16,7 @@ mod error;
 mod hook;
 mod ini;
 mod output;
+mod problem;
 mod project;
 mod provider;
 mod secret;

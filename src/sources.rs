@@ -9,6 +9,7 @@ use crate::clock::Seconds;
 use crate::codeartifact::url::{judge, RepoUrl, Verdict};
 use crate::codeartifact::DomainOwner;
 use crate::config::{Config, ProfileOrigin};
+use crate::problem::Problem;
 use crate::project::{quoted_name, Found};
 use crate::tools::names::{self, VarName, CODEARTIFACT_AUTH_TOKEN};
 use crate::tools::{Entry, Role, Tool};
@@ -42,7 +43,7 @@ pub struct Project {
     pub sources: Vec<Source>,
     /// Every variable name ca-env manages here, in first-seen order.
     pub env: Vec<String>,
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     /// The project's files, for the hook to watch.
     pub files: Vec<PathBuf>,
 }
@@ -84,6 +85,11 @@ impl Candidate<'_> {
     fn at(&self) -> String {
         format!("{}:{}", self.entry.file.display(), self.entry.line)
     }
+
+    /// A problem at this entry's file and line.
+    fn problem(&self, what: impl std::fmt::Display) -> Problem {
+        Problem::in_file(&self.entry.file, Some(self.entry.line), what)
+    }
 }
 
 pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
@@ -105,11 +111,10 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
             }),
             Verdict::Rejected(reason) => {
                 let c = Candidate { entry, url: None };
-                problems.push(format!(
-                    "{}: {}: not a usable CodeArtifact URL: {reason}",
-                    c.at(),
+                problems.push(c.problem(format!(
+                    "{}: not a usable CodeArtifact URL: {reason}",
                     c.label()
-                ));
+                )));
             }
             Verdict::Other => candidates.push(Candidate { entry, url: None }),
         }
@@ -125,10 +130,9 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
             continue;
         };
         if sources.len() == MAX_SOURCES {
-            problems.push(format!(
-                "{}: more than {MAX_SOURCES} sources; the rest not used",
-                c.at()
-            ));
+            problems.push(c.problem(format!(
+                "more than {MAX_SOURCES} sources; the rest not used"
+            )));
             break;
         }
         sources.push(s);
@@ -151,43 +155,40 @@ fn source(
     root: &std::path::Path,
     config: &Config,
     allowed: &Allowed,
-    problems: &mut Vec<String>,
+    problems: &mut Vec<Problem>,
 ) -> Option<Source> {
     let entry = c.entry;
     let repo = &url.repository;
     if let Some((domain, owner)) = &entry.expect {
         if *domain != repo.domain || *owner != repo.owner {
-            problems.push(format!(
-                "{}: {}: tool.poetry_codeartifact_login names another domain or owner than its URL; not used",
-                c.at(),
+            problems.push(c.problem(format!(
+                "{}: tool.poetry_codeartifact_login names another domain or owner than its URL; not used",
                 c.label()
-            ));
+            )));
             return None;
         }
     }
     let vars = match names::for_entry(entry) {
         Ok(vars) => vars,
         Err(why) => {
-            problems.push(format!("{}: {}: {why}; not used", c.at(), c.label()));
+            problems.push(c.problem(format!("{}: {why}; not used", c.label())));
             return None;
         }
     };
     if vars.iter().any(|v| !v.shell) {
         let suggestion = entry.name.as_deref().unwrap_or("").replace('.', "-");
-        problems.push(format!(
-            "{}: {}: no shell can export {} (Poetry keeps the '.'), so the hook skips it; exec and dotenv still set it; hint: name the source without dots, e.g. {}",
-            c.at(),
+        problems.push(c.problem(format!(
+            "{}: no shell can export {} (Poetry keeps the '.'), so the hook skips it; exec and dotenv still set it; hint: name the source without dots, e.g. {}",
             c.label(),
             vars[0].name,
             quoted_name(&suggestion)
-        ));
+        )));
     }
     if entry.tool == Tool::Pdm && vars.is_empty() && !url.placeholder {
-        problems.push(format!(
-            "{}: {}: PDM reads no credential variables for a source not named 'pypi'; hint: write its url as https://aws:${{CODEARTIFACT_AUTH_TOKEN}}@…",
-            c.at(),
+        problems.push(c.problem(format!(
+            "{}: PDM reads no credential variables for a source not named 'pypi'; hint: write its url as https://aws:${{CODEARTIFACT_AUTH_TOKEN}}@…",
             c.label()
-        ));
+        )));
     }
     let (profile, profile_origin) = config.profile_for(repo, entry.profile.as_deref());
     Some(Source {
@@ -210,7 +211,7 @@ fn source(
 
 /// Every variable the sources set, in first-seen order, and `CODEARTIFACT_AUTH_TOKEN` when
 /// they share one domain (the one token it can hold).
-fn managed_env(sources: &[Source], problems: &mut Vec<String>) -> Vec<String> {
+fn managed_env(sources: &[Source], problems: &mut Vec<Problem>) -> Vec<String> {
     let mut env: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for v in sources.iter().flat_map(|s| &s.vars) {
@@ -224,10 +225,10 @@ fn managed_env(sources: &[Source], problems: &mut Vec<String>) -> Vec<String> {
     if pairs.len() == 1 {
         env.push(CODEARTIFACT_AUTH_TOKEN.to_string());
     } else if sources.iter().any(|s| s.url.placeholder) {
-        problems.push(format!(
+        problems.push(Problem::general(format!(
             "{CODEARTIFACT_AUTH_TOKEN} holds one token, but this project's sources are in {} domains; it is not set",
             pairs.len()
-        ));
+        )));
     }
     env
 }
@@ -235,7 +236,7 @@ fn managed_env(sources: &[Source], problems: &mut Vec<String>) -> Vec<String> {
 /// Entries whose tool would read credentials from the same variables for different
 /// destinations (Poetry 1.x spellings included): none of the CodeArtifact ones may be used,
 /// or a token could be sent to the other host. Returns the indexes rejected.
-fn collisions(candidates: &[Candidate], problems: &mut Vec<String>) -> Vec<bool> {
+fn collisions(candidates: &[Candidate], problems: &mut Vec<Problem>) -> Vec<bool> {
     let destinations: Vec<String> = candidates.iter().map(Candidate::destination).collect();
     let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, c) in candidates.iter().enumerate() {
@@ -268,13 +269,12 @@ fn collisions(candidates: &[Candidate], problems: &mut Vec<String>) -> Vec<bool>
                 differing
             };
             let other = &candidates[other];
-            problems.push(format!(
-                "{}: {}: its credential variables are also read for {} ({}), which points elsewhere; nothing is exported for it",
-                c.at(),
+            problems.push(c.problem(format!(
+                "{}: its credential variables are also read for {} ({}), which points elsewhere; nothing is exported for it",
                 c.label(),
                 other.label(),
                 other.at()
-            ));
+            )));
             rejected[i] = true;
         }
     }

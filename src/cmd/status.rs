@@ -50,7 +50,9 @@ fn token_states(env: &Env, config: &Config, project: &mut Project) -> Result<Vec
         let key = crate::credentials::wanted(source, env).key;
         let report = by_key.entry(key).or_insert_with_key(|key| {
             let (report, problem) = token_report(&tokens, key);
-            project.problems.extend(problem);
+            project
+                .problems
+                .extend(problem.map(crate::problem::Problem::general));
             report
         });
         reports.push(report.clone());
@@ -63,7 +65,7 @@ struct Report<'a> {
     project: Option<String>,
     sources: Vec<SourceReport<'a>>,
     env: &'a [String],
-    problems: &'a [String],
+    problems: &'a [crate::problem::Problem],
 }
 
 #[derive(Serialize)]
@@ -316,6 +318,6 @@ fn problems(out: &mut String, p: &Project) {
     }
     let _ = writeln!(out, "{WARN}problems{WARN:#}");
     for problem in &p.problems {
-        let _ = writeln!(out, "  {}", printable(problem));
+        let _ = writeln!(out, "  {}", printable(&problem.to_string()));
     }
 }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use super::{parse_duration, valid_token_duration, At, Config, Defaults, ProfileRule, Seconds};
 use crate::codeartifact::url::{self, Mapping};
 use crate::codeartifact::{DomainOwner, Repository};
+use crate::problem::Problem;
 use crate::text::line_of;
 
 impl Config {
@@ -17,7 +18,7 @@ impl Config {
             Err(e) => {
                 let line = line_of(bytes, e.valid_up_to());
                 self.problems
-                    .push(format!("{}:{line}: not valid UTF-8", path.display()));
+                    .push(Problem::in_file(path, Some(line), "not valid UTF-8"));
                 return;
             }
         };
@@ -25,17 +26,16 @@ impl Config {
             Ok(raw) => raw,
             Err(e) => {
                 let line = e.span().map_or(1, |s| line_of(bytes, s.start));
-                self.problems.push(format!(
-                    "{}:{line}: {}",
-                    path.display(),
-                    e.message().lines().next().unwrap_or("invalid TOML")
+                self.problems.push(Problem::in_file(
+                    path,
+                    Some(line),
+                    e.message().lines().next().unwrap_or("invalid TOML"),
                 ));
                 return;
             }
         };
-        // `file:line` of a span, for problems.
-        let at = |span: &std::ops::Range<usize>| {
-            format!("{}:{}", path.display(), line_of(bytes, span.start))
+        let at = |span: &std::ops::Range<usize>, what: &str| {
+            Problem::in_file(path, Some(line_of(bytes, span.start)), what)
         };
         self.read_defaults(raw.defaults.unwrap_or_default(), &at);
         self.read_profiles(raw.profile.unwrap_or_default(), &at);
@@ -58,7 +58,7 @@ impl Config {
             match secs.filter(|s| ok(*s)) {
                 Some(s) => s,
                 None => {
-                    self.problems.push(format!("{}: {what}", at(&v.span())));
+                    self.problems.push(at(&v.span(), what));
                     default
                 }
             }
@@ -110,14 +110,14 @@ impl Config {
             };
             if rule.profile.is_none() {
                 self.problems
-                    .push(format!("{}: [[profile]] needs a profile name", at(&span)));
+                    .push(at(&span, "[[profile]] needs a profile name"));
             } else if [&rule.domain, &rule.owner, &rule.region, &rule.repository]
                 .iter()
                 .all(|k| k.is_none())
             {
-                self.problems.push(format!(
-                    "{}: [[profile]] names none of domain, owner, region, repository; use [defaults] profile instead",
-                    at(&span)
+                self.problems.push(at(
+                    &span,
+                    "[[profile]] names none of domain, owner, region, repository; use [defaults] profile instead",
                 ));
             } else {
                 self.profiles.push(rule);
@@ -130,18 +130,18 @@ impl Config {
             if url::is_owner(owner.get_ref()) {
                 self.trusted_owners.push(owner.into_inner());
             } else {
-                self.problems.push(format!(
-                    "{}: [trust] owners takes 12-digit account ids",
-                    at(&owner.span())
+                self.problems.push(at(
+                    &owner.span(),
+                    "[trust] owners takes 12-digit account ids",
                 ));
             }
         }
         for d in trust.domains.unwrap_or_default() {
             match DomainOwner::parse(d.get_ref()) {
                 Some(pair) => self.trusted_domains.push(pair),
-                None => self.problems.push(format!(
-                    "{}: [trust] domains takes DOMAIN-OWNER, e.g. \"corp-111122223333\"",
-                    at(&d.span())
+                None => self.problems.push(at(
+                    &d.span(),
+                    "[trust] domains takes DOMAIN-OWNER, e.g. \"corp-111122223333\"",
                 )),
             }
         }
@@ -172,7 +172,7 @@ impl Config {
             match problem {
                 Some(reason) => self
                     .problems
-                    .push(format!("{}: [[mapping]] {reason}", at(&span))),
+                    .push(at(&span, &format!("[[mapping]] {reason}"))),
                 None => self.mappings.push(Mapping {
                     prefix: m.url,
                     repository,

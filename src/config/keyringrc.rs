@@ -5,6 +5,7 @@
 use super::{valid_token_duration, Config, ProfileRule, Seconds};
 use crate::env::Env;
 use crate::ini;
+use crate::problem::Problem;
 
 impl Config {
     pub(super) fn read_keyringrc(&mut self, env: &Env) {
@@ -19,7 +20,7 @@ impl Config {
         };
         let Ok(text) = String::from_utf8(bytes) else {
             self.problems
-                .push(format!("{}: not valid UTF-8", path.display()));
+                .push(Problem::in_file(&path, None, "not valid UTF-8"));
             return;
         };
         let mut default_rule = None;
@@ -45,10 +46,10 @@ impl Config {
                     .filter(|s| valid_token_duration(*s))
                 {
                     Some(s) => rule.duration = Some(s),
-                    None => self.problems.push(format!(
-                        "{}:{}: token_duration must be 0 or 900 to 43200 seconds",
-                        path.display(),
-                        section.line_of("token_duration").unwrap_or(section.line)
+                    None => self.problems.push(Problem::in_file(
+                        &path,
+                        Some(section.line_of("token_duration").unwrap_or(section.line)),
+                        "token_duration must be 0 or 900 to 43200 seconds",
                     )),
                 }
             }

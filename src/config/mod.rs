@@ -9,9 +9,10 @@ use crate::codeartifact::url::Mapping;
 use crate::codeartifact::{DomainOwner, Repository};
 use crate::env::Env;
 use crate::error::io_reason;
+use crate::problem::Problem;
 
-/// Names the file and line of a span, for problems.
-type At<'a> = &'a dyn Fn(&std::ops::Range<usize>) -> String;
+/// A problem at the file and line of a span.
+type At<'a> = &'a dyn Fn(&std::ops::Range<usize>, &str) -> Problem;
 
 use crate::clock::Seconds;
 
@@ -115,7 +116,7 @@ pub struct Config {
     /// `POETRY_CA_DEFAULT_AWS_PROFILE` (only read without a ca-env file).
     pub poetry_plugin_profile: Option<String>,
     /// One line per thing that could not be used, each naming the file and line.
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
 }
 
 impl Config {
@@ -133,10 +134,10 @@ impl Config {
             Some(Err(e)) if e.kind() != std::io::ErrorKind::NotFound => {
                 let path = path.unwrap_or_default();
                 config.file = Some(path.clone());
-                config.problems.push(format!(
-                    "{}: cannot read: {}",
-                    path.display(),
-                    io_reason(&e)
+                config.problems.push(Problem::in_file(
+                    &path,
+                    None,
+                    format!("cannot read: {}", io_reason(&e)),
                 ));
             }
             _ => {

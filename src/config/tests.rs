@@ -172,7 +172,7 @@ fn bad_values_become_problems_naming_the_line() {
         )],
         &[],
     );
-    let text = c.problems.join("\n");
+    let text = strings(&c.problems).join("\n");
     assert!(text.contains("config.toml:2: duration"), "{text}");
     assert!(text.contains("config.toml:3: hook_deadline"), "{text}");
     assert!(text.contains("config.toml:6: [trust] owners"), "{text}");
@@ -192,7 +192,11 @@ fn bad_values_become_problems_naming_the_line() {
 fn broken_toml_is_one_problem_with_its_line() {
     let (c, _d) = load(&[("ca-env/config.toml", "[defaults]\nprofile = \n")], &[]);
     assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
-    assert!(c.problems[0].contains("config.toml:2:"), "{:?}", c.problems);
+    assert!(
+        c.problems[0].to_string().contains("config.toml:2:"),
+        "{:?}",
+        c.problems
+    );
 }
 
 #[test]
@@ -328,4 +332,8 @@ fn an_unreadable_configuration_is_a_problem_not_a_silent_default() {
     let env = Env::from_pairs(&[("XDG_CONFIG_HOME", d.path().to_str().unwrap())], None);
     let c = Config::load(&env);
     assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
+}
+
+fn strings(problems: &[crate::problem::Problem]) -> Vec<String> {
+    problems.iter().map(ToString::to_string).collect()
 }

@@ -53,7 +53,7 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
     let (user, ours) = state::user_env(raw, previous.as_ref(), key.as_ref().ok());
     let (config, _, project) = crate::sources::load(&user);
     for p in &project.problems {
-        log(Level::Warn, || p.clone());
+        log(Level::Warn, || p.to_string());
     }
 
     let root = project

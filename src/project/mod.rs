@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use files::ProjectFs;
 
 use crate::env::Env;
+use crate::problem::Problem;
 pub use crate::tools::{Entry, Origin, Role, Tool};
 
 /// What discovery found.
@@ -24,7 +25,7 @@ pub use crate::tools::{Entry, Origin, Role, Tool};
 pub struct Found {
     pub root: Option<PathBuf>,
     pub entries: Vec<Entry>,
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     /// The project files that exist (read or not), for the hook to watch.
     pub files: Vec<PathBuf>,
 }
@@ -33,7 +34,7 @@ pub struct Found {
 pub fn discover(env: &Env) -> Found {
     let Some(cwd) = env.cwd() else {
         return Found {
-            problems: vec!["the working directory no longer exists".into()],
+            problems: vec![Problem::general("the working directory no longer exists")],
             ..Found::default()
         };
     };
@@ -50,7 +51,7 @@ pub fn read_project(root: &Path) -> Found {
         Err(problem) => {
             return Found {
                 root: Some(root.to_path_buf()),
-                problems: vec![problem],
+                problems: vec![Problem::general(problem)],
                 ..Found::default()
             }
         }
@@ -72,7 +73,7 @@ pub fn read_project(root: &Path) -> Found {
 pub(crate) struct Collector {
     pub fs: ProjectFs,
     pub entries: Vec<Entry>,
-    pub problems: Vec<String>,
+    pub problems: Vec<Problem>,
     pub files: Vec<PathBuf>,
 }
 
@@ -88,11 +89,7 @@ impl Collector {
 
     /// Records a problem in `file` (relative to the root), at `line` when known.
     pub fn problem(&mut self, file: &Path, line: Option<usize>, message: impl std::fmt::Display) {
-        let file = file.display();
-        self.problems.push(match line {
-            Some(line) => format!("{file}:{line}: {message}"),
-            None => format!("{file}: {message}"),
-        });
+        self.problems.push(Problem::in_file(file, line, message));
     }
 
     /// Reads a project file, recording why when it cannot be used. `None` when absent or

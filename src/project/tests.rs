@@ -211,7 +211,9 @@ aws_profile = "developer-profile"
     // requirements/dev.txt includes requirements.txt back: a loop, reported once.
     assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
     assert!(
-        found.problems[0].starts_with("requirements/dev.txt:4: include: an include loop"),
+        found.problems[0]
+            .to_string()
+            .starts_with("requirements/dev.txt:4: include: an include loop"),
         "{:?}",
         found.problems
     );
@@ -251,7 +253,9 @@ domain_owner = "123456789012"
     );
     assert_eq!(found.problems.len(), 1);
     assert!(
-        found.problems[0].contains("'Missing' names no [[tool.poetry.source]]"),
+        found.problems[0]
+            .to_string()
+            .contains("'Missing' names no [[tool.poetry.source]]"),
         "{:?}",
         found.problems
     );
@@ -261,7 +265,7 @@ fn only_problem(root: &Path) -> String {
     let found = read_project(root);
     assert!(found.entries.is_empty(), "{:?}", found.entries);
     assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
-    found.problems[0].clone()
+    found.problems[0].to_string()
 }
 
 #[test]
@@ -286,7 +290,7 @@ fn wrong_types_are_described_not_quoted() {
         "[[tool.poetry.source]]\nname = \"a\"\nurl = 5\n\n[tool.uv]\nindex-url = [\"x\", 7]\n",
     );
     let found = read_project(dir.path());
-    let text = found.problems.join("\n");
+    let text = strings(&found.problems).join("\n");
     assert!(
         text.contains("pyproject.toml:3: the url of tool.poetry.source 'a' is not a string"),
         "{text}"
@@ -388,7 +392,7 @@ fn includes_stay_inside_the_project() {
     );
     let found = read_project(&root);
     assert!(found.entries.is_empty(), "{:?}", found.entries);
-    let p = found.problems;
+    let p = strings(&found.problems);
     assert_eq!(p.len(), 3, "{p:?}");
     assert_eq!(
         p[0],
@@ -412,9 +416,13 @@ fn a_self_include_is_a_loop() {
     let found = read_project(dir.path());
     assert_eq!(found.entries.len(), 1);
     assert_eq!(
-        found.problems,
+        strings(&found.problems),
         vec!["requirements.txt:1: include: an include loop; not followed".to_string()]
     );
+}
+
+fn strings(problems: &[crate::problem::Problem]) -> Vec<String> {
+    problems.iter().map(ToString::to_string).collect()
 }
 
 #[test]
