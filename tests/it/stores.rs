@@ -1,9 +1,8 @@
 //! The token stores with the real thing: GNOME Keyring on a private D-Bus session (unlocked,
 //! locked, without a keyring, or no Secret Service at all) and kernel keyutils in a session
 //! keyring of the test's own.
-#![cfg(target_os = "linux")]
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 use std::time::{Duration, Instant};

@@ -1,9 +1,12 @@
 //! Shared by the integration tests: a sandbox with its own HOME, configuration and state
 //! directories, and a way to run the real binary inside it with nothing inherited.
 
-#![allow(dead_code)]
-
+#[cfg(target_os = "linux")]
+pub mod bounded;
+#[cfg(target_os = "linux")]
 pub mod keyrings;
+pub mod pyindex;
+pub mod shells;
 pub mod standin;
 
 use std::fs;
@@ -155,10 +158,6 @@ pub fn strings(v: &serde_json::Value) -> Vec<String> {
         .iter()
         .map(|s| s.as_str().unwrap().to_string())
         .collect()
-}
-
-pub fn exists(p: &Path) -> bool {
-    fs::symlink_metadata(p).is_ok()
 }
 
 /// The project directory (under HOME) of the token tests.

@@ -2,9 +2,7 @@
 //! sets its variables, leaving gives back what the user had, and a prompt where nothing changed
 //! starts no process in bash and zsh.
 
-#[path = "support/shells.rs"]
-mod shells;
-mod support;
+use crate::support::{self, shells};
 
 use std::fs;
 use std::time::Duration;

@@ -20,7 +20,7 @@
 //! dotenv over a symlink or a tracked file (tests/exec_dotenv.rs
 //! `dotenv_writes_where_a_symlink_leads_and_keeps_the_link`,
 //! `dotenv_refuses_a_tracked_file_and_warns_about_unignored_ones`).
-use crate::{bounded, shells, support};
+use crate::support::{self, bounded, shells};
 
 use std::fs;
 use std::os::unix::process::{CommandExt, ExitStatusExt};

@@ -21,7 +21,7 @@
 //! tests/exec_dotenv.rs `exec_refuses_an_untrusted_domain_before_running_anything`; the URL
 //! table and its Python cross-check in src/codeartifact/url/tests.rs.
 
-use crate::{bounded, shells, support};
+use crate::support::{self, bounded, shells};
 
 use std::collections::BTreeMap;
 use std::fs;
