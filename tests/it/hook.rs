@@ -288,6 +288,7 @@ fn an_untrusted_domain_is_said_once_with_the_command_to_allow_it() {
 
 #[test]
 fn a_fetch_past_the_deadline_goes_on_detached_and_the_next_prompt_picks_it_up() {
+    let _alone = support::heavy();
     for kind in Kind::ALL {
         let (standin, sb) = setup();
         sb.write_config(

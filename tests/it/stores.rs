@@ -192,6 +192,7 @@ fn keyutils_holds_the_token_for_every_process_of_the_session() {
 
 #[test]
 fn twenty_processes_one_call_with_the_keyring() {
+    let _alone = support::heavy();
     require("gnome-keyring-daemon");
     let standin = StandIn::start();
     let ss = SecretService::unlocked();

@@ -305,7 +305,7 @@ pub const REFRESH: [&str; 9] = [
 static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Held by the tests that start many processes at once and by those that time a bound, so that
-/// they do not overlap within one test binary: a bound then measures ca-env, not the load.
+/// they never overlap in the one test binary: a bound then measures ca-env, not the load.
 pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
     HEAVY
         .lock()
