@@ -387,7 +387,7 @@ fn direnv_use_codeartifact_exports_and_reloads_on_renewal() {
 fn requirements_with_their_own_index_get_a_private_netrc() {
     let (standin, mut sb) = setup();
     // Private to the user, as logind makes it (one that is not is skipped: see
-    // tests/adversarial/faults.rs).
+    // tests/it/adversarial/faults.rs).
     let runtime = sb.path().join("run");
     fs::create_dir_all(&runtime).unwrap();
     use std::os::unix::fs::PermissionsExt;

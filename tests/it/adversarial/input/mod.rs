@@ -11,14 +11,14 @@
 //! CodeArtifact; and hundreds of sources (at most 64 are used, or the environment would grow
 //! past what the kernel lets a command start with).
 //!
-//! Related tests elsewhere, not repeated here: tests/hook.rs
+//! Related tests elsewhere, not repeated here: tests/it/hook.rs
 //! `hostile_token_values_round_trip_and_run_nothing` (quotes, `$(…)`, backticks, `;`, `\` in a
 //! token, all three shells), `hostile_names_and_directories_run_nothing` (`$(…)`, `'`, `;` in
 //! source names and the directory), `an_untrusted_domain_is_said_once_with_the_command_to_allow_it`;
-//! tests/status.rs `hostile_urls_are_problems_and_never_sources`,
+//! tests/it/status.rs `hostile_urls_are_problems_and_never_sources`,
 //! `names_that_collide_after_normalising_export_nothing` (status side),
 //! `a_deleted_working_directory_is_a_problem_not_a_crash` (status side), `status_makes_no_network_call`;
-//! tests/exec_dotenv.rs `exec_refuses_an_untrusted_domain_before_running_anything`; the URL
+//! tests/it/exec_dotenv.rs `exec_refuses_an_untrusted_domain_before_running_anything`; the URL
 //! table and its Python cross-check in src/codeartifact/url/tests.rs.
 
 mod collisions;
