@@ -4,14 +4,14 @@
 //! its URL (`http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL_CODEARTIFACT`) as one line on
 //! standard output, and serves until its standard input is closed. Requests must be signed
 //! with one of the stand-in's test keys (`TEST_KEY_ID` and `TEST_SECRET` in
-//! `tests/support/standin.rs`), as AWS would check them.
+//! `tests/it/support/standin.rs`), as AWS would check them.
 //!
 //! ```sh
 //! cargo build --release --example standin
 //! ```
 
 #[allow(dead_code)]
-#[path = "../tests/support/standin.rs"]
+#[path = "../tests/it/support/standin.rs"]
 mod standin;
 
 use std::io::{self, Write};

@@ -1,6 +1,6 @@
 //! `ca-env exec` and `ca-env dotenv`, run as scripts, CI and docker builds run them.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::io::{BufRead, BufReader};

@@ -7,14 +7,6 @@
 //!   profiles a project must not choose.
 //! - `faults`: hangs, prompts, locked or missing keyrings, clock skew, concurrency, crashes,
 //!   leaks, and nothing lost.
-#![cfg(target_os = "linux")]
-
-#[path = "../support/bounded.rs"]
-mod bounded;
-#[path = "../support/shells.rs"]
-mod shells;
-#[path = "../support/mod.rs"]
-mod support;
 
 mod faults;
 mod input;

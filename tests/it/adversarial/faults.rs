@@ -6,21 +6,21 @@
 //! exported, the prompt back within its deadline, nothing the user had lost.
 //!
 //! Already proven elsewhere, so not repeated here: a locked keyring and `token`/`login --force`
-//! (tests/stores.rs `a_locked_secret_service_is_never_asked_to_unlock`), a missing keyring or bus
-//! with `token` (`no_keyring_or_no_secret_service_falls_back_at_once`), a credential_process
-//! reading stdin (tests/tokens.rs `nothing_but_login_on_a_terminal_can_prompt`), twenty `token`
-//! processes (`twenty_processes_one_aws_call`), a `token` killed holding the lock
+//! (tests/it/stores.rs `a_locked_secret_service_is_never_asked_to_unlock`), a missing keyring or
+//! bus with `token` (`no_keyring_or_no_secret_service_falls_back_at_once`), a credential_process
+//! reading stdin (tests/it/tokens.rs `nothing_but_login_on_a_terminal_can_prompt`), twenty
+//! `token` processes (`twenty_processes_one_aws_call`), a `token` killed holding the lock
 //! (`a_lock_holder_killed_does_not_block_the_next`), `token` past `command_deadline`
 //! (`a_slow_endpoint_ends_in_status_124_within_the_deadline`), a hook fetch past its deadline in
-//! the three interactive shells (tests/hook.rs
+//! the three interactive shells (tests/it/hook.rs
 //! `a_fetch_past_the_deadline_goes_on_detached_and_the_next_prompt_picks_it_up`), the token in
-//! argv, stderr and files of every command (tests/tokens.rs
+//! argv, stderr and files of every command (tests/it/tokens.rs
 //! `no_token_leaks_into_stderr_logs_argv_or_files`), `set -x` showing no token
-//! (tests/hook.rs `strict_modes_and_tracing_neither_break_the_shell_nor_show_a_token`), and
-//! dotenv over a symlink or a tracked file (tests/exec_dotenv.rs
+//! (tests/it/hook.rs `strict_modes_and_tracing_neither_break_the_shell_nor_show_a_token`), and
+//! dotenv over a symlink or a tracked file (tests/it/exec_dotenv.rs
 //! `dotenv_writes_where_a_symlink_leads_and_keeps_the_link`,
 //! `dotenv_refuses_a_tracked_file_and_warns_about_unignored_ones`).
-use crate::{bounded, shells, support};
+use crate::support::{self, bounded, shells};
 
 use std::fs;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -706,7 +706,7 @@ fn twenty_shells_at_expiry_make_one_aws_call() {
 /// A background refresh (`__refresh`) or a `login` killed with SIGKILL in the middle of the AWS
 /// call, holding the entry's lock: the next hook gets a token within its deadline and the next
 /// `token` within its own, and no failure is remembered. (`token` killed the same way:
-/// tests/tokens.rs `a_lock_holder_killed_does_not_block_the_next`.)
+/// tests/it/tokens.rs `a_lock_holder_killed_does_not_block_the_next`.)
 #[test]
 fn a_refresher_killed_mid_fetch_leaves_no_stuck_lock() {
     let refresh: &[&str] = &support::REFRESH;
@@ -800,7 +800,7 @@ fn forms(token: &str) -> Vec<String> {
 /// writev, pwrite64, sendto, sendmsg), through entering, a background refresh, leaving and
 /// entering again: no form of any token (raw, percent-encoded, base64) in the terminal, in any
 /// process's argv, in any write but the export's stdout and the store's own entry files, in
-/// `refresh.log`, `__CA_ENV_STATE` or any other file. Extends tests/tokens.rs
+/// `refresh.log`, `__CA_ENV_STATE` or any other file. Extends tests/it/tokens.rs
 /// `no_token_leaks_into_stderr_logs_argv_or_files` (commands, not shells) to the shells'
 /// tracing, every system call that writes, and the encoded forms.
 #[test]
@@ -1160,7 +1160,7 @@ echo done
 
 /// `dotenv -o` over an existing file when the disk is full (every write, or the sync, fails
 /// with ENOSPC): exit 1 with one line, the original file intact, no temporary file left. (A
-/// symlink to ~/.bashrc and a tracked file: tests/exec_dotenv.rs.)
+/// symlink to ~/.bashrc and a tracked file: tests/it/exec_dotenv.rs.)
 #[test]
 fn dotenv_on_a_full_disk_leaves_the_original_intact() {
     require("strace");
@@ -1168,7 +1168,7 @@ fn dotenv_on_a_full_disk_leaves_the_original_intact() {
     let sb = setup(&standin);
     let dir = sb.home().join(PROJECT);
     // A file ca-env wrote earlier (one holding the user's own lines is refused before any
-    // write: tests/exec_dotenv.rs).
+    // write: tests/it/exec_dotenv.rs).
     let original = "POETRY_HTTP_BASIC_CORP_PASSWORD=the-last-token\n";
     ok(&sb.run(PROJECT, &["login"]));
     for inject in ["write:error=ENOSPC:when=1", "fsync:error=ENOSPC"] {

@@ -5,11 +5,7 @@
 //! it. Every scenario also runs without ca-env — the same kind of shell, the same environment
 //! and project, its own empty caches — and must fail there.
 
-#[path = "support/pyindex.rs"]
-mod pyindex;
-#[path = "support/shells.rs"]
-mod shells;
-mod support;
+use crate::support::{self, pyindex, shells};
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,9 +1,12 @@
 //! Shared by the integration tests: a sandbox with its own HOME, configuration and state
 //! directories, and a way to run the real binary inside it with nothing inherited.
 
-#![allow(dead_code)]
-
+#[cfg(target_os = "linux")]
+pub mod bounded;
+#[cfg(target_os = "linux")]
 pub mod keyrings;
+pub mod pyindex;
+pub mod shells;
 pub mod standin;
 
 use std::fs;
@@ -157,10 +160,6 @@ pub fn strings(v: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-pub fn exists(p: &Path) -> bool {
-    fs::symlink_metadata(p).is_ok()
-}
-
 /// The project directory (under HOME) of the token tests.
 pub const PROJECT: &str = "proj";
 
@@ -306,7 +305,7 @@ pub const REFRESH: [&str; 9] = [
 static HEAVY: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Held by the tests that start many processes at once and by those that time a bound, so that
-/// they do not overlap within one test binary: a bound then measures ca-env, not the load.
+/// they never overlap in the one test binary: a bound then measures ca-env, not the load.
 pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
     HEAVY
         .lock()

@@ -2,7 +2,7 @@
 //! answers to hand-built requests, and that the real AWS SDK accepts it (and is rejected by
 //! it) the way it would be by AWS.
 
-mod support;
+use crate::support;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -9,7 +9,7 @@
 //! # What the `keyring` crate (3.6.3) writes
 //!
 //! Read from `keyring-3.6.3/src/secret_service.rs` and `src/keyutils.rs`, and checked by
-//! `tests/keyrings_fixture.rs`, which drives the crate itself against these fixtures:
+//! `tests/it/keyrings_fixture.rs`, which drives the crate itself against these fixtures:
 //!
 //! * **Secret Service** (`SsCredential::new_with_target(None, service, user)`, which is what
 //!   ca-env uses): the item goes in the *default* collection (alias `default`, which GNOME

@@ -2,9 +2,7 @@
 //! sets its variables, leaving gives back what the user had, and a prompt where nothing changed
 //! starts no process in bash and zsh.
 
-#[path = "support/shells.rs"]
-mod shells;
-mod support;
+use crate::support::{self, shells};
 
 use std::fs;
 use std::time::Duration;
@@ -290,6 +288,7 @@ fn an_untrusted_domain_is_said_once_with_the_command_to_allow_it() {
 
 #[test]
 fn a_fetch_past_the_deadline_goes_on_detached_and_the_next_prompt_picks_it_up() {
+    let _alone = support::heavy();
     for kind in Kind::ALL {
         let (standin, sb) = setup();
         sb.write_config(
@@ -388,7 +387,7 @@ fn direnv_use_codeartifact_exports_and_reloads_on_renewal() {
 fn requirements_with_their_own_index_get_a_private_netrc() {
     let (standin, mut sb) = setup();
     // Private to the user, as logind makes it (one that is not is skipped: see
-    // tests/adversarial/faults.rs).
+    // tests/it/adversarial/faults.rs).
     let runtime = sb.path().join("run");
     fs::create_dir_all(&runtime).unwrap();
     use std::os::unix::fs::PermissionsExt;

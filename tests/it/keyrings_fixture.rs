@@ -4,9 +4,7 @@
 //! test and invisible to every other. The `keyring` crate itself is driven against them (in a
 //! child process, see `keyring_crate_child`) to pin down what it writes.
 
-#![cfg(target_os = "linux")]
-
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::process::{Command, Output};
@@ -69,7 +67,7 @@ fn keyring_crate(
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args([
         "--exact",
-        "keyring_crate_child",
+        "keyrings_fixture::keyring_crate_child",
         "--nocapture",
         "--test-threads=1",
     ])

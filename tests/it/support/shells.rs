@@ -12,10 +12,8 @@
 //! the line ran and the hooks for that prompt have run too. A counter, not a fixed string, so that
 //! a prompt redrawn without a new line being read (fish repaints) is never taken for the next one.
 //!
-//! Self-contained on purpose (only std, `portable-pty`, `libc` and `tempfile`): test files pull it
-//! in with `#[path = "support/shells.rs"] mod shells;`.
-
-#![allow(dead_code)]
+//! Self-contained on purpose (only std, `portable-pty`, `libc` and `tempfile`): it needs nothing
+//! else from `support`, so its own tests (`shell_driver`) check the driver alone.
 
 use std::fs;
 use std::io::{self, Read, Write};
@@ -461,11 +459,6 @@ impl Interactive {
     /// returns; for assertion messages.
     pub fn transcript(&self) -> String {
         clean(&self.screen.bytes.lock().unwrap())
-    }
-
-    /// The shell's process id.
-    pub fn pid(&self) -> u32 {
-        self.pid
     }
 
     /// Which shell this is, for assertion messages in helpers that only get the shell.

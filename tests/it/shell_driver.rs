@@ -1,9 +1,8 @@
-//! Tests of the interactive-shell driver in tests/support/shells.rs itself: that it reads
+//! Tests of the interactive-shell driver in tests/it/support/shells.rs itself: that it reads
 //! variables exactly, sees every prompt hook run, sees processes being started (and none when
 //! there are none), follows `cd`, and survives Ctrl-C, in bash, zsh and fish.
 
-#[path = "support/shells.rs"]
-mod shells;
+use crate::support::shells;
 
 use std::fs;
 use std::path::{Path, PathBuf};

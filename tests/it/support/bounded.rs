@@ -2,8 +2,6 @@
 //! child before exec, a wall-clock deadline after which it is killed (so a hang fails the test
 //! instead of blocking it), and its peak memory read back from `wait4`.
 
-#![allow(dead_code)]
-
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};

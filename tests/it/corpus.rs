@@ -3,7 +3,7 @@
 //! repository), the variable names, and the problems (each starting with a given prefix, or
 //! only their number). Add a folder to add a case.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::path::Path;

@@ -1,9 +1,8 @@
 //! The token stores with the real thing: GNOME Keyring on a private D-Bus session (unlocked,
 //! locked, without a keyring, or no Secret Service at all) and kernel keyutils in a session
 //! keyring of the test's own.
-#![cfg(target_os = "linux")]
 
-mod support;
+use crate::support;
 
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -193,6 +192,7 @@ fn keyutils_holds_the_token_for_every_process_of_the_session() {
 
 #[test]
 fn twenty_processes_one_call_with_the_keyring() {
+    let _alone = support::heavy();
     require("gnome-keyring-daemon");
     let standin = StandIn::start();
     let ss = SecretService::unlocked();

@@ -1,9 +1,8 @@
 //! Tokens end to end: the real binary against the loopback CodeArtifact stand-in, which checks
 //! every request's SigV4 signature and records which key signed it. Linux: the tests use
 //! shell scripts, strace and script(1).
-#![cfg(target_os = "linux")]
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::process::Output;

@@ -1,6 +1,6 @@
 //! `ca-env status` end to end: the real binary, sandboxed HOME and configuration, real files.
 
-mod support;
+use crate::support;
 
 use support::{sources, stderr, stdout, strings, Sandbox, CA};
 
