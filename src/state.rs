@@ -133,3 +133,42 @@ pub fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
+
+/// Why [`read_regular`] gave no text.
+#[derive(Debug)]
+pub enum Unreadable {
+    /// A directory, FIFO, device or socket.
+    NotRegular,
+    /// Larger than the limit.
+    TooLarge,
+    Io(std::io::Error),
+}
+
+/// The bytes of the regular file at `path`, at most `max`; `None` when there is no such file.
+/// Opened without blocking, so a FIFO there never holds the caller.
+pub fn read_regular(path: &Path, max: u64) -> Result<Option<Vec<u8>>, Unreadable> {
+    use std::io::Read;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = match options.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Unreadable::Io(e)),
+    };
+    if !file.metadata().map_err(Unreadable::Io)?.is_file() {
+        return Err(Unreadable::NotRegular);
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(Unreadable::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(Unreadable::TooLarge);
+    }
+    Ok(Some(bytes))
+}

@@ -6,7 +6,7 @@
 //! write (the user's own `.env`) is refused, a file git tracks is refused, and a file neither
 //! git nor docker would leave out gets a warning.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -144,27 +144,13 @@ fn write_through(path: &Path, text: &str) -> std::io::Result<()> {
 /// Whether the regular file at `path` (if any) is one ca-env wrote: every line empty or a
 /// variable ca-env writes. Anything else is the user's, and replacing it would lose it.
 fn ours_to_replace(path: &Path) -> std::io::Result<bool> {
-    const MAX: u64 = 1024 * 1024;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = match options.open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
-        Err(e) => return Err(e),
+    use crate::state::{read_regular, Unreadable};
+    let bytes = match read_regular(path, 1024 * 1024) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(true),
+        Err(Unreadable::NotRegular | Unreadable::TooLarge) => return Ok(false),
+        Err(Unreadable::Io(e)) => return Err(e),
     };
-    if !file.metadata()?.is_file() {
-        return Ok(false);
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX {
-        return Ok(false);
-    }
     let Ok(text) = std::str::from_utf8(&bytes) else {
         return Ok(false);
     };

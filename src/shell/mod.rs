@@ -155,8 +155,8 @@ pub trait Dialect {
 impl Shell {
     pub fn dialect(self) -> &'static dyn Dialect {
         match self {
-            Shell::Bash => &bash::Bash,
-            Shell::Zsh => &zsh::Zsh,
+            Shell::Bash => &bash::BASH,
+            Shell::Zsh => &zsh::ZSH,
             Shell::Fish => &fish::Fish,
             Shell::Direnv => &direnv::Direnv,
             Shell::Json => &json::Json,

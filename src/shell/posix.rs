@@ -6,9 +6,37 @@
 //! exporting it is kept in `_ca_env_local_NAME` while ca-env sets the variable, then given back
 //! as it was, unexported. The two shells differ only in how they read a variable's attributes.
 
-use super::names::{DEADLINE, DIR, LOCAL, PROFILE, WATCH};
+use super::names::{BIN, DEADLINE, DIR, LOCAL, PROFILE, WATCH};
 use super::quote::posix;
-use super::{is_own, FastPath};
+use super::{fill, is_own, Dialect, FastPath};
+
+/// bash or zsh: the hook script and how the shell reads attributes.
+pub struct Posix {
+    pub template: &'static str,
+    pub attributes: Attributes,
+}
+
+impl Dialect for Posix {
+    fn hook(&self, exe: &str) -> Option<String> {
+        Some(fill(
+            self.template,
+            &format!("{BIN}='ca-env'"),
+            &format!("{BIN}={}", posix(exe)),
+        ))
+    }
+
+    fn set(&self, name: &str, value: &str) -> String {
+        set(&self.attributes, name, value)
+    }
+
+    fn unset(&self, name: &str) -> String {
+        unset(&self.attributes, name)
+    }
+
+    fn fast_path(&self, fast: &FastPath) -> String {
+        fast_path(fast)
+    }
+}
 
 /// How a shell tells a variable's attributes without starting a process: conditions for
 /// `[[ ]]`, with `{}` for the name.
@@ -42,7 +70,7 @@ fn guard(attrs: &Attributes, name: &str) -> String {
     )
 }
 
-pub fn set(attrs: &Attributes, name: &str, value: &str) -> String {
+fn set(attrs: &Attributes, name: &str, value: &str) -> String {
     if is_own(name) {
         return format!("\\builtin export {name}={};\n", posix(value));
     }
@@ -60,7 +88,7 @@ pub fn set(attrs: &Attributes, name: &str, value: &str) -> String {
     )
 }
 
-pub fn unset(attrs: &Attributes, name: &str) -> String {
+fn unset(attrs: &Attributes, name: &str) -> String {
     if is_own(name) {
         return format!("\\builtin unset -v {name};\n");
     }
@@ -74,7 +102,7 @@ pub fn unset(attrs: &Attributes, name: &str) -> String {
 }
 
 /// The hook's `_ca_env_*` variables, compared before each prompt.
-pub fn fast_path(f: &FastPath) -> String {
+fn fast_path(f: &FastPath) -> String {
     let watch: Vec<String> = f
         .watched
         .iter()

@@ -10,7 +10,6 @@
 //! ca-env's hosts are dropped (not merely outranked), ca-env's come before any `default`, and
 //! the user's part is kept only when it parses as Python's module parses it.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::env::Env;
@@ -144,31 +143,16 @@ pub fn user_file(env: &Env, ours: &[PathBuf]) -> Option<PathBuf> {
 /// The user's netrc text; none when there is no such file. Opened without blocking, so a FIFO
 /// there never holds the hook.
 fn read_user(path: &Path) -> Result<String, String> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = match options.open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(String::new()),
-        Err(e) => return Err(format!("cannot read: {}", crate::error::io_reason(&e))),
+    use crate::state::{read_regular, Unreadable};
+    let bytes = match read_regular(path, MAX_USER_NETRC) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(String::new()),
+        Err(Unreadable::NotRegular) => return Err("not a regular file".into()),
+        Err(Unreadable::TooLarge) => return Err("larger than 256 KiB".into()),
+        Err(Unreadable::Io(e)) => {
+            return Err(format!("cannot read: {}", crate::error::io_reason(&e)))
+        }
     };
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("cannot read: {}", crate::error::io_reason(&e)))?;
-    if !meta.is_file() {
-        return Err("not a regular file".into());
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_USER_NETRC + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {}", crate::error::io_reason(&e)))?;
-    if bytes.len() as u64 > MAX_USER_NETRC {
-        return Err("larger than 256 KiB".into());
-    }
     String::from_utf8(bytes).map_err(|_| "not valid UTF-8".into())
 }
 
