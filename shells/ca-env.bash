@@ -9,28 +9,39 @@
 
 _ca_env_bin='ca-env'
 # Cleared when this file is evaluated again, so the next prompt runs a full export.
-_ca_env_dir='' _ca_env_profile='' _ca_env_deadline=0 _ca_env_watch=()
+_ca_env_dir='' _ca_env_profile='' _ca_env_deadline=0 _ca_env_watch=() _ca_env_dirs=()
 
-# The fast path is what every prompt costs, so it is kept to a few comparisons and two tests
-# per watched path: _ca_env_watch holds pairs of a path and a reference file dated as the path
-# was at the last export, so a path changed either way (edited, or replaced by an older file
-# with `cp -p`, `mv`, `tar x`) differs from its reference; a missing reference or path counts
-# as changed. Without EPOCHSECONDS (bash before 5.0) the deadline test fails and every prompt
-# runs ca-env.
+# The fast path is what every prompt costs, so it is kept to a few comparisons and one or two
+# tests per watched path (each test is two stats). _ca_env_watch holds pairs of a file and a
+# reference file dated as the file was at the last export, so a file changed either way
+# (edited, or replaced by an older file with `cp -p`, `mv`, `tar x`) differs from its
+# reference; _ca_env_dirs the same for directories, whose time only moves forward, so one test
+# does. A missing reference or file counts as changed. The pairs are walked as the function's
+# own arguments (`set --`), which is cheaper than indexing. Without EPOCHSECONDS (bash before
+# 5.0) the deadline test fails and every prompt runs ca-env.
 #
 # The hook returns the user's status so PS1 and later PROMPT_COMMAND entries still see it; it
 # is called as `_ca_env_hook && :`, where a failing status neither ends a `set -e` shell nor
 # runs an ERR trap (bash exempts all but the last command of an && list).
 _ca_env_hook() {
-  \builtin local _ca_env_status=$? _ca_env_i
+  \builtin local _ca_env_status=$?
   if [[ ${PWD} == "${_ca_env_dir-}" && ${AWS_PROFILE-} == "${_ca_env_profile-}" ]] \
     && ((${EPOCHSECONDS:-_ca_env_deadline} < _ca_env_deadline)); then
-    for ((_ca_env_i = 0; _ca_env_i < ${#_ca_env_watch[@]}; _ca_env_i += 2)); do
-      if [[ ${_ca_env_watch[_ca_env_i]} -nt ${_ca_env_watch[_ca_env_i + 1]} \
-        || ${_ca_env_watch[_ca_env_i]} -ot ${_ca_env_watch[_ca_env_i + 1]} ]]; then
+    \builtin set -- "${_ca_env_watch[@]}"
+    while (($# > 1)); do
+      if [[ $1 -nt $2 || $1 -ot $2 ]]; then
         _ca_env_apply
         \builtin return "${_ca_env_status}"
       fi
+      \builtin shift 2
+    done
+    \builtin set -- "${_ca_env_dirs[@]}"
+    while (($# > 1)); do
+      if [[ $1 -nt $2 ]]; then
+        _ca_env_apply
+        \builtin return "${_ca_env_status}"
+      fi
+      \builtin shift 2
     done
     \builtin return "${_ca_env_status}"
   fi

@@ -16,15 +16,16 @@ _ca_env_bin='ca-env'
 # Cleared when this file is evaluated again, so the next prompt runs a full export.
 \builtin typeset -g _ca_env_dir='' _ca_env_profile=''
 \builtin typeset -g _ca_env_deadline=0
-\builtin typeset -ga _ca_env_watch
-_ca_env_watch=()
+\builtin typeset -ga _ca_env_watch _ca_env_dirs
+_ca_env_watch=() _ca_env_dirs=()
 \builtin zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null
 
 # The fast path is what every prompt costs, so it is kept to a few comparisons and two tests
-# per watched path, written to work under any user options. _ca_env_watch holds pairs of a
-# path and a reference file dated as the path was at the last export, so a path changed
+# per watched file, written to work under any user options. _ca_env_watch holds pairs of a
+# file and a reference file dated as the file was at the last export, so a file changed
 # either way (edited, or replaced by an older file with `cp -p`, `mv`, `tar x`) differs from
-# its reference. zsh's tests are false when either file is missing; ca-env removes only
+# its reference; _ca_env_dirs the same for directories, whose time only moves forward (one
+# test each). zsh's tests are false when either file is missing; ca-env removes only
 # references unused for a day, watches the directories that hold project files, and the
 # deadline is never more than an hour away.
 _ca_env_hook() {
@@ -33,6 +34,12 @@ _ca_env_hook() {
     && ((${EPOCHSECONDS:-0} < ${_ca_env_deadline:-0})); then
     for _ca_env_file _ca_env_ref in "${_ca_env_watch[@]}"; do
       if [[ ${_ca_env_file} -nt ${_ca_env_ref} || ${_ca_env_file} -ot ${_ca_env_ref} ]]; then
+        _ca_env_apply
+        \builtin return 0
+      fi
+    done
+    for _ca_env_file _ca_env_ref in "${_ca_env_dirs[@]}"; do
+      if [[ ${_ca_env_file} -nt ${_ca_env_ref} ]]; then
         _ca_env_apply
         \builtin return 0
       fi

@@ -138,7 +138,7 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
     // was ours (the reason was said above).
     let plan = if key.is_ok() { plan } else { Plan::default() };
     let (mut changes, managed) = state::diff(raw, &ours, &plan, key.as_ref().ok());
-    let watched = state_dir
+    let (watched, dirs) = state_dir
         .as_ref()
         .and_then(|d| state::reference_files(d, &watch).ok())
         .unwrap_or_default();
@@ -152,6 +152,7 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
             .deadline
             .map_or(now + MAX_WAIT, |d| d.min(now + MAX_WAIT)),
         watched,
+        dirs,
         root,
         entered,
         vars: managed,

@@ -31,10 +31,14 @@ pub struct State {
     pub profile: String,
     /// Unix time at which the tokens need another look (renewal, a back-off ending).
     pub deadline: i64,
-    /// Each watched path with a reference file dated as the path was at the last export: a
-    /// path whose time differs from its reference's, either way, changed since.
+    /// Each watched file with a reference file dated as the file was at the last export: a file
+    /// whose time differs from its reference's, either way, changed since.
     #[serde(default)]
     pub watched: Vec<(String, String)>,
+    /// Each watched directory with its reference: one newer than it changed since (a
+    /// directory's time only moves forward as entries come and go, so one test is enough).
+    #[serde(default)]
+    pub dirs: Vec<(String, String)>,
     /// The project root, when there was one.
     #[serde(default)]
     pub root: Option<String>,
@@ -71,9 +75,13 @@ impl State {
             profile: &self.profile,
             deadline: self.deadline,
             watched: &self.watched,
+            dirs: &self.dirs,
         }
     }
 }
+
+/// Watched paths, each with its reference file.
+pub type Watched = Vec<(String, String)>;
 
 /// The state's format. Version 1 kept one reference file for all watched paths; its variables
 /// are still given back, but it is never current.
@@ -93,8 +101,8 @@ impl State {
     }
 
     /// Whether nothing this state depends on changed: same directory and profile, deadline not
-    /// reached, and each watched path dated exactly as its reference file. The same test the
-    /// bash and zsh hooks make in the shell.
+    /// reached, each watched file dated exactly as its reference file, and no watched directory
+    /// newer than its own. The same test the bash and zsh hooks make in the shell.
     pub fn still_current(&self, env: &Env, now: i64) -> bool {
         let here = env.var(crate::tools::registry::PWD).unwrap_or_default();
         let profile = env
@@ -105,10 +113,14 @@ impl State {
             return false;
         }
         let modified = |p: &str| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-        self.watched.iter().all(|(path, reference)| {
+        let files = self.watched.iter().all(|(path, reference)| {
             let time = modified(path);
             time.is_some() && time == modified(reference)
-        })
+        });
+        files
+            && self.dirs.iter().all(|(path, reference)| {
+                matches!((modified(path), modified(reference)), (Some(t), Some(r)) if t <= r)
+            })
     }
 }
 
@@ -265,17 +277,22 @@ pub fn message_id(message: &str) -> String {
 /// compare nanoseconds. Files unused for a day are removed; a shell whose reference is gone
 /// exports again (bash at once; zsh's tests are false for a missing file, so at its deadline,
 /// within the hour).
+/// Returns the files and the directories apart (see [`State::dirs`]).
 pub fn reference_files(
     state_dir: &StateDir,
     paths: &[String],
-) -> std::io::Result<Vec<(String, String)>> {
+) -> std::io::Result<(Watched, Watched)> {
     let dir = state_dir.references();
     // First, so that making the folder is not a change the next prompt sees.
     crate::state::private_dir(&dir)?;
     let mut out = Vec::with_capacity(paths.len());
+    let mut is_dir = Vec::with_capacity(paths.len());
     let mut made = false;
     for p in paths {
-        let Ok(time) = std::fs::metadata(p).and_then(|m| m.modified()) else {
+        let Ok(meta) = std::fs::metadata(p) else {
+            continue;
+        };
+        let Ok(time) = meta.modified() else {
             continue;
         };
         let since = time
@@ -292,6 +309,7 @@ pub fn reference_files(
             made = true;
         }
         out.push((p.clone(), reference.to_string_lossy().into_owned()));
+        is_dir.push(meta.is_dir());
     }
     if made {
         let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
@@ -303,7 +321,9 @@ pub fn reference_files(
             }
         }
     }
-    Ok(out)
+    let (dirs, files): (Vec<_>, Vec<_>) = out.into_iter().zip(is_dir).partition(|(_, d)| *d);
+    let strip = |v: Vec<((String, String), bool)>| v.into_iter().map(|(pair, _)| pair).collect();
+    Ok((strip(files), strip(dirs)))
 }
 
 #[cfg(test)]

@@ -18,12 +18,13 @@ use crate::secret::Secret;
 pub mod names {
     /// The binary's quoted path, filled in by `ca-env hook`.
     pub const BIN: &str = "_ca_env_bin";
-    /// What the fast path compares: the directory, `AWS_PROFILE`, the deadline, and the
-    /// watched paths with their reference files.
+    /// What the fast path compares: the directory, `AWS_PROFILE`, the deadline, the watched
+    /// files and the watched directories, each with its reference file.
     pub const DIR: &str = "_ca_env_dir";
     pub const PROFILE: &str = "_ca_env_profile";
     pub const DEADLINE: &str = "_ca_env_deadline";
     pub const WATCH: &str = "_ca_env_watch";
+    pub const DIRS: &str = "_ca_env_dirs";
     /// Prefix of the copy kept of a variable the user had without exporting it.
     pub const LOCAL: &str = "_ca_env_local_";
 }
@@ -103,8 +104,10 @@ pub struct FastPath<'a> {
     pub profile: &'a str,
     /// Unix time at which the tokens need another look.
     pub deadline: i64,
-    /// Each watched path with its reference file.
+    /// Each watched file with its reference file: changed when dated otherwise.
     pub watched: &'a [(String, String)],
+    /// Each watched directory with its reference file: changed when newer.
+    pub dirs: &'a [(String, String)],
 }
 
 /// One shell's (or format's) way of saying things. Names are checked portable before they get
@@ -242,15 +245,17 @@ mod tests {
             ("/p/x".to_string(), "/s/1".to_string()),
             ("/p/y z".to_string(), "/s/2".to_string()),
         ];
+        let dirs = [("/p".to_string(), "/s/0".to_string())];
         let fast = FastPath {
             dir: "/p",
             profile: "",
             deadline: 42,
             watched: &watched,
+            dirs: &dirs,
         };
         assert_eq!(
             render(Shell::Zsh, &[], Some(fast), &[]),
-            "_ca_env_dir='/p'; _ca_env_profile=''; _ca_env_deadline=42; _ca_env_watch=('/p/x' '/s/1' '/p/y z' '/s/2');\n"
+            "_ca_env_dir='/p'; _ca_env_profile=''; _ca_env_deadline=42; _ca_env_watch=('/p/x' '/s/1' '/p/y z' '/s/2'); _ca_env_dirs=('/p' '/s/0');\n"
         );
     }
 
@@ -265,6 +270,7 @@ mod tests {
                 names::PROFILE,
                 names::DEADLINE,
                 names::WATCH,
+                names::DIRS,
             ] {
                 let uses = script.contains(name);
                 // fish's hook keeps no fast path in the shell: the binary makes the test.

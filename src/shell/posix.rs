@@ -6,7 +6,7 @@
 //! exporting it is kept in `_ca_env_local_NAME` while ca-env sets the variable, then given back
 //! as it was, unexported. The two shells differ only in how they read a variable's attributes.
 
-use super::names::{BIN, DEADLINE, DIR, LOCAL, PROFILE, WATCH};
+use super::names::{BIN, DEADLINE, DIR, DIRS, LOCAL, PROFILE, WATCH};
 use super::quote::posix;
 use super::{fill, is_own, Dialect, FastPath};
 
@@ -103,16 +103,19 @@ fn unset(attrs: &Attributes, name: &str) -> String {
 
 /// The hook's `_ca_env_*` variables, compared before each prompt.
 fn fast_path(f: &FastPath) -> String {
-    let watch: Vec<String> = f
-        .watched
-        .iter()
-        .flat_map(|(path, reference)| [posix(path), posix(reference)])
-        .collect();
+    let pairs = |list: &[(String, String)]| -> String {
+        let words: Vec<String> = list
+            .iter()
+            .flat_map(|(path, reference)| [posix(path), posix(reference)])
+            .collect();
+        words.join(" ")
+    };
     format!(
-        "{DIR}={}; {PROFILE}={}; {DEADLINE}={}; {WATCH}=({});\n",
+        "{DIR}={}; {PROFILE}={}; {DEADLINE}={}; {WATCH}=({}); {DIRS}=({});\n",
         posix(f.dir),
         posix(f.profile),
         f.deadline,
-        watch.join(" ")
+        pairs(f.watched),
+        pairs(f.dirs),
     )
 }
