@@ -16,6 +16,9 @@ _ca__env() {
             ",$1")
                 cmd="ca__env"
                 ;;
+            ca__env,__man)
+                cmd="ca__env__subcmd____man"
+                ;;
             ca__env,__refresh)
                 cmd="ca__env__subcmd____refresh"
                 ;;
@@ -54,6 +57,9 @@ _ca__env() {
                 ;;
             ca__env,token)
                 cmd="ca__env__subcmd__token"
+                ;;
+            ca__env__subcmd__help,__man)
+                cmd="ca__env__subcmd__help__subcmd____man"
                 ;;
             ca__env__subcmd__help,__refresh)
                 cmd="ca__env__subcmd__help__subcmd____refresh"
@@ -101,8 +107,22 @@ _ca__env() {
 
     case "${cmd}" in
         ca__env)
-            opts="-h -V --help --version hook export status login token logout __refresh allow deny exec dotenv completions help"
+            opts="-h -V --help --version hook export status login token logout __refresh allow deny exec dotenv __man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd____man)
+            opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -241,8 +261,22 @@ _ca__env() {
             return 0
             ;;
         ca__subcmd__env__subcmd__help)
-            opts="hook export status login token logout __refresh allow deny exec dotenv completions help"
+            opts="hook export status login token logout __refresh allow deny exec dotenv __man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__help__subcmd____man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

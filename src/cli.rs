@@ -130,6 +130,10 @@ pub enum Command {
         output: Option<PathBuf>,
     },
 
+    // Writes the manual pages (ca-env.1 and one per subcommand) into DIR.
+    #[command(name = "__man", hide = true)]
+    Man { dir: PathBuf },
+
     /// Print shell completions
     #[command(after_help = "Examples:\n  ca-env completions zsh > ~/.zfunc/_ca-env")]
     Completions {

@@ -8,6 +8,7 @@ mod export;
 mod hook;
 mod login;
 mod logout;
+mod man;
 mod refresh;
 mod status;
 mod token;
@@ -37,6 +38,7 @@ pub fn run(command: Command, raw: &Env) -> Result<()> {
         Command::Exec { command } => exec::run(env, &command),
         Command::Dotenv { output } => dotenv::run(env, output.as_deref()),
         Command::Completions { shell } => completions::run(shell),
+        Command::Man { dir } => man::run(&dir),
         Command::Export { .. } => unreachable!("handled above"),
     }
 }
