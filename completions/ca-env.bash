@@ -52,6 +52,9 @@ _ca__env() {
             ca__env,logout)
                 cmd="ca__env__subcmd__logout"
                 ;;
+            ca__env,prompt)
+                cmd="ca__env__subcmd__prompt"
+                ;;
             ca__env,status)
                 cmd="ca__env__subcmd__status"
                 ;;
@@ -94,6 +97,9 @@ _ca__env() {
             ca__env__subcmd__help,logout)
                 cmd="ca__env__subcmd__help__subcmd__logout"
                 ;;
+            ca__env__subcmd__help,prompt)
+                cmd="ca__env__subcmd__help__subcmd__prompt"
+                ;;
             ca__env__subcmd__help,status)
                 cmd="ca__env__subcmd__help__subcmd__status"
                 ;;
@@ -107,7 +113,7 @@ _ca__env() {
 
     case "${cmd}" in
         ca__env)
-            opts="-h -V --help --version hook export status login token logout __refresh allow deny exec dotenv __man completions help"
+            opts="-h -V --help --version hook export status prompt login token logout __refresh allow deny exec dotenv __man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -261,7 +267,7 @@ _ca__env() {
             return 0
             ;;
         ca__subcmd__env__subcmd__help)
-            opts="hook export status login token logout __refresh allow deny exec dotenv __man completions help"
+            opts="hook export status prompt login token logout __refresh allow deny exec dotenv __man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -442,6 +448,20 @@ _ca__env() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ca__subcmd__env__subcmd__help__subcmd__prompt)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ca__subcmd__env__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -500,6 +520,20 @@ _ca__env() {
             ;;
         ca__subcmd__env__subcmd__logout)
             opts="-h -V --all --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__prompt)
+            opts="-h -V --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -67,6 +67,12 @@ pub enum Command {
         json: bool,
     },
 
+    /// Print a few characters for a shell prompt: the nearest token expiry here
+    #[command(
+        after_help = "Examples:\n  PS1='$(ca-env prompt) \\$ '                        # bash\n  RPROMPT='$(ca-env prompt)'                          # zsh, with setopt prompt_subst\n  function fish_right_prompt; ca-env prompt; end     # fish\n\nPrints `ca 3h` (the nearest expiry), `ca -` (a token not fetched yet), `ca !` (a fetch\nfailed), or nothing outside a project. Reads no network and no keyring."
+    )]
+    Prompt,
+
     /// Get tokens for this project's sources now (may run `aws sso login` on a terminal)
     #[command(after_help = "Examples:\n  ca-env login\n  ca-env login --force corp-private")]
     Login {

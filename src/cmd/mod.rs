@@ -9,6 +9,7 @@ mod hook;
 mod login;
 mod logout;
 mod man;
+mod prompt;
 mod refresh;
 mod status;
 mod token;
@@ -38,6 +39,7 @@ pub fn run(command: Command, raw: &Env) -> Result<()> {
         Command::Exec { command } => exec::run(env, &command),
         Command::Dotenv { output } => dotenv::run(env, output.as_deref()),
         Command::Completions { shell } => completions::run(shell),
+        Command::Prompt => prompt::run(env),
         Command::Man { dir } => man::run(&dir),
         Command::Export { .. } => unreachable!("handled above"),
     }

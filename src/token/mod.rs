@@ -418,6 +418,12 @@ impl Tokens {
         self.stores.file_entries()
     }
 
+    /// When `key`'s stored token expires, as the index says (no store is opened).
+    pub fn indexed_expiry(&self, key: &Key) -> Option<i64> {
+        let record = self.index.get(key)?;
+        record.store.as_ref().and(record.expires)
+    }
+
     /// The remembered failure for `key`, if its back-off has not passed. One recorded in the
     /// future (under a clock that was ahead and has been put right) is not: it would otherwise
     /// stop refreshes for as long as the clock was off, not at most the back-off.

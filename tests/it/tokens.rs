@@ -805,3 +805,65 @@ fn debug_logging_says_what_was_read_and_decided() {
     assert!(err.contains("is not trusted: not fetched"), "{err}");
     assert_eq!(standin.calls().len(), 1);
 }
+
+/// `ca-env prompt`: nothing outside a project; in one, `ca -` before a token is there, the time
+/// left on the nearest expiry once it is, `ca !` after a failed fetch; no AWS call of its own.
+/// The forms the README shows for bash's PS1, zsh's RPROMPT and fish's right prompt print it.
+#[test]
+fn the_prompt_segment_says_the_nearest_expiry_or_a_failure() {
+    let standin = StandIn::start();
+    let sb = setup(&standin);
+    let prompt = |cwd: &str| {
+        let out = sb.run(cwd, &["prompt"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_eq!(stderr(&out), "");
+        stdout(&out)
+    };
+    fs::create_dir_all(sb.home().join("elsewhere")).unwrap();
+    assert_eq!(prompt("elsewhere"), "");
+    assert_eq!(prompt(PROJECT), "ca -");
+    standin.expires_in(Some(3 * 3600 + 120));
+    ok(&sb.run(PROJECT, &["login"]));
+    assert_eq!(prompt(PROJECT), "ca 3h");
+    let calls = standin.calls().len();
+    for _ in 0..3 {
+        prompt(PROJECT);
+    }
+    assert_eq!(standin.calls().len(), calls, "the prompt calls no AWS");
+
+    for (shell, code) in [
+        (
+            "bash",
+            format!("PS1='$({BIN} prompt) \\$ '; printf '%s' \"${{PS1@P}}\""),
+        ),
+        (
+            "zsh",
+            format!("setopt prompt_subst; RPROMPT='$({BIN} prompt)'; print -rnP -- \"$RPROMPT\""),
+        ),
+        (
+            "fish",
+            format!("function fish_right_prompt; {BIN} prompt; end; fish_right_prompt"),
+        ),
+    ] {
+        let args: &[&str] = match shell {
+            "bash" => &["--norc", "--noprofile", "-c"],
+            "zsh" => &["-f", "-c"],
+            _ => &["--no-config", "-c"],
+        };
+        let mut cmd = std::process::Command::new(shell);
+        cmd.args(args).arg(&code);
+        let out = sb.inside(cmd, PROJECT).output().unwrap();
+        let shown = stdout(&out);
+        assert!(
+            shown.starts_with("ca 3h"),
+            "{shell}: {shown:?} {}",
+            stderr(&out)
+        );
+    }
+
+    standin.deny_key(TEST_KEY_ID);
+    ok(&sb.run(PROJECT, &["logout"]));
+    let out = sb.run(PROJECT, &["token", "corp"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(prompt(PROJECT), "ca !");
+}
