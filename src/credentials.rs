@@ -86,6 +86,8 @@ pub struct Outcome {
     pub messages: Vec<Error>,
     /// When the tokens need another look (renewal due, a back-off over), if ever.
     pub deadline: Option<i64>,
+    /// The user's files the plan copies from (their netrc): the hook watches them.
+    pub read: Vec<PathBuf>,
 }
 
 /// How long a hook waits between looks at the refreshes it started.
@@ -170,7 +172,7 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
         && with_tokens.len() == project.sources.len();
     // pip's credentials for an index a requirements file names. Without them the rest still
     // works, so the hook says why and sets the others; a command the user ran stops.
-    let written = match vars::netrc::write(&with_tokens, env, &netrc_dirs(env)) {
+    let written = match vars::netrc::write(&with_tokens, env) {
         Ok(w) => w,
         Err(why) if matches!(mode, Mode::Hook { .. }) => {
             out.messages.push(Error::new(Exit::Runtime, why));
@@ -186,6 +188,7 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
         }
     }
     out.plan = plan::build(&with_tokens, shared, written.path.as_deref());
+    out.read.extend(written.user);
     Ok(out)
 }
 
@@ -359,46 +362,4 @@ fn failed(w: &Wanted, reason: &str) -> Error {
         format!("no token for {}: {reason}", w.key.describe()),
     )
     .with_hint("run 'ca-env login'")
-}
-
-/// Where netrc files go, in order: `$XDG_RUNTIME_DIR/ca-env` (memory, cleared at logout) when
-/// the runtime directory is there and private to this user, then the state directory. The
-/// runtime directory is logind's: ca-env never creates it or its parents, and one left behind
-/// by `su` or a tmux server outliving the login (gone, another user's, read-only) is skipped.
-pub fn netrc_dirs(env: &Env) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    if let Some(run) = env
-        .var(crate::tools::registry::XDG_RUNTIME_DIR)
-        .filter(|d| d.starts_with('/'))
-    {
-        let run = PathBuf::from(run);
-        if private_to_us(&run) {
-            dirs.push(run.join("ca-env"));
-        }
-    }
-    dirs.extend(crate::state::dir(env).map(|d| d.netrc()));
-    dirs
-}
-
-#[cfg(unix)]
-fn private_to_us(dir: &std::path::Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::symlink_metadata(dir) else {
-        return false;
-    };
-    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: geteuid cannot fail; access reads a NUL-terminated path.
-    let writable = unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0;
-    meta.is_dir()
-        && meta.uid() == unsafe { libc::geteuid() }
-        && meta.mode() & 0o077 == 0
-        && writable
-}
-
-#[cfg(not(unix))]
-fn private_to_us(dir: &std::path::Path) -> bool {
-    dir.is_dir()
 }

@@ -4,7 +4,6 @@
 mod completions;
 mod dotenv;
 mod exec;
-mod export;
 mod hook;
 mod login;
 mod logout;
@@ -24,7 +23,7 @@ pub fn run(command: Command, raw: &Env) -> Result<()> {
     // `export` compares the shell as it is with what it should be; every other command sees
     // the user's own environment, without what the hook set.
     if let Command::Export { format } = command {
-        return export::run(raw, format);
+        return crate::hook::run(raw, format);
     }
     let env = &crate::hook::state::user_env_of(raw);
     match command {

@@ -8,7 +8,16 @@ use crate::ini;
 use crate::problem::Problem;
 
 impl Config {
-    pub(super) fn read_keyringrc(&mut self, env: &Env) {
+    /// What the peers' users configured: keyringrc.cfg's sections and the Poetry plugins'
+    /// default profile.
+    pub(super) fn read_peers(&mut self, env: &Env) {
+        self.read_keyringrc(env);
+        self.poetry_plugin_profile = env
+            .var(crate::tools::registry::POETRY_CA_DEFAULT_AWS_PROFILE)
+            .filter(|p| !p.is_empty());
+    }
+
+    fn read_keyringrc(&mut self, env: &Env) {
         let Some(path) = env
             .xdg_config_home()
             .map(|d| d.join("python_keyring/keyringrc.cfg"))

@@ -141,10 +141,7 @@ impl Config {
                 ));
             }
             _ => {
-                config.read_keyringrc(env);
-                config.poetry_plugin_profile = env
-                    .var(crate::tools::registry::POETRY_CA_DEFAULT_AWS_PROFILE)
-                    .filter(|p| !p.is_empty());
+                config.read_peers(env);
             }
         }
         config

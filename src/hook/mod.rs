@@ -83,16 +83,11 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
         }
     };
     let mut watch = watched(&user, &project, state_dir.as_deref(), dialect);
-    // The netrc ca-env writes copies the user's: an edit of theirs is taken up at the next prompt.
-    if outcome.plan.get("NETRC").is_some() {
-        let netrc = crate::vars::netrc::user_file(&user, &credentials::netrc_dirs(&user));
-        if let Some(s) = netrc
-            .filter(|p| p.exists())
-            .and_then(|p| p.to_str().map(String::from))
-        {
-            if !watch.contains(&s) {
-                watch.push(s);
-            }
+    // Files of the user's that the plan copies (their netrc): an edit is taken up at the next
+    // prompt.
+    for s in outcome.read.iter().filter_map(|p| p.to_str()) {
+        if !watch.iter().any(|w| w == s) {
+            watch.push(s.to_string());
         }
     }
     // Variables the user changed after ca-env set them stay theirs while in this project.

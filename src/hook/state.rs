@@ -285,8 +285,7 @@ pub fn reference_files(
     let dir = state_dir.references();
     // First, so that making the folder is not a change the next prompt sees.
     crate::state::private_dir(&dir)?;
-    let mut out = Vec::with_capacity(paths.len());
-    let mut is_dir = Vec::with_capacity(paths.len());
+    let (mut files, mut dirs) = (Watched::new(), Watched::new());
     let mut made = false;
     for p in paths {
         let Ok(meta) = std::fs::metadata(p) else {
@@ -308,22 +307,27 @@ pub fn reference_files(
             file.set_modified(time)?;
             made = true;
         }
-        out.push((p.clone(), reference.to_string_lossy().into_owned()));
-        is_dir.push(meta.is_dir());
+        let pair = (p.clone(), reference.to_string_lossy().into_owned());
+        if meta.is_dir() {
+            dirs.push(pair);
+        } else {
+            files.push(pair);
+        }
     }
     if made {
         let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
         for e in std::fs::read_dir(&dir)?.flatten() {
             let used = e.metadata().and_then(|m| m.accessed().or(m.modified()));
-            let current = out.iter().any(|(_, r)| Path::new(r) == e.path());
+            let current = files
+                .iter()
+                .chain(&dirs)
+                .any(|(_, r)| Path::new(r) == e.path());
             if used.is_ok_and(|t| t < day_ago) && !current {
                 let _ = std::fs::remove_file(e.path());
             }
         }
     }
-    let (dirs, files): (Vec<_>, Vec<_>) = out.into_iter().zip(is_dir).partition(|(_, d)| *d);
-    let strip = |v: Vec<((String, String), bool)>| v.into_iter().map(|(pair, _)| pair).collect();
-    Ok((strip(files), strip(dirs)))
+    Ok((files, dirs))
 }
 
 #[cfg(test)]

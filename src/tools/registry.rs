@@ -168,7 +168,7 @@ mod tests {
     /// read, anywhere in `src/` (test code aside).
     #[test]
     fn the_code_reads_variables_by_their_registered_names() {
-        let reads = regex_free_scan(std::path::Path::new(concat!(
+        let reads = literal_reads(std::path::Path::new(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/src"
         )));
@@ -176,12 +176,12 @@ mod tests {
     }
 
     /// `file:line` of each `var("…")`, `var_os("…")` or `path_var("…")` outside tests.
-    fn regex_free_scan(dir: &std::path::Path) -> Vec<String> {
+    fn literal_reads(dir: &std::path::Path) -> Vec<String> {
         let mut found = Vec::new();
         for entry in std::fs::read_dir(dir).unwrap().flatten() {
             let path = entry.path();
             if path.is_dir() {
-                found.extend(regex_free_scan(&path));
+                found.extend(literal_reads(&path));
                 continue;
             }
             if path.file_name().is_some_and(|n| n == "tests.rs") {

@@ -26,6 +26,8 @@ pub struct Written {
     pub path: Option<PathBuf>,
     /// Why the user's own entries are not in it (their file named by path, never its text).
     pub problem: Option<String>,
+    /// The user's own netrc, when there is one: its edits change the file.
+    pub user: Option<PathBuf>,
 }
 
 /// A token netrc readers take as one word: Python's netrc splits on white space and treats
@@ -37,14 +39,10 @@ pub fn safe(token: &Secret) -> bool {
 }
 
 /// Writes (when something changed) the netrc file for the sources that list `NETRC` into the
-/// first of `dirs` that takes it, and returns its path. One file per set of hosts and user
+/// first of [`dirs`] that takes it, and returns its path. One file per set of hosts and user
 /// netrc, so its name stays the same when the tokens in it are renewed. The error names the
 /// directory that could not be written.
-pub fn write(
-    with_tokens: &[(&Source, &Secret)],
-    env: &Env,
-    dirs: &[PathBuf],
-) -> Result<Written, String> {
+pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, String> {
     use sha2::{Digest, Sha256};
     let mut hosts: Vec<String> = Vec::new();
     let mut text = String::new();
@@ -66,13 +64,18 @@ pub fn write(
         ));
         hosts.push(host);
     }
-    if hosts.is_empty() || dirs.is_empty() {
+    if hosts.is_empty() {
+        return Ok(Written::default());
+    }
+    let dirs = dirs(env);
+    if dirs.is_empty() {
         return Ok(Written::default());
     }
     let mut problem = None;
-    if let Some(user) = user_file(env, dirs) {
+    let user = user_file(env, &dirs);
+    if let Some(user) = &user {
         name.update(user.as_os_str().as_encoded_bytes());
-        match read_user(&user).and_then(|t| without_hosts(&t, &hosts)) {
+        match read_user(user).and_then(|t| without_hosts(&t, &hosts)) {
             Ok(kept) => {
                 text.push_str(&kept);
                 if !kept.is_empty() && !kept.ends_with('\n') {
@@ -90,20 +93,20 @@ pub fn write(
     let digest = name.finalize();
     let file: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     let mut failed = String::new();
-    for dir in dirs {
+    for dir in &dirs {
         let path = dir.join(format!("{file}.netrc"));
         let current = std::fs::read(&path).unwrap_or_default();
-        if current == text.as_bytes() {
-            return Ok(Written {
-                path: Some(path),
-                problem,
-            });
-        }
-        match crate::state::write_atomic(&path, text.as_bytes()) {
+        let stored = if current == text.as_bytes() {
+            Ok(())
+        } else {
+            crate::state::write_atomic(&path, text.as_bytes())
+        };
+        match stored {
             Ok(()) => {
                 return Ok(Written {
                     path: Some(path),
                     problem,
+                    user: user.filter(|p| p.exists()),
                 })
             }
             Err(e) => {
@@ -118,9 +121,51 @@ pub fn write(
     Err(failed)
 }
 
+/// Where netrc files go, in order: `$XDG_RUNTIME_DIR/ca-env` (memory, cleared at logout) when
+/// the runtime directory is there and private to this user, then the state directory. The
+/// runtime directory is logind's: ca-env never creates it or its parents, and one left behind
+/// by `su` or a tmux server outliving the login (gone, another user's, read-only) is skipped.
+pub fn dirs(env: &Env) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(run) = env
+        .var(crate::tools::registry::XDG_RUNTIME_DIR)
+        .filter(|d| d.starts_with('/'))
+    {
+        let run = PathBuf::from(run);
+        if private_to_us(&run) {
+            dirs.push(run.join("ca-env"));
+        }
+    }
+    dirs.extend(crate::state::dir(env).map(|d| d.netrc()));
+    dirs
+}
+
+#[cfg(unix)]
+fn private_to_us(dir: &std::path::Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return false;
+    };
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: geteuid cannot fail; access reads a NUL-terminated path.
+    let writable = unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0;
+    meta.is_dir()
+        && meta.uid() == unsafe { libc::geteuid() }
+        && meta.mode() & 0o077 == 0
+        && writable
+}
+
+#[cfg(not(unix))]
+fn private_to_us(dir: &std::path::Path) -> bool {
+    dir.is_dir()
+}
+
 /// The netrc the user's tools read: `NETRC` (as requests reads it, `~` expanded), else
 /// `~/.netrc`. A `NETRC` pointing into ca-env's own directories is ca-env's, not the user's.
-pub fn user_file(env: &Env, ours: &[PathBuf]) -> Option<PathBuf> {
+fn user_file(env: &Env, ours: &[PathBuf]) -> Option<PathBuf> {
     let named = env
         .var(crate::tools::registry::NETRC)
         .filter(|v| !v.is_empty())
