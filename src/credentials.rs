@@ -187,7 +187,7 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
             Mode::Command(_) => crate::output::error_line(&e),
         }
     }
-    out.plan = plan::build(&with_tokens, shared, written.path.as_deref());
+    out.plan = plan::build(&with_tokens, shared, written.path.as_deref(), env);
     out.read.extend(written.user);
     Ok(out)
 }

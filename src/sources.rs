@@ -12,7 +12,7 @@ use crate::config::{Config, ProfileOrigin};
 use crate::problem::Problem;
 use crate::project::{quoted_name, Found};
 use crate::tools::names::{self, VarName, CODEARTIFACT_AUTH_TOKEN};
-use crate::tools::{Entry, Role, Tool};
+use crate::tools::{Entry, Form, Origin, Role, Tool};
 use crate::trust::{is_trusted, Allowed};
 
 #[derive(Debug, Clone)]
@@ -21,9 +21,16 @@ pub struct Source {
     pub name: String,
     pub tool: Tool,
     pub role: Role,
+    /// Which rule of the tool put it there, and how it was written.
+    pub origin: Origin,
+    pub form: Form,
+    /// The file that names it (absolute), or `env:NAME`.
     pub file: PathBuf,
+    /// 0 for a variable.
     pub line: usize,
     pub url: RepoUrl,
+    /// The URL as the file or variable has it (without any credentials it had).
+    pub declared: String,
     pub profile: Option<String>,
     pub profile_origin: ProfileOrigin,
     pub duration: Seconds,
@@ -39,6 +46,8 @@ impl Source {
 
 #[derive(Debug, Default)]
 pub struct Project {
+    /// The project around the working directory; sources may also come from the user's own
+    /// configuration and variables, in or out of a project.
     pub root: Option<PathBuf>,
     pub sources: Vec<Source>,
     /// Every variable name ca-env manages here, in first-seen order.
@@ -83,24 +92,23 @@ impl Candidate<'_> {
     }
 
     fn at(&self) -> String {
-        format!("{}:{}", self.entry.file.display(), self.entry.line)
+        match self.entry.line {
+            0 => self.entry.file.display().to_string(),
+            line => format!("{}:{line}", self.entry.file.display()),
+        }
     }
 
-    /// A problem at this entry's file and line.
+    /// A problem at this entry's file and line (a variable has no line).
     fn problem(&self, what: impl std::fmt::Display) -> Problem {
-        Problem::in_file(&self.entry.file, Some(self.entry.line), what)
+        let line = Some(self.entry.line).filter(|&l| l > 0);
+        Problem::in_file(&self.entry.file, line, what)
     }
 }
 
 pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
     let mut problems = config.problems.clone();
     problems.extend(found.problems.iter().cloned());
-    let Some(root) = found.root.clone() else {
-        return Project {
-            problems,
-            ..Project::default()
-        };
-    };
+    let root = found.root.clone();
 
     let mut candidates: Vec<Candidate> = Vec::new();
     for entry in &found.entries {
@@ -126,7 +134,7 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
         let Some(url) = c.url.as_ref().filter(|_| !rejected) else {
             continue;
         };
-        let Some(s) = source(c, url, &root, config, allowed, &mut problems) else {
+        let Some(s) = source(c, url, root.as_deref(), config, allowed, &mut problems) else {
             continue;
         };
         if sources.len() == MAX_SOURCES {
@@ -139,7 +147,7 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
     }
     let env = managed_env(&sources, &mut problems);
     Project {
-        root: Some(root),
+        root,
         sources,
         env,
         problems,
@@ -152,7 +160,7 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
 fn source(
     c: &Candidate,
     url: &RepoUrl,
-    root: &std::path::Path,
+    root: Option<&std::path::Path>,
     config: &Config,
     allowed: &Allowed,
     problems: &mut Vec<Problem>,
@@ -184,13 +192,17 @@ fn source(
             quoted_name(&suggestion)
         )));
     }
-    if entry.tool == Tool::Pdm && vars.is_empty() && !url.placeholder {
+    if entry.had_credentials {
         problems.push(c.problem(format!(
-            "{}: PDM reads no credential variables for a source not named 'pypi'; hint: write its url as https://aws:${{CODEARTIFACT_AUTH_TOKEN}}@…",
+            "{}: the URL holds credentials (a token 'aws codeartifact login' left?); ca-env's variables take precedence and never read it; the credentials there can be removed",
             c.label()
         )));
     }
     let (profile, profile_origin) = config.profile_for(repo, entry.profile.as_deref());
+    let file = match (entry.origin, root) {
+        (Origin::Project, Some(root)) => root.join(&entry.file),
+        _ => entry.file.clone(),
+    };
     Some(Source {
         name: entry
             .name
@@ -198,13 +210,17 @@ fn source(
             .unwrap_or_else(|| repo.repository.clone()),
         tool: entry.tool,
         role: entry.role,
-        file: root.join(&entry.file),
+        origin: entry.origin,
+        form: entry.form,
+        file,
         line: entry.line,
         url: url.clone(),
+        declared: entry.url.clone(),
         profile,
         profile_origin,
         duration: config.duration_for(repo),
-        trusted: is_trusted(config, allowed, &repo.domain_owner()),
+        // The user's own files and variables are their word, as ca-env's configuration is.
+        trusted: entry.origin.is_users_word() || is_trusted(config, allowed, &repo.domain_owner()),
         vars,
     })
 }

@@ -64,9 +64,9 @@ pub fn project_plan(env: &Env, terminal: crate::provider::Terminal) -> Result<cr
 /// This project's sources with the given names (all of them when `names` is empty). No
 /// project or no source is bad input (3); a name that is not a source's is a usage error (2).
 pub fn sources_named<'p>(project: &'p Project, names: &[String]) -> Result<Vec<&'p Source>> {
-    if project.root.is_none() {
+    if project.root.is_none() && project.sources.is_empty() {
         return Err(Error::new(Exit::Input, "no project here").with_hint(
-            "run it in a directory with a pyproject.toml, uv.toml, poetry.toml, pip.conf or requirements file",
+            "run it in a directory with a pyproject.toml, uv.toml, Pipfile, pip.conf or requirements file, or name an index in the tools' user configuration",
         ));
     }
     if project.sources.is_empty() {

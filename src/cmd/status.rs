@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::output::{self, printable};
 use crate::sources::{Project, Source};
 use crate::token::{self, Key, Tokens};
-use crate::tools::Role;
+use crate::tools::{Origin, Role};
 
 pub fn run(env: &Env, json: bool) -> Result<()> {
     let (config, _, mut project) = crate::sources::load(env);
@@ -73,8 +73,14 @@ struct SourceReport<'a> {
     name: &'a str,
     tool: &'static str,
     role: &'static str,
+    format: &'static str,
+    provider: &'static str,
+    /// An absolute path, or `env:NAME`.
     file: String,
+    /// 0 for a variable.
     line: usize,
+    /// Which rule of the tool put it there.
+    origin: &'static str,
     url: String,
     host: String,
     domain: &'a str,
@@ -158,8 +164,11 @@ impl<'a> SourceReport<'a> {
             name: &s.name,
             tool: s.tool.as_str(),
             role: s.role.as_str(),
+            format: "pypi",
+            provider: "codeartifact",
             file: s.file.display().to_string(),
             line: s.line,
+            origin: s.origin.as_str(),
             url: s.url.url(),
             host: s.url.host(),
             domain: &r.domain,
@@ -190,16 +199,22 @@ const WARN: Style = AnsiColor::Yellow.on_default();
 /// The human view: short, aligned, never a value.
 fn table(p: &Project, tokens: &[TokenReport], config_file: Option<&std::path::Path>) -> String {
     let mut out = String::new();
-    let Some(root) = &p.root else {
-        let _ = writeln!(out, "{BOLD}project{BOLD:#}   none here (no pyproject.toml, uv.toml, poetry.toml, pip.conf or requirements*.txt from this directory up)");
-        problems(&mut out, p);
-        return out;
-    };
-    let _ = writeln!(
-        out,
-        "{BOLD}project{BOLD:#}   {}",
-        printable(&root.display().to_string())
-    );
+    match &p.root {
+        Some(root) => {
+            let _ = writeln!(
+                out,
+                "{BOLD}project{BOLD:#}   {}",
+                printable(&root.display().to_string())
+            );
+        }
+        None => {
+            let _ = writeln!(out, "{BOLD}project{BOLD:#}   none here (no pyproject.toml, uv.toml, poetry.toml, pdm.toml, Pipfile, pixi.toml, pip.conf or requirements file from this directory up)");
+            if p.sources.is_empty() {
+                problems(&mut out, p);
+                return out;
+            }
+        }
+    }
     let config = config_file.map_or("none (built-in defaults)".into(), |f| {
         f.display().to_string()
     });
@@ -207,19 +222,20 @@ fn table(p: &Project, tokens: &[TokenReport], config_file: Option<&std::path::Pa
     if p.sources.is_empty() {
         let _ = writeln!(
             out,
-            "{BOLD}sources{BOLD:#}   none (no CodeArtifact index in this project's files)"
+            "{BOLD}sources{BOLD:#}   none (no CodeArtifact index in this project's files, the tools' user files or variables)"
         );
     } else {
         let header = [
             "NAME",
             "TOOL",
+            "FROM",
             "REPOSITORY",
             "REGION",
             "PROFILE",
             "TRUST",
             "TOKEN",
         ];
-        let rows: Vec<[String; 7]> = p
+        let rows: Vec<[String; 8]> = p
             .sources
             .iter()
             .zip(tokens)
@@ -231,6 +247,7 @@ fn table(p: &Project, tokens: &[TokenReport], config_file: Option<&std::path::Pa
                         Role::Index => s.tool.as_str().to_string(),
                         role => format!("{} ({})", s.tool.as_str(), role.as_str()),
                     },
+                    from(s, p.root.as_deref()),
                     format!("{}-{}/{}", r.domain, r.owner, r.repository),
                     r.region.clone(),
                     s.profile
@@ -275,11 +292,11 @@ fn table(p: &Project, tokens: &[TokenReport], config_file: Option<&std::path::Pa
                         format!("{cell:<w$}")
                     };
                     match (i, cell.as_str()) {
-                        (5, "trusted") => format!("{GOOD}{pad}{GOOD:#}"),
-                        (6, c) if c.starts_with("valid") || c.starts_with("from") => {
+                        (6, "trusted") => format!("{GOOD}{pad}{GOOD:#}"),
+                        (7, c) if c.starts_with("valid") || c.starts_with("from") => {
                             format!("{GOOD}{pad}{GOOD:#}")
                         }
-                        (5 | 6, _) => format!("{WARN}{pad}{WARN:#}"),
+                        (6 | 7, _) => format!("{WARN}{pad}{WARN:#}"),
                         _ => pad,
                     }
                 })
@@ -310,6 +327,22 @@ fn table(p: &Project, tokens: &[TokenReport], config_file: Option<&std::path::Pa
         );
     }
     out
+}
+
+/// Where a source comes from, short: the file (relative to the project when inside it) and
+/// line, or the variable, and the tool's rule when it is not the project's own file.
+fn from(s: &Source, root: Option<&std::path::Path>) -> String {
+    let file = root
+        .and_then(|r| s.file.strip_prefix(r).ok())
+        .unwrap_or(&s.file);
+    let at = match s.line {
+        0 => printable(&file.display().to_string()),
+        line => format!("{}:{line}", printable(&file.display().to_string())),
+    };
+    match s.origin {
+        Origin::Project => at,
+        origin => format!("{at} ({})", origin.as_str()),
+    }
 }
 
 fn problems(out: &mut String, p: &Project) {

@@ -107,6 +107,24 @@ impl RepoUrl {
     }
 }
 
+/// `raw` without the credentials in its userinfo, split off as Python's `urllib` splits them
+/// (the authority ends at the first `/`, `?` or `#`; the userinfo at its last `@`), and
+/// whether there were any. The placeholder is kept: it is no credential. Used on files where
+/// `aws codeartifact login` leaves a token in the URL, so the token is dropped as it is read.
+pub fn without_credentials(raw: &str) -> (String, bool) {
+    let Some((scheme, rest)) = raw.split_once("://") else {
+        return (raw.to_string(), false);
+    };
+    if rest.starts_with(TOKEN_PLACEHOLDER) {
+        return (raw.to_string(), false);
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => (format!("{scheme}://{}", &rest[at + 1..]), true),
+        None => (raw.to_string(), false),
+    }
+}
+
 /// Judges one raw string from a project file against the CodeArtifact shapes and the user's
 /// mappings (the longest matching prefix wins).
 pub fn judge(raw: &str, mappings: &[Mapping]) -> Verdict {

@@ -178,17 +178,19 @@ fn watched(
     dialect: Shell,
 ) -> Vec<String> {
     let mut paths: Vec<std::path::PathBuf> = Vec::new();
+    // Not $HOME: shells write there at every prompt (zsh's history lock), which would make
+    // every prompt an export; nor /etc, where system services replace files all the time.
+    let home = env.home();
+    let busy =
+        |dir: &std::path::Path| home.as_deref() == Some(dir) || dir == std::path::Path::new("/etc");
     if dialect != Shell::Direnv {
-        // Not $HOME: shells write there at every prompt (zsh's history lock), which would make
-        // every prompt an export.
-        let home = env.home();
         for dir in project.files.iter().filter_map(|f| f.parent()) {
-            if home.as_deref() != Some(dir) && !paths.iter().any(|p| p == dir) {
+            if !busy(dir) && !paths.iter().any(|p| p == dir) {
                 paths.push(dir.to_path_buf());
             }
         }
     }
-    paths.extend(project.files.iter().cloned());
+    paths.extend(project.files.iter().filter(|f| !busy(f)).cloned());
     let project_paths = paths.len();
     if let Some(config) = crate::config::config_path(env) {
         if config.exists() {

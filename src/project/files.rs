@@ -1,6 +1,8 @@
 //! Reading project files defensively: a cloned repository may hold anything. Only regular files
 //! of at most 1 MiB are read, never through a symlink that leaves the project, never blocking
-//! on a FIFO or device, and bad UTF-8 is reported by line without quoting the bytes.
+//! on a FIFO or device, and bad UTF-8 is reported by line without quoting the bytes. The
+//! user's own configuration directories are read the same way, except that a symlink may lead
+//! anywhere (dotfiles are often links into a repository of them).
 
 use std::fs::File;
 use std::io::Read;
@@ -38,10 +40,23 @@ pub struct ProjectFs {
     canonical: PathBuf,
     /// Bytes read so far, against [`MAX_TOTAL`].
     read_total: std::cell::Cell<u64>,
+    /// Whether symlinks must stay under the root (a project's files) or may lead anywhere
+    /// (the user's own configuration).
+    confined: bool,
 }
 
 impl ProjectFs {
+    /// A project's files: symlinks must stay inside it.
     pub fn new(root: &Path) -> Result<ProjectFs, String> {
+        ProjectFs::open(root, true)
+    }
+
+    /// A directory of the user's own configuration: symlinks may lead anywhere.
+    pub fn users(dir: &Path) -> Result<ProjectFs, String> {
+        ProjectFs::open(dir, false)
+    }
+
+    fn open(root: &Path, confined: bool) -> Result<ProjectFs, String> {
         let canonical = root.canonicalize().map_err(|e| {
             format!(
                 "{}: cannot open the project: {}",
@@ -53,6 +68,7 @@ impl ProjectFs {
             root: root.to_path_buf(),
             canonical,
             read_total: std::cell::Cell::new(0),
+            confined,
         })
     }
 
@@ -77,7 +93,7 @@ impl ProjectFs {
                 _ => format!("cannot resolve: {}", io_reason(&e)),
             })
         })?;
-        if !real.starts_with(&self.canonical) {
+        if self.confined && !real.starts_with(&self.canonical) {
             return Err(Unreadable::new("leads outside the project; not read"));
         }
         Ok(Some(real))

@@ -1,11 +1,19 @@
-//! Project discovery: walk up from the working directory to the project root, then read every
-//! index URL the project's files declare. One module per kind of file; each reports what it
-//! found as [`Entry`]s (CodeArtifact or not: names of other indexes matter for collisions) and
-//! what it could not read as problems naming path and line, never quoting the content.
+//! Discovery: every index URL the Python tools would use from the working directory, found as
+//! each tool finds its own settings. The project around the working directory (the nearest
+//! directory, walking up, that holds a file naming indexes), uv's workspace root and the
+//! nearest uv settings, the user's and the system's configuration files, and the user's own
+//! variables. One module per tool; each reports what it found as [`Entry`]s (CodeArtifact or
+//! not: names of other indexes matter for collisions), each with the rule that put it there
+//! ([`Origin`]), and what it could not read as problems naming path and line, never quoting
+//! the content.
 
+mod environment;
 mod files;
-mod pip_conf;
-mod poetry_toml;
+mod pdm;
+mod pip;
+mod pipenv;
+mod pixi;
+mod poetry;
 mod pyproject;
 mod requirements;
 mod root;
@@ -18,82 +26,164 @@ use files::ProjectFs;
 
 use crate::env::Env;
 use crate::problem::Problem;
-pub use crate::tools::{Entry, Origin, Role, Tool};
+pub use crate::tools::{Entry, Form, Origin, Role, Tool};
 
 /// What discovery found.
 #[derive(Debug, Default)]
 pub struct Found {
+    /// The project around the working directory, if any.
     pub root: Option<PathBuf>,
     pub entries: Vec<Entry>,
     pub problems: Vec<Problem>,
-    /// The project files that exist (read or not), for the hook to watch.
+    /// The files that may name indexes and exist (read or not), and the directories that would
+    /// hold the user's configuration files, for the hook to watch.
     pub files: Vec<PathBuf>,
 }
 
-/// Finds the project around the working directory and reads every file that may name an index.
+/// Finds every index the tools would use here: the user's variables first (pip and uv read
+/// them over any file), then the project's files, then the user's and the system's files.
 pub fn discover(env: &Env) -> Found {
+    let mut found = Found::default();
     let Some(cwd) = env.cwd() else {
-        return Found {
-            problems: vec![Problem::general("the working directory no longer exists")],
-            ..Found::default()
-        };
+        found
+            .problems
+            .push(Problem::general("the working directory no longer exists"));
+        return found;
     };
-    let Some(root) = root::find(&cwd, env.home().as_deref()) else {
-        return Found::default();
-    };
-    read_project(&root)
-}
-
-/// Reads every project file in `root`.
-pub fn read_project(root: &Path) -> Found {
-    let mut c = match ProjectFs::new(root) {
-        Ok(fs) => Collector::new(fs),
-        Err(problem) => {
-            return Found {
-                root: Some(root.to_path_buf()),
-                problems: vec![Problem::general(problem)],
-                ..Found::default()
-            }
-        }
-    };
-    pyproject::read(&mut c);
-    uv::read_uv_toml(&mut c);
-    poetry_toml::read(&mut c);
-    pip_conf::read(&mut c);
-    requirements::read(&mut c);
-    Found {
-        root: Some(root.to_path_buf()),
-        entries: c.entries,
-        problems: c.problems,
-        files: c.files,
+    environment::read(env, &mut found);
+    let home = env.home();
+    found.root = root::find(&cwd, home.as_deref());
+    if let Some(root) = found.root.clone() {
+        found.read_project(&root, env);
     }
+    uv::discover(env, &cwd, &mut found);
+    pip::discover(env, &mut found);
+    poetry::discover(env, &mut found);
+    pdm::discover(env, &mut found);
+    if found
+        .root
+        .as_ref()
+        .is_some_and(|r| r.join("Pipfile").exists())
+    {
+        pipenv::netrc_for_pip(&mut found.entries);
+    }
+    found
 }
 
-/// Shared by the readers: the project's files, and what was found so far.
-pub(crate) struct Collector {
-    pub fs: ProjectFs,
-    pub entries: Vec<Entry>,
-    pub problems: Vec<Problem>,
-    pub files: Vec<PathBuf>,
-}
+impl Found {
+    /// Reads every project file in `root` that tools read from the project's own directory.
+    fn read_project(&mut self, root: &Path, env: &Env) {
+        self.read_in(root, Origin::Project, |c| {
+            pyproject::read(c);
+            poetry::read_project(c);
+            pdm::read_project(c);
+            pip::read_project(c);
+            pipenv::read(c, env);
+            pixi::read(c);
+            requirements::read(c);
+        });
+    }
 
-impl Collector {
-    fn new(fs: ProjectFs) -> Collector {
-        Collector {
+    /// Reads files in `dir` with `read`; entries and problems get `origin`. A project's files
+    /// must stay inside it; the user's own may be symlinks to anywhere. A directory that does
+    /// not exist is nothing to read.
+    fn read_in(&mut self, dir: &Path, origin: Origin, read: impl FnOnce(&mut Collector)) {
+        let opened = match origin {
+            Origin::Project
+            | Origin::WorkspaceRoot
+            | Origin::WorkspaceMember
+            | Origin::SiteConfig => ProjectFs::new(dir),
+            _ => ProjectFs::users(dir),
+        };
+        let fs = match opened {
+            Ok(fs) => fs,
+            Err(_) if std::fs::symlink_metadata(dir).is_err() => return,
+            Err(problem) => return self.problems.push(Problem::general(problem)),
+        };
+        // Files of the project's own directory are named relative to it, as the user sees them.
+        let relative = origin == Origin::Project && self.root.as_deref() == Some(dir);
+        let mut c = Collector {
             fs,
+            origin,
+            relative,
             entries: Vec::new(),
             problems: Vec::new(),
             files: Vec::new(),
+        };
+        read(&mut c);
+        self.entries.append(&mut c.entries);
+        // Several tools read one file (`pyproject.toml`): what is wrong with it is said once.
+        for p in c.problems {
+            if !self.problems.contains(&p) {
+                self.problems.push(p);
+            }
+        }
+        for f in c.files {
+            self.watch(f);
         }
     }
 
-    /// Records a problem in `file` (relative to the root), at `line` when known.
-    pub fn problem(&mut self, file: &Path, line: Option<usize>, message: impl std::fmt::Display) {
-        self.problems.push(Problem::in_file(file, line, message));
+    /// Reads one file of the user's (or the system's, or one a variable names) with `read`.
+    fn read_file(&mut self, path: &Path, origin: Origin, read: impl FnOnce(&mut Collector, &Path)) {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return;
+        };
+        // Watched even while absent, so that a file created later is noticed: its directory,
+        // or the one above while that is missing too (`~/.config` for `~/.config/uv/`). The
+        // hook leaves out $HOME and /etc, where something changes all the time.
+        let parent = dir.parent().filter(|_| !dir.exists());
+        self.watch(parent.unwrap_or(dir).to_path_buf());
+        self.read_in(dir, origin, |c| read(c, Path::new(name)));
     }
 
-    /// Reads a project file, recording why when it cannot be used. `None` when absent or
-    /// unusable.
+    /// Notes a path for the hook to watch, when something is there.
+    fn watch(&mut self, path: PathBuf) {
+        if std::fs::symlink_metadata(&path).is_ok() && !self.files.contains(&path) {
+            self.files.push(path);
+        }
+    }
+}
+
+/// Shared by the readers of one directory: its files, and what was found so far.
+pub(crate) struct Collector {
+    pub fs: ProjectFs,
+    origin: Origin,
+    /// Whether files are named relative to the directory (the project's own) or in full.
+    relative: bool,
+    entries: Vec<Entry>,
+    pub problems: Vec<Problem>,
+    files: Vec<PathBuf>,
+}
+
+impl Collector {
+    /// How a file of this directory is named in entries and problems.
+    fn shown(&self, rel: &Path) -> PathBuf {
+        if self.relative {
+            rel.to_path_buf()
+        } else {
+            self.fs.root().join(rel)
+        }
+    }
+
+    /// Records what a file declares (its `file` relative to this directory).
+    pub fn add(&mut self, mut entry: Entry) {
+        entry.origin = self.origin;
+        entry.file = self.shown(&entry.file);
+        self.entries.push(entry);
+    }
+
+    /// The entries recorded so far, for readers that amend them (the login plugin's table).
+    pub fn entries_mut(&mut self) -> &mut [Entry] {
+        &mut self.entries
+    }
+
+    /// Records a problem in `file` (relative to this directory), at `line` when known.
+    pub fn problem(&mut self, file: &Path, line: Option<usize>, message: impl std::fmt::Display) {
+        let shown = self.shown(file);
+        self.problems.push(Problem::in_file(&shown, line, message));
+    }
+
+    /// Reads a file, recording why when it cannot be used. `None` when absent or unusable.
     pub fn read(&mut self, rel: &Path) -> Option<String> {
         self.saw(rel);
         match self.fs.read(rel) {
@@ -105,7 +195,7 @@ impl Collector {
         }
     }
 
-    /// Notes `rel` as a project file to watch, when something is there.
+    /// Notes `rel` as a file to watch, when something is there.
     pub fn saw(&mut self, rel: &Path) {
         let path = self.fs.root().join(rel);
         if std::fs::symlink_metadata(&path).is_ok() && !self.files.contains(&path) {

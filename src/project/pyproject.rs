@@ -1,24 +1,20 @@
-//! `pyproject.toml`: Poetry's `[[tool.poetry.source]]`, PDM's `[[tool.pdm.source]]`, the
-//! `[tool.uv]` table (read like `uv.toml`), and poetry-codeartifact-login-plugin's
+//! The project's `pyproject.toml`: Poetry's `[[tool.poetry.source]]`, PDM's
+//! `[[tool.pdm.source]]`, and poetry-codeartifact-login-plugin's
 //! `[[tool.poetry_codeartifact_login.source]]`, whose users switch to ca-env with no edits.
+//! (uv's `[tool.uv]` is read where uv reads it: `uv.rs`.)
 
 use std::path::Path;
 
 use super::toml_doc::{Doc, Field};
-use super::{quoted_name, uv, Collector, Entry, Origin, Role, Tool};
+use super::{quoted_name, Collector, Entry, Form, Role, Tool};
 
 pub fn read(c: &mut Collector) {
     let rel = Path::new("pyproject.toml");
     c.with_toml(rel, |c, doc| {
-        let first_poetry = c.entries.len();
+        let first_poetry = c.entries_mut().len();
         named_sources(c, doc, rel, &["tool", "poetry", "source"], Tool::Poetry);
         login_plugin(c, doc, rel, first_poetry);
         named_sources(c, doc, rel, &["tool", "pdm", "source"], Tool::Pdm);
-        match doc.table(&["tool", "uv"]) {
-            Ok(Some(table)) => uv::read_settings(c, doc, table, rel),
-            Ok(None) => {}
-            Err(line) => c.problem(rel, Some(line), "tool.uv is not a table"),
-        }
     });
 }
 
@@ -43,9 +39,9 @@ fn named_sources(c: &mut Collector, doc: &Doc, rel: &Path, path: &[&str], tool: 
             continue;
         }
         match doc.str_field(table, "url") {
-            Field::Str(url, url_line) => c.entries.push(Entry::new(
+            Field::Str(url, url_line) => c.add(Entry::new(
                 tool,
-                Origin::ToolConfig,
+                Form::ToolConfig,
                 Role::Index,
                 Some(name),
                 url,
@@ -99,7 +95,7 @@ fn login_plugin(c: &mut Collector, doc: &Doc, rel: &Path, first_poetry: usize) {
                 continue;
             }
         };
-        let matching = c.entries[first_poetry..]
+        let matching = c.entries_mut()[first_poetry..]
             .iter_mut()
             .filter(|e| e.tool == Tool::Poetry && e.name.as_deref() == Some(name.as_str()));
         let mut found = false;

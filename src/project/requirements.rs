@@ -1,4 +1,5 @@
-//! Requirements files: `requirements*.txt` in the root and `requirements/*.txt`, following
+//! Requirements files: `requirements*.txt` and pip-tools' `requirements*.in` in the root and
+//! the same under `requirements/`, following
 //! `-r`/`-c` includes that stay inside the project (loops are reported, URLs never fetched),
 //! and reading `--index-url`/`-i` and `--extra-index-url` the way pip does: option lines only,
 //! `\` continuations, `#` comments. Variables are never expanded.
@@ -6,7 +7,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::{Collector, Entry, Origin, Role, Tool};
+use super::{Collector, Entry, Form, Role, Tool};
 
 /// Deeper include chains than this are reported rather than followed.
 const MAX_DEPTH: usize = 32;
@@ -17,19 +18,25 @@ const MAX_FILES: usize = 64;
 
 pub fn read(c: &mut Collector) {
     let mut files = list(c.fs.root(), "", |n| {
-        n.starts_with("requirements") && n.ends_with(".txt")
+        n.starts_with("requirements") && is_requirements(n)
     });
     if c.fs.is_dir(Path::new("requirements")) {
         files.extend(list(
             &c.fs.root().join("requirements"),
             "requirements",
-            |n| n.ends_with(".txt"),
+            is_requirements,
         ));
     }
     let mut done = HashSet::new();
     for rel in files {
         read_file(c, &rel, &mut Vec::new(), &mut done, None);
     }
+}
+
+/// A requirements file's name: pip's `.txt`, or pip-tools' `.in`, which pip-compile reads
+/// index options from as pip does.
+pub fn is_requirements(name: &str) -> bool {
+    name.ends_with(".txt") || name.ends_with(".in")
 }
 
 /// Said once: the first file past the limit marks `done` with an empty path.
@@ -115,14 +122,14 @@ fn read_file(
                     };
                     let entry = Entry::new(
                         Tool::Pip,
-                        Origin::Requirements,
+                        Form::Requirements,
                         role,
                         None,
                         &value,
                         &rel,
                         line,
                     );
-                    c.entries.push(entry);
+                    c.add(entry);
                 }
                 // Includes by URL are never fetched.
                 Opt::Include if value.contains("://") => {}

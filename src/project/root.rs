@@ -4,11 +4,16 @@
 
 use std::path::{Path, PathBuf};
 
+use super::requirements;
+
 /// The files whose presence makes a directory a project root.
 const MARKERS: &[&str] = &[
     "pyproject.toml",
     "uv.toml",
     "poetry.toml",
+    "pdm.toml",
+    "Pipfile",
+    "pixi.toml",
     "pip.conf",
     "pip.ini",
 ];
@@ -41,7 +46,8 @@ fn is_root(dir: &Path) -> bool {
         || has_requirements(&dir.join("requirements"), true)
 }
 
-/// A `requirements*.txt` in `dir`, or any `*.txt` when `dir` is a `requirements/` folder.
+/// A `requirements*.txt` or pip-tools' `requirements*.in` in `dir`, or any such file when `dir`
+/// is a `requirements/` folder.
 fn has_requirements(dir: &Path, in_folder: bool) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
@@ -49,7 +55,7 @@ fn has_requirements(dir: &Path, in_folder: bool) -> bool {
     entries.flatten().any(|e| {
         let name = e.file_name();
         let name = name.to_string_lossy();
-        name.ends_with(".txt") && (in_folder || name.starts_with("requirements"))
+        requirements::is_requirements(&name) && (in_folder || name.starts_with("requirements"))
     })
 }
 

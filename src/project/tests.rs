@@ -8,6 +8,18 @@ fn write(root: &Path, rel: &str, text: &str) {
     fs::write(path, text).unwrap();
 }
 
+/// What the project's own files declare (no user or system file, no variable).
+fn read_project(root: &Path) -> Found {
+    let env = crate::env::Env::from_pairs(&[], Some(root.to_path_buf()));
+    let mut found = Found {
+        root: Some(root.to_path_buf()),
+        ..Found::default()
+    };
+    found.read_project(root, &env);
+    uv::project(&env, root, &mut found);
+    found
+}
+
 const CA: &str =
     "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/pypi-store/simple/";
 
@@ -118,11 +130,6 @@ aws_profile = "developer-profile"
     );
     write(
         root,
-        "uv.toml",
-        &format!("[[index]]\nname = \"u\"\nurl = \"{CA}\"\n"),
-    );
-    write(
-        root,
         "poetry.toml",
         &format!("[repositories.corp-upload]\nurl = \"{CA}\"\n"),
     );
@@ -153,6 +160,29 @@ aws_profile = "developer-profile"
             10,
         ),
         (Pdm, Some(s("pypi")), s(CA), Index, s("pyproject.toml"), 14),
+        (
+            Poetry,
+            Some(s("corp-upload")),
+            s(CA),
+            Publish,
+            s("poetry.toml"),
+            2,
+        ),
+        (Pip, None, s(CA), Index, s("pip.conf"), 2),
+        (
+            Pip,
+            None,
+            s("https://a.example/simple/"),
+            Extra,
+            s("pip.conf"),
+            4,
+        ),
+        (Pip, None, s(CA), Extra, s("pip.conf"), 5),
+        (Pip, None, s(CA), Index, s("pip.ini"), 2),
+        (Pip, None, s(CA), Index, s("requirements.txt"), 2),
+        (Pip, None, s(CA), Index, s("requirements/dev.txt"), 1),
+        (Pip, None, s(CA), Extra, s("requirements/dev.txt"), 2),
+        // uv's settings are read where uv reads them, after the project's own files.
         (Uv, Some(s("corp")), s(CA), Index, s("pyproject.toml"), 27),
         (
             Uv,
@@ -180,29 +210,6 @@ aws_profile = "developer-profile"
             23,
         ),
         (Uv, None, s(CA), Extra, s("pyproject.toml"), 35),
-        (Uv, Some(s("u")), s(CA), Index, s("uv.toml"), 3),
-        (
-            Poetry,
-            Some(s("corp-upload")),
-            s(CA),
-            Publish,
-            s("poetry.toml"),
-            2,
-        ),
-        (Pip, None, s(CA), Index, s("pip.conf"), 2),
-        (
-            Pip,
-            None,
-            s("https://a.example/simple/"),
-            Extra,
-            s("pip.conf"),
-            4,
-        ),
-        (Pip, None, s(CA), Extra, s("pip.conf"), 5),
-        (Pip, None, s(CA), Index, s("pip.ini"), 2),
-        (Pip, None, s(CA), Index, s("requirements.txt"), 2),
-        (Pip, None, s(CA), Index, s("requirements/dev.txt"), 1),
-        (Pip, None, s(CA), Extra, s("requirements/dev.txt"), 2),
     ];
     assert_eq!(got, want);
     let poetry = &found.entries[0];
@@ -486,4 +493,338 @@ mod properties {
             }
         }
     }
+}
+
+/// A home with the user's configuration under `config/`, the system's under `etc/`, and the
+/// working directory `cwd` (relative to the home); `vars` added to the environment.
+fn discover_in(home: &Path, cwd: &str, vars: &[(&str, &str)]) -> Found {
+    let config = home.join("config");
+    let etc = home.join("etc");
+    let (h, c, e) = (
+        home.display().to_string(),
+        config.display().to_string(),
+        etc.display().to_string(),
+    );
+    let mut pairs = vec![
+        ("HOME", h.as_str()),
+        ("XDG_CONFIG_HOME", c.as_str()),
+        ("XDG_CONFIG_DIRS", e.as_str()),
+    ];
+    pairs.extend_from_slice(vars);
+    let env = crate::env::Env::from_pairs(&pairs, Some(home.join(cwd)));
+    let mut found = discover(&env);
+    // This machine's own /etc files are not the test's.
+    found
+        .entries
+        .retain(|e| !e.file.starts_with("/etc") || e.origin != Origin::SystemConfig);
+    found
+}
+
+fn rules(found: &Found) -> Vec<(Tool, Origin, Option<String>, String, Role)> {
+    found
+        .entries
+        .iter()
+        .map(|e| (e.tool, e.origin, e.name.clone(), e.url.clone(), e.role))
+        .collect()
+}
+
+const CA2: &str =
+    "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/other/simple/";
+
+#[test]
+fn uv_reads_the_project_then_the_user_then_the_system_and_single_values_once() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    fs::create_dir_all(h.join("scratch")).unwrap();
+    write(
+        h,
+        "config/uv/uv.toml",
+        &format!("index-url = \"{CA}\"\n[[index]]\nname = \"user\"\nurl = \"{CA}\"\n"),
+    );
+    write(
+        h,
+        "etc/uv/uv.toml",
+        &format!("index-url = \"{CA2}\"\nextra-index-url = [\"{CA2}\"]\n"),
+    );
+    use Origin::*;
+    let found = discover_in(h, "scratch", &[]);
+    assert_eq!(found.root, None);
+    assert_eq!(
+        rules(&found),
+        [
+            (
+                Tool::Uv,
+                UserConfig,
+                Some("user".into()),
+                CA.into(),
+                Role::Index
+            ),
+            (Tool::Uv, UserConfig, None, CA.into(), Role::Index),
+            (Tool::Uv, SystemConfig, None, CA2.into(), Role::Extra),
+        ]
+    );
+    // A project's index-url wins over the user's; the user's named index adds up.
+    write(h, "app/uv.toml", &format!("index-url = \"{CA2}\"\n"));
+    let found = discover_in(h, "app", &[]);
+    let got = rules(&found);
+    assert_eq!(got[0], (Tool::Uv, Project, None, CA2.into(), Role::Index));
+    assert!(!got.iter().any(|r| r.1 == UserConfig && r.2.is_none()));
+    // UV_CONFIG_FILE alone, even with UV_NO_CONFIG; UV_NO_CONFIG alone: nothing.
+    let named = write_path(h, "mine.toml", &format!("index-url = \"{CA}\"\n"));
+    let found = discover_in(
+        h,
+        "app",
+        &[("UV_CONFIG_FILE", &named), ("UV_NO_CONFIG", "1")],
+    );
+    assert_eq!(
+        rules(&found),
+        [(Tool::Uv, EnvConfig, None, CA.into(), Role::Index)]
+    );
+    let found = discover_in(h, "app", &[("UV_NO_CONFIG", "1")]);
+    assert_eq!(rules(&found), []);
+    // The user's variable replaces every file's index-url.
+    let found = discover_in(
+        h,
+        "app",
+        &[("UV_INDEX_URL", "https://pypi.example/simple/")],
+    );
+    let got = rules(&found);
+    assert_eq!(got[0].1, Environment);
+    assert!(!got
+        .iter()
+        .any(|r| r.1 != Environment && r.2.is_none() && r.4 == Role::Index));
+}
+
+fn write_path(root: &Path, rel: &str, text: &str) -> String {
+    write(root, rel, text);
+    root.join(rel).display().to_string()
+}
+
+#[test]
+fn pip_reads_its_files_in_its_order_and_the_last_one_wins() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    fs::create_dir_all(h.join("scratch")).unwrap();
+    write(
+        h,
+        "etc/pip/pip.conf",
+        &format!("[global]\nindex-url = {CA2}\nextra-index-url = {CA2}\n"),
+    );
+    write(
+        h,
+        ".pip/pip.conf",
+        &format!("[global]\nindex-url = {CA2}\n"),
+    );
+    write(
+        h,
+        "config/pip/pip.conf",
+        &format!(
+            "[install]\nindex-url = https://aws:OLD-TOKEN@{}\n[freeze]\nindex-url = {CA2}\n",
+            &CA[8..]
+        ),
+    );
+    use Origin::*;
+    let found = discover_in(h, "scratch", &[]);
+    let user = h.join("config/pip/pip.conf");
+    assert_eq!(
+        rules(&found),
+        [
+            (Tool::Pip, SystemConfig, None, CA2.into(), Role::Extra),
+            (Tool::Pip, UserConfig, None, CA.into(), Role::Index),
+        ]
+    );
+    let stale = &found.entries[1];
+    assert!(stale.had_credentials);
+    assert_eq!(stale.file, user);
+    assert_eq!(stale.line, 2);
+    assert!(!format!("{found:?}").contains("OLD-TOKEN"));
+    // A virtual environment's file over the user's; PIP_CONFIG_FILE over both, and the
+    // user's files skipped since it exists; /dev/null: no file at all.
+    write(
+        h,
+        "venv/pip.conf",
+        &format!("[global]\nindex-url = {CA2}\n"),
+    );
+    let venv = h.join("venv").display().to_string();
+    let found = discover_in(h, "scratch", &[("VIRTUAL_ENV", &venv)]);
+    assert!(rules(&found).contains(&(Tool::Pip, SiteConfig, None, CA2.into(), Role::Index)));
+    let named = write_path(h, "named.conf", "[global]\ntimeout = 5\n");
+    let found = discover_in(h, "scratch", &[("PIP_CONFIG_FILE", &named)]);
+    assert_eq!(
+        rules(&found),
+        [
+            (Tool::Pip, SystemConfig, None, CA2.into(), Role::Index),
+            (Tool::Pip, SystemConfig, None, CA2.into(), Role::Extra)
+        ]
+    );
+    let found = discover_in(h, "scratch", &[("PIP_CONFIG_FILE", "/dev/null")]);
+    assert_eq!(rules(&found), []);
+    // The user's own variable replaces the files' and gets credentials in place.
+    let found = discover_in(
+        h,
+        "scratch",
+        &[("PIP_INDEX_URL", CA), ("PIP_CONFIG_FILE", "/dev/null")],
+    );
+    assert_eq!(found.entries[0].form, Form::Variable("PIP_INDEX_URL"));
+    assert_eq!(found.entries[0].file, Path::new("env:PIP_INDEX_URL"));
+    // A URL that has credentials is the user's to keep.
+    let with = format!("https://aws:x@{}", &CA[8..]);
+    let found = discover_in(
+        h,
+        "scratch",
+        &[("PIP_INDEX_URL", &with), ("PIP_CONFIG_FILE", "/dev/null")],
+    );
+    assert_eq!(rules(&found), []);
+}
+
+#[test]
+fn poetry_pdm_pipenv_and_pixi_beyond_pyproject() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(
+        h,
+        "config/pypoetry/config.toml",
+        &format!("[repositories.upload]\nurl = \"{CA}\"\n"),
+    );
+    write(
+        h,
+        "config/pdm/config.toml",
+        &format!("[pypi]\nurl = \"{CA}\"\n[pypi.extra]\nurl = \"{CA2}\"\n"),
+    );
+    write(h, "app/Pipfile", "[[source]]\nname = \"corp\"\nurl = \"https://${DOMAIN}-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/\"\n\n[[source]]\nurl = \"https://pypi.org/simple\"\n");
+    write(h, "app/pixi.toml", &format!("[workspace]\nname = \"x\"\n[pypi-options]\nindex-url = \"{CA}\"\n[feature.dev.pypi-options]\nextra-index-urls = [\"{CA2}\"]\n"));
+    write(
+        h,
+        "app/pdm.toml",
+        &format!("[pypi.local]\nurl = \"{CA2}\"\n"),
+    );
+    use Origin::*;
+    let found = discover_in(h, "app", &[("DOMAIN", "corp")]);
+    let got = rules(&found);
+    let pipenv_url =
+        "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/";
+    for want in [
+        (
+            Tool::Pdm,
+            Project,
+            Some("local".to_string()),
+            CA2.to_string(),
+            Role::Index,
+        ),
+        (
+            Tool::Pipenv,
+            Project,
+            Some("corp".into()),
+            pipenv_url.into(),
+            Role::Index,
+        ),
+        (
+            Tool::Pipenv,
+            Project,
+            None,
+            "https://pypi.org/simple".into(),
+            Role::Extra,
+        ),
+        (Tool::Pixi, Project, None, CA.into(), Role::Index),
+        (Tool::Pixi, Project, None, CA2.into(), Role::Extra),
+        (
+            Tool::Poetry,
+            UserConfig,
+            Some("upload".into()),
+            CA.into(),
+            Role::Publish,
+        ),
+        (
+            Tool::Pdm,
+            UserConfig,
+            Some("pypi".into()),
+            CA.into(),
+            Role::Index,
+        ),
+        (
+            Tool::Pdm,
+            UserConfig,
+            Some("extra".into()),
+            CA2.into(),
+            Role::Index,
+        ),
+    ] {
+        assert!(got.contains(&want), "{want:?} in {got:#?}");
+    }
+    assert_eq!(found.problems, []);
+    // Repositories from variables replace the files' for Poetry.
+    let found = discover_in(
+        h,
+        "app",
+        &[
+            ("POETRY_REPOSITORIES_CORP_UPLOAD_URL", CA2),
+            ("POETRY_REPOSITORIES_X1_URL", CA),
+        ],
+    );
+    let poetry: Vec<_> = rules(&found)
+        .into_iter()
+        .filter(|r| r.0 == Tool::Poetry)
+        .collect();
+    assert_eq!(
+        poetry,
+        [(
+            Tool::Poetry,
+            Environment,
+            Some("corp-upload".into()),
+            CA2.into(),
+            Role::Publish
+        )]
+    );
+}
+
+#[test]
+fn a_uv_workspace_member_reads_the_roots_settings_and_pinned_member_indexes() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(h, "ws/pyproject.toml", &format!("[tool.uv.workspace]\nmembers = [\"libs/*\"]\nexclude = [\"libs/out\"]\n\n[[tool.uv.index]]\nname = \"root\"\nurl = \"{CA}\"\n\n[tool.uv.sources]\nx = {{ index = \"pinned\" }}\n"));
+    write(
+        h,
+        "ws/libs/a/pyproject.toml",
+        &format!("[project]\nname = \"a\"\n[tool.uv]\nindex-url = \"{CA2}\"\n"),
+    );
+    write(h, "ws/libs/b/pyproject.toml", &format!("[project]\nname = \"b\"\n[[tool.uv.index]]\nname = \"pinned\"\nurl = \"{CA2}\"\n[[tool.uv.index]]\nname = \"loose\"\nurl = \"{CA2}\"\n"));
+    write(
+        h,
+        "ws/libs/out/pyproject.toml",
+        "[project]\nname = \"out\"\n",
+    );
+    use Origin::*;
+    let found = discover_in(h, "ws/libs/a", &[]);
+    assert_eq!(found.root.as_deref(), Some(h.join("ws/libs/a").as_path()));
+    assert_eq!(
+        rules(&found),
+        [
+            (
+                Tool::Uv,
+                WorkspaceRoot,
+                Some("root".into()),
+                CA.into(),
+                Role::Index
+            ),
+            (
+                Tool::Uv,
+                WorkspaceMember,
+                Some("pinned".into()),
+                CA2.into(),
+                Role::Index
+            ),
+        ]
+    );
+    // Excluded: its own root, walking up to the nearest settings.
+    let found = discover_in(h, "ws/libs/out", &[]);
+    assert_eq!(
+        rules(&found),
+        [(
+            Tool::Uv,
+            Project,
+            Some("root".into()),
+            CA.into(),
+            Role::Index
+        )]
+    );
 }

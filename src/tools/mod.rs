@@ -15,6 +15,8 @@ pub enum Tool {
     Uv,
     Pdm,
     Pip,
+    Pipenv,
+    Pixi,
 }
 
 impl Tool {
@@ -24,6 +26,8 @@ impl Tool {
             Tool::Uv => "uv",
             Tool::Pdm => "pdm",
             Tool::Pip => "pip",
+            Tool::Pipenv => "pipenv",
+            Tool::Pixi => "pixi",
         }
     }
 }
@@ -49,9 +53,57 @@ impl Role {
     }
 }
 
-/// Which file declared an index, and how.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which rule of the tool's own configuration resolution put an entry there (`status` shows
+/// it as `origin`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Origin {
+    /// A file of the project around the working directory.
+    #[default]
+    Project,
+    /// The root of the uv workspace the project is a member of.
+    WorkspaceRoot,
+    /// A uv workspace member's own index, which a package of the workspace is pinned to.
+    WorkspaceMember,
+    /// A file in the user's own configuration directory (`~/.config/uv/uv.toml`, pip.conf…).
+    UserConfig,
+    /// A system-wide file (`/etc/uv/uv.toml`, `/etc/pip.conf`).
+    SystemConfig,
+    /// The file a variable of the user's names (`UV_CONFIG_FILE`, `PIP_CONFIG_FILE`).
+    EnvConfig,
+    /// The active virtual environment's `pip.conf` (pip's "site" file).
+    SiteConfig,
+    /// A variable of the user's own environment (`PIP_INDEX_URL`, `UV_INDEX`…).
+    Environment,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Project => "project",
+            Origin::WorkspaceRoot => "workspace-root",
+            Origin::WorkspaceMember => "workspace-member",
+            Origin::UserConfig => "user-config",
+            Origin::SystemConfig => "system-config",
+            Origin::EnvConfig => "env-config-file",
+            Origin::SiteConfig => "site-config",
+            Origin::Environment => "environment",
+        }
+    }
+
+    /// The user's own word, like ca-env's configuration: what it names needs no `ca-env allow`.
+    /// A project's files and a virtual environment (which may live inside a cloned project)
+    /// are not.
+    pub fn is_users_word(self) -> bool {
+        matches!(
+            self,
+            Origin::UserConfig | Origin::SystemConfig | Origin::EnvConfig | Origin::Environment
+        )
+    }
+}
+
+/// Which key declared an index, and how: decides the variables it gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
     /// `pyproject.toml`, `uv.toml`, `poetry.toml`
     ToolConfig,
     /// uv's pip-style `index-url` / `extra-index-url` keys (rather than `[[index]]`).
@@ -59,20 +111,27 @@ pub enum Origin {
     /// `pip.conf` / `pip.ini`
     PipConf,
     /// A requirements file's own `--index-url` / `--extra-index-url` (pip then ignores the
-    /// credentials in `PIP_INDEX_URL`; see DESIGN section 6).
+    /// credentials in `PIP_INDEX_URL`; see DESIGN section 6), or an index another tool hands
+    /// pip on its command line (pipenv's `Pipfile` sources).
     Requirements,
+    /// A variable of the user's that names the index (`PIP_INDEX_URL`, `UV_INDEX`…): the
+    /// credentials go into that same variable.
+    Variable(&'static str),
 }
 
 /// One index URL as a project file declares it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub tool: Tool,
-    pub origin: Origin,
+    pub form: Form,
     /// The name the tool knows the index by, when it has one.
     pub name: Option<String>,
     pub url: String,
     pub role: Role,
-    /// Path relative to the project root.
+    /// Which rule of the tool put it there.
+    pub origin: Origin,
+    /// Path relative to the project root for the project's files; absolute for other files;
+    /// `env:NAME` for a variable.
     pub file: PathBuf,
     pub line: usize,
     /// An AWS profile the project names for it (poetry-codeartifact-login-plugin).
@@ -80,12 +139,15 @@ pub struct Entry {
     /// Domain and owner the project states separately (the same plugin): must agree with the
     /// URL.
     pub expect: Option<(String, String)>,
+    /// The file wrote credentials into the URL (a token `aws codeartifact login` left): they
+    /// were dropped when it was read, and `status` says they can be removed.
+    pub had_credentials: bool,
 }
 
 impl Entry {
     pub fn new(
         tool: Tool,
-        origin: Origin,
+        form: Form,
         role: Role,
         name: Option<&str>,
         url: &str,
@@ -94,14 +156,16 @@ impl Entry {
     ) -> Entry {
         Entry {
             tool,
-            origin,
+            form,
             name: name.map(str::to_string),
             url: url.to_string(),
             role,
+            origin: Origin::Project,
             file: file.to_path_buf(),
             line,
             profile: None,
             expect: None,
+            had_credentials: false,
         }
     }
 }

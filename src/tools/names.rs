@@ -10,7 +10,7 @@
 //!   index itself pip ignores those for it, and `NETRC` is what works.
 
 use super::registry::{self, Kind};
-use super::{Entry, Origin, Role, Tool};
+use super::{Entry, Form, Role, Tool};
 
 /// One variable a source sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +102,10 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
     if name == Some("") {
         return Err("an empty name".into());
     }
+    if let Form::Variable(var) = entry.form {
+        // The user's own variable gets the credentials in place (other tools read no other).
+        return Ok(fixed(&[var]));
+    }
     Ok(match (entry.tool, name) {
         (Tool::Poetry, Some(name)) => {
             let vars = pair("POETRY_HTTP_BASIC_", &poetry_key(name));
@@ -122,26 +126,47 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
         (Tool::Uv, Some(_)) if entry.role == Role::Publish => fixed(&PUBLISH),
         (Tool::Uv, Some(name)) => pair("UV_INDEX_", &uv_key(name)),
         // uv's own names for the keys the project used.
-        (Tool::Uv, None) => match (entry.role, entry.origin) {
-            (Role::Index, Origin::UvUrlKey) => fixed(&["UV_INDEX_URL"]),
-            (Role::Extra, Origin::UvUrlKey) => fixed(&["UV_EXTRA_INDEX_URL"]),
+        (Tool::Uv, None) => match (entry.role, entry.form) {
+            (Role::Index, Form::UvUrlKey) => fixed(&["UV_INDEX_URL"]),
+            (Role::Extra, Form::UvUrlKey) => fixed(&["UV_EXTRA_INDEX_URL"]),
             (Role::Index, _) => fixed(&["UV_DEFAULT_INDEX"]),
             (Role::Extra, _) => fixed(&["UV_INDEX"]),
             (Role::Publish, _) => fixed(&PUBLISH),
         },
         (Tool::Pdm, Some("pypi")) => fixed(&["PDM_PYPI_USERNAME", "PDM_PYPI_PASSWORD"]),
-        (Tool::Pdm, _) => Vec::new(),
+        // A URL with the token placeholder gets the shared token, which pipenv and PDM expand.
+        (Tool::Pipenv | Tool::Pdm, _) if has_placeholder(entry) => Vec::new(),
+        // PDM reads no variable for other sources, but reads the netrc (checked with PDM 2.29).
+        (Tool::Pdm, _) => fixed(&[registry::NETRC]),
+        // pipenv hands its sources to pip on the command line, where pip reads no variable
+        // for them but does read a netrc (NETRC); pixi's resolver reads the same file.
+        (Tool::Pipenv | Tool::Pixi, _) => fixed(&[registry::NETRC]),
+        // pip's own files: pip's variables only (uv reads no pip.conf); the netrc alone where
+        // another tool would copy the URL variable into a file (a Pipfile project).
+        (Tool::Pip, _) if entry.origin != super::Origin::Project => {
+            match (entry.form, entry.role) {
+                (Form::Requirements, _) => fixed(&[registry::NETRC]),
+                (_, Role::Extra) => fixed(&[registry::PIP_EXTRA_INDEX_URL]),
+                _ => fixed(&[registry::PIP_INDEX_URL]),
+            }
+        }
         (Tool::Pip, _) | (Tool::Poetry, None) => {
             let mut names: Vec<VarName> = match entry.role {
                 Role::Extra => fixed(&["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL"]),
                 _ => fixed(&["PIP_INDEX_URL", "UV_INDEX_URL"]),
             };
-            if entry.origin == Origin::Requirements {
+            if entry.form == Form::Requirements {
                 names.push(VarName::new("NETRC".into()));
             }
             names
         }
     })
+}
+
+/// `https://aws:${CODEARTIFACT_AUTH_TOKEN}@…`, the form the AWS documentation gives.
+fn has_placeholder(entry: &Entry) -> bool {
+    let placeholder = format!("https://aws:${{{CODEARTIFACT_AUTH_TOKEN}}}@");
+    entry.url.starts_with(&placeholder)
 }
 
 /// Keys under which two named entries would share variables, for collision checks (Poetry's
@@ -162,20 +187,22 @@ pub fn collision_keys(entry: &Entry) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use super::{Entry, Origin, Role, Tool};
+    use super::{Entry, Form, Role, Tool};
     use std::path::PathBuf;
 
-    fn entry(tool: Tool, name: Option<&str>, role: Role, origin: Origin) -> Entry {
+    fn entry(tool: Tool, name: Option<&str>, role: Role, form: Form) -> Entry {
         Entry {
             tool,
-            origin,
+            form,
             name: name.map(str::to_string),
             url: String::new(),
             role,
+            origin: super::super::Origin::Project,
             file: PathBuf::from("pyproject.toml"),
             line: 1,
             profile: None,
             expect: None,
+            had_credentials: false,
         }
     }
 
@@ -229,7 +256,7 @@ mod tests {
                 Tool::Poetry,
                 Some(name),
                 Role::Index,
-                Origin::ToolConfig,
+                Form::ToolConfig,
             ));
             match (want, got) {
                 (Some((user, shell)), Ok(v)) => {
@@ -251,46 +278,34 @@ mod tests {
             ("a_b-c.d", "UV_INDEX_A_B_C_D_USERNAME"),
         ];
         for (name, want) in cases {
-            let got = names(&entry(
-                Tool::Uv,
-                Some(name),
-                Role::Index,
-                Origin::ToolConfig,
-            ))
-            .unwrap();
+            let got = names(&entry(Tool::Uv, Some(name), Role::Index, Form::ToolConfig)).unwrap();
             assert_eq!(got[0], (want.to_string(), true));
         }
         for bad in ["x y", "$(touch x)", "caf\u{e9}", "a;b", "a\nb"] {
             for role in [Role::Index, Role::Publish] {
-                let e = entry(Tool::Uv, Some(bad), role, Origin::ToolConfig);
+                let e = entry(Tool::Uv, Some(bad), role, Form::ToolConfig);
                 assert!(names(&e).is_err(), "{bad:?}");
             }
         }
-        let publish = names(&entry(
-            Tool::Uv,
-            Some("x"),
-            Role::Publish,
-            Origin::ToolConfig,
-        ))
-        .unwrap();
+        let publish = names(&entry(Tool::Uv, Some("x"), Role::Publish, Form::ToolConfig)).unwrap();
         let publish: Vec<_> = publish.into_iter().map(|(n, _)| n).collect();
         assert_eq!(publish, PUBLISH);
-        let default = names(&entry(Tool::Uv, None, Role::Index, Origin::ToolConfig)).unwrap();
+        let default = names(&entry(Tool::Uv, None, Role::Index, Form::ToolConfig)).unwrap();
         assert_eq!(default, vec![("UV_DEFAULT_INDEX".to_string(), true)]);
-        let key = names(&entry(Tool::Uv, None, Role::Index, Origin::UvUrlKey)).unwrap();
+        let key = names(&entry(Tool::Uv, None, Role::Index, Form::UvUrlKey)).unwrap();
         assert_eq!(key, vec![("UV_INDEX_URL".to_string(), true)]);
-        let key = names(&entry(Tool::Uv, None, Role::Extra, Origin::UvUrlKey)).unwrap();
+        let key = names(&entry(Tool::Uv, None, Role::Extra, Form::UvUrlKey)).unwrap();
         assert_eq!(key, vec![("UV_EXTRA_INDEX_URL".to_string(), true)]);
-        let extra = names(&entry(Tool::Uv, None, Role::Extra, Origin::ToolConfig)).unwrap();
+        let extra = names(&entry(Tool::Uv, None, Role::Extra, Form::ToolConfig)).unwrap();
         assert_eq!(extra, vec![("UV_INDEX".to_string(), true)]);
     }
 
     #[test]
     fn pip_names_depend_on_where_the_index_is_named() {
-        let req = names(&entry(Tool::Pip, None, Role::Index, Origin::Requirements)).unwrap();
+        let req = names(&entry(Tool::Pip, None, Role::Index, Form::Requirements)).unwrap();
         let req: Vec<_> = req.into_iter().map(|(n, _)| n).collect();
         assert_eq!(req, ["PIP_INDEX_URL", "UV_INDEX_URL", "NETRC"]);
-        let conf = names(&entry(Tool::Pip, None, Role::Extra, Origin::PipConf)).unwrap();
+        let conf = names(&entry(Tool::Pip, None, Role::Extra, Form::PipConf)).unwrap();
         let conf: Vec<_> = conf.into_iter().map(|(n, _)| n).collect();
         assert_eq!(conf, ["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL"]);
     }
@@ -311,13 +326,13 @@ mod tests {
             Tool::Poetry,
             Some("corp-repo"),
             Role::Index,
-            Origin::ToolConfig,
+            Form::ToolConfig,
         );
         let b = entry(
             Tool::Poetry,
             Some("corp.repo"),
             Role::Index,
-            Origin::ToolConfig,
+            Form::ToolConfig,
         );
         let ka = collision_keys(&a);
         assert!(collision_keys(&b).iter().any(|k| ka.contains(k)));

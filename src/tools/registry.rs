@@ -73,10 +73,10 @@ pub const WRITTEN: &[Written] = &[
     // uv: named indexes, the pip interface's URLs, unnamed indexes, publishing.
     family("UV_INDEX_", "_USERNAME", Kind::UserName),
     family("UV_INDEX_", "_PASSWORD", Kind::Password),
-    exact("UV_INDEX_URL", Kind::IndexUrl),
-    exact("UV_EXTRA_INDEX_URL", Kind::IndexUrls),
-    exact("UV_DEFAULT_INDEX", Kind::IndexUrl),
-    exact("UV_INDEX", Kind::IndexUrls),
+    exact(UV_INDEX_URL, Kind::IndexUrl),
+    exact(UV_EXTRA_INDEX_URL, Kind::IndexUrls),
+    exact(UV_DEFAULT_INDEX, Kind::IndexUrl),
+    exact(UV_INDEX, Kind::IndexUrls),
     exact("UV_PUBLISH_URL", Kind::Url),
     exact("UV_PUBLISH_USERNAME", Kind::UserName),
     exact("UV_PUBLISH_PASSWORD", Kind::Password),
@@ -85,8 +85,8 @@ pub const WRITTEN: &[Written] = &[
     exact("TWINE_USERNAME", Kind::UserName),
     exact("TWINE_PASSWORD", Kind::Password),
     // pip; NETRC also for curl and anything using Python's netrc.
-    exact("PIP_INDEX_URL", Kind::IndexUrl),
-    exact("PIP_EXTRA_INDEX_URL", Kind::IndexUrls),
+    exact(PIP_INDEX_URL, Kind::IndexUrl),
+    exact(PIP_EXTRA_INDEX_URL, Kind::IndexUrls),
     exact(NETRC, Kind::NetrcPath),
     // PDM's source named `pypi`.
     exact("PDM_PYPI_USERNAME", Kind::UserName),
@@ -135,6 +135,41 @@ pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
 pub const PWD: &str = "PWD";
 /// Whether a Secret Service can answer at all.
 pub const DBUS_SESSION_BUS_ADDRESS: &str = "DBUS_SESSION_BUS_ADDRESS";
+
+// The user's own variables that name indexes or the tools' configuration files (read as each
+// tool reads them; the URL variables are also written, with credentials added).
+
+/// pip's index, over its configuration files.
+pub const PIP_INDEX_URL: &str = "PIP_INDEX_URL";
+/// pip's further indexes, space-separated.
+pub const PIP_EXTRA_INDEX_URL: &str = "PIP_EXTRA_INDEX_URL";
+/// uv's pip-style index.
+pub const UV_INDEX_URL: &str = "UV_INDEX_URL";
+/// uv's pip-style further indexes, space-separated.
+pub const UV_EXTRA_INDEX_URL: &str = "UV_EXTRA_INDEX_URL";
+/// uv's default index (`[name=]url`).
+pub const UV_DEFAULT_INDEX: &str = "UV_DEFAULT_INDEX";
+/// uv's indexes (`[name=]url`, space-separated).
+pub const UV_INDEX: &str = "UV_INDEX";
+/// The one pip configuration file to read besides the global and site ones (`os.devnull`:
+/// none at all).
+pub const PIP_CONFIG_FILE: &str = "PIP_CONFIG_FILE";
+/// The one uv.toml uv reads instead of discovering any.
+pub const UV_CONFIG_FILE: &str = "UV_CONFIG_FILE";
+/// uv reads no configuration file when set (to anything but a false value).
+pub const UV_NO_CONFIG: &str = "UV_NO_CONFIG";
+/// System configuration directories (default `/etc/xdg`), for pip's and uv's system files.
+pub const XDG_CONFIG_DIRS: &str = "XDG_CONFIG_DIRS";
+/// The active virtual environment, whose `pip.conf` pip reads.
+pub const VIRTUAL_ENV: &str = "VIRTUAL_ENV";
+/// Poetry's configuration directory (default `$XDG_CONFIG_HOME/pypoetry`).
+pub const POETRY_CONFIG_DIR: &str = "POETRY_CONFIG_DIR";
+/// Poetry's repositories named by variables: `POETRY_REPOSITORIES_<NAME>_URL`.
+pub const POETRY_REPOSITORIES_PREFIX: &str = "POETRY_REPOSITORIES_";
+/// PDM's index named `pypi`.
+pub const PDM_PYPI_URL: &str = "PDM_PYPI_URL";
+/// PDM's user configuration file, instead of the default one.
+pub const PDM_CONFIG_FILE: &str = "PDM_CONFIG_FILE";
 
 /// The registry's entry for a variable ca-env writes.
 pub fn written(name: &str) -> Option<&'static Written> {

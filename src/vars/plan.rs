@@ -5,10 +5,12 @@
 
 use std::path::Path;
 
+use crate::env::Env;
 use crate::secret::Secret;
 use crate::sources::Source;
 use crate::tools::names::{self, CODEARTIFACT_AUTH_TOKEN};
 use crate::tools::registry::{self, Kind};
+use crate::tools::Form;
 
 /// The variables to set, in order, each once.
 #[derive(Debug, Default)]
@@ -28,6 +30,31 @@ impl Plan {
                 }
             }
             Some(_) => {}
+        }
+    }
+
+    /// Puts `with` in place of each item of `name`'s list that is `declared` (or uv's
+    /// `NAME=declared`), starting from the user's own value when the plan has none yet: the
+    /// user's variable keeps its other items and their order.
+    pub fn substitute(&mut self, name: &str, users: &str, declared: &str, with: &Secret) {
+        let current = match self.vars.iter().find(|(n, _)| n == name) {
+            Some((_, v)) => v.expose().to_string(),
+            None => users.to_string(),
+        };
+        let items: Vec<String> = current
+            .split_whitespace()
+            .map(|item| match item.split_once('=') {
+                _ if item == declared => with.expose().to_string(),
+                Some((label, url)) if url == declared && !label.contains([':', '/']) => {
+                    format!("{label}={}", with.expose())
+                }
+                _ => item.to_string(),
+            })
+            .collect();
+        let value = Secret::plain(items.join(" "));
+        match self.vars.iter_mut().find(|(n, _)| n == name) {
+            Some((_, old)) => *old = value,
+            None => self.vars.push((name.to_string(), value)),
         }
     }
 
@@ -64,8 +91,14 @@ impl Plan {
 
 /// Builds the plan for `sources`, each with its token. `shared` is set when the project manages
 /// `CODEARTIFACT_AUTH_TOKEN` (its sources share one domain and owner). `netrc` is the file
-/// written for requirements files that name their own index ([`super::netrc::write`]).
-pub fn build(with_tokens: &[(&Source, &Secret)], shared: bool, netrc: Option<&Path>) -> Plan {
+/// written for requirements files that name their own index ([`super::netrc::write`]). `user`
+/// is the user's own environment, whose URL variables get credentials in place.
+pub fn build(
+    with_tokens: &[(&Source, &Secret)],
+    shared: bool,
+    netrc: Option<&Path>,
+    user: &Env,
+) -> Plan {
     let mut plan = Plan::default();
     for (source, token) in with_tokens {
         for var in &source.vars {
@@ -81,6 +114,11 @@ pub fn build(with_tokens: &[(&Source, &Secret)], shared: bool, netrc: Option<&Pa
                     None => continue,
                 },
             };
+            if let Form::Variable(name) = source.form {
+                let users = user.var(name).unwrap_or_default();
+                plan.substitute(name, &users, &source.declared, &value);
+                continue;
+            }
             plan.add(&var.name, value);
         }
     }
@@ -121,6 +159,30 @@ mod tests {
         plan.add("PIP_EXTRA_INDEX_URL", Secret::plain("x"));
         assert_eq!(plan.get("PIP_INDEX_URL").unwrap().expose(), "a");
         assert_eq!(plan.get("PIP_EXTRA_INDEX_URL").unwrap().expose(), "x y");
+    }
+
+    #[test]
+    fn the_users_own_list_gets_credentials_in_place() {
+        let mut plan = Plan::default();
+        let users = "https://pypi.org/simple/ https://ca/simple/ name=https://ca/simple/";
+        let with = Secret::plain("https://aws:T@ca/simple/");
+        plan.substitute("UV_INDEX", users, "https://ca/simple/", &with);
+        assert_eq!(
+            plan.get("UV_INDEX").unwrap().expose(),
+            "https://pypi.org/simple/ https://aws:T@ca/simple/ name=https://aws:T@ca/simple/"
+        );
+        let other = Secret::plain("https://aws:T@ca2/");
+        plan.substitute(
+            "UV_INDEX",
+            "ignored now",
+            "https://pypi.org/simple/",
+            &other,
+        );
+        assert!(plan
+            .get("UV_INDEX")
+            .unwrap()
+            .expose()
+            .starts_with("https://aws:T@ca2/ "));
     }
 
     #[test]

@@ -788,3 +788,5 @@ fn dotenv_feeds_docker_compose_config() {
         .unwrap();
     assert_eq!(support::ok(&out), "1.0.0");
 }
+
+mod resolution;

@@ -937,3 +937,58 @@ fn a_logout_holds_until_login_or_reentering() {
         expect(&mut sh, PASS, Some(issued[2].as_str()));
     }
 }
+
+/// The user's own uv.toml names an index outside any project: created (its directory too),
+/// edited or removed after the shell started, it is taken up at the next prompt, and a prompt
+/// where nothing changed still starts no process in bash and zsh. A uv workspace root above
+/// the project is watched the same way.
+#[test]
+fn the_users_own_configuration_and_a_workspace_root_are_taken_up_at_the_next_prompt() {
+    for kind in Kind::ALL {
+        let (standin, sb) = setup();
+        fs::create_dir_all(sb.home().join("scratch")).unwrap();
+        let mut sh = shell(&sb, kind, "");
+        sh.run("cd scratch");
+        expect(&mut sh, "UV_INDEX_URL", None);
+        let dir = sb.path().join("config/uv");
+        let file = dir.join("uv.toml");
+        sh.run(&format!(
+            "mkdir -p '{}' && echo 'index-url = \"{}\"' > '{}'",
+            dir.display(),
+            support::CA,
+            file.display()
+        ));
+        let token = tokens(&standin)
+            .pop()
+            .expect("a token for the user's index");
+        let with = support::CA.replace("https://", &format!("https://aws:{token}@"));
+        expect(&mut sh, "UV_INDEX_URL", Some(&with));
+        let quiet = sh.processes_during(&[":", ":"]);
+        if kind != Kind::Fish {
+            assert!(quiet.is_empty(), "{kind:?}: {quiet:#?}");
+        }
+        sh.run(&format!(
+            "echo '[[index]]' > '{0}' && echo 'name = \"mine\"' >> '{0}' && echo 'url = \"{1}\"' >> '{0}'",
+            file.display(),
+            support::CA
+        ));
+        expect(&mut sh, "UV_INDEX_URL", None);
+        expect(&mut sh, "UV_INDEX_MINE_PASSWORD", Some(&token));
+        sh.run(&format!("rm '{}'", file.display()));
+        expect(&mut sh, "UV_INDEX_MINE_PASSWORD", None);
+
+        sb.write(
+            "ws/pyproject.toml",
+            &format!(
+                "[tool.uv.workspace]\nmembers = [\"m\"]\n\n[[tool.uv.index]]\nname = \"root\"\nurl = \"{}\"\n",
+                support::CA
+            ),
+        );
+        sb.write("ws/m/pyproject.toml", "[project]\nname = \"m\"\n");
+        sh.run("cd ../ws/m");
+        expect(&mut sh, "UV_INDEX_ROOT_PASSWORD", Some(&token));
+        sh.run("sed -i 's/\"root\"/\"renamed\"/' ../pyproject.toml");
+        expect(&mut sh, "UV_INDEX_ROOT_PASSWORD", None);
+        expect(&mut sh, "UV_INDEX_RENAMED_PASSWORD", Some(&token));
+    }
+}

@@ -418,3 +418,20 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn credentials_are_split_off_as_python_splits_them() {
+    let cases = [
+        ("https://aws:eyJx@corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/",
+         ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/", true)),
+        ("https://a@b:c@host/x@y", ("https://host/x@y", true)),
+        ("https://host/simple/", ("https://host/simple/", false)),
+        ("https://aws:${CODEARTIFACT_AUTH_TOKEN}@host/simple/", ("https://aws:${CODEARTIFACT_AUTH_TOKEN}@host/simple/", false)),
+        ("https://a\\@evil.example/", ("https://evil.example/", true)),
+        ("https://host?q=a@b", ("https://host?q=a@b", false)),
+        ("no-scheme@host", ("no-scheme@host", false)),
+    ];
+    for (raw, (want, had)) in cases {
+        assert_eq!(without_credentials(raw), (want.to_string(), had), "{raw}");
+    }
+}

@@ -119,8 +119,9 @@ fn nesting_ten_thousand_deep_neither_overflows_nor_hangs() {
         "p",
         &[
             "pyproject.toml:1: not valid TOML",
-            "uv.toml:1: not valid TOML",
             "poetry.toml:1: not valid TOML",
+            // uv's settings are read after the project's own files, as uv finds them.
+            "uv.toml:1: not valid TOML",
         ],
     );
     assert_hostile(&sb, "q", &["pyproject.toml:1: not valid TOML"]);
@@ -180,13 +181,13 @@ fn devices_fifos_loops_and_links_outside_are_never_opened_for_reading() {
         "p",
         &[
             "pyproject.toml: leads outside the project; not read",
-            "uv.toml: not a regular file; not read",
             "poetry.toml: a symlink loop",
             "pip.conf: leads outside the project; not read",
             "pip.ini: a symlink loop",
             "requirements.txt: not a regular file; not read",
             "requirements/a.txt: not a regular file; not read",
             "inner.fifo: not a regular file; not read",
+            "uv.toml: not a regular file; not read",
         ],
     );
     // The same credentials hard-linked in are a regular file inside the project: read as INI,
