@@ -23,7 +23,12 @@ pub fn run(env: &Env, json: bool) -> Result<()> {
         text.push('\n');
         output::stdout(&text)
     } else {
-        output::stdout(&table(&project, &tokens, config.file.as_deref()))
+        output::stdout(&table(
+            &project,
+            &tokens,
+            config.file.as_deref(),
+            env.home().as_deref(),
+        ))
     }
 }
 
@@ -197,7 +202,12 @@ const GOOD: Style = AnsiColor::Green.on_default();
 const WARN: Style = AnsiColor::Yellow.on_default();
 
 /// The human view: short, aligned, never a value.
-fn table(p: &Project, tokens: &[TokenReport], config_file: Option<&std::path::Path>) -> String {
+fn table(
+    p: &Project,
+    tokens: &[TokenReport],
+    config_file: Option<&std::path::Path>,
+    home: Option<&std::path::Path>,
+) -> String {
     let mut out = String::new();
     match &p.root {
         Some(root) => {
@@ -247,7 +257,7 @@ fn table(p: &Project, tokens: &[TokenReport], config_file: Option<&std::path::Pa
                         Role::Index => s.tool.as_str().to_string(),
                         role => format!("{} ({})", s.tool.as_str(), role.as_str()),
                     },
-                    from(s, p.root.as_deref()),
+                    from(s, p.root.as_deref(), home),
                     format!("{}-{}/{}", r.domain, r.owner, r.repository),
                     r.region.clone(),
                     s.profile
@@ -329,15 +339,20 @@ fn table(p: &Project, tokens: &[TokenReport], config_file: Option<&std::path::Pa
     out
 }
 
-/// Where a source comes from, short: the file (relative to the project when inside it) and
-/// line, or the variable, and the tool's rule when it is not the project's own file.
-fn from(s: &Source, root: Option<&std::path::Path>) -> String {
-    let file = root
-        .and_then(|r| s.file.strip_prefix(r).ok())
-        .unwrap_or(&s.file);
+/// Where a source comes from, short: the file (relative to the project when inside it, else
+/// to `~`) and line, or the variable, and the tool's rule when it is not the project's own file.
+fn from(s: &Source, root: Option<&std::path::Path>, home: Option<&std::path::Path>) -> String {
+    let file = match (root.and_then(|r| s.file.strip_prefix(r).ok()), home) {
+        (Some(inside), _) => inside.display().to_string(),
+        (None, Some(home)) => match s.file.strip_prefix(home) {
+            Ok(rest) => format!("~/{}", rest.display()),
+            Err(_) => s.file.display().to_string(),
+        },
+        (None, None) => s.file.display().to_string(),
+    };
     let at = match s.line {
-        0 => printable(&file.display().to_string()),
-        line => format!("{}:{line}", printable(&file.display().to_string())),
+        0 => printable(&file),
+        line => format!("{}:{line}", printable(&file)),
     };
     match s.origin {
         Origin::Project => at,

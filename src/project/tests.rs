@@ -828,3 +828,59 @@ fn a_uv_workspace_member_reads_the_roots_settings_and_pinned_member_indexes() {
         )]
     );
 }
+
+#[test]
+fn hostile_user_files_are_one_problem_each_naming_the_path_never_the_content() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    fs::create_dir_all(h.join("scratch")).unwrap();
+    write(h, "config/uv/uv.toml", "index-url = \"SECRET-CONTENT\n");
+    write(
+        h,
+        "config/pypoetry/config.toml",
+        &"x".repeat(2 * 1024 * 1024),
+    );
+    fs::create_dir_all(h.join("config/pip")).unwrap();
+    let fifo = h.join("config/pip/pip.conf");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // A symlink out of the user's directory is followed: dotfiles often are links.
+    write(h, "dotfiles/pdm.toml", &format!("[pypi]\nurl = \"{CA}\"\n"));
+    fs::create_dir_all(h.join("config/pdm")).unwrap();
+    std::os::unix::fs::symlink(
+        h.join("dotfiles/pdm.toml"),
+        h.join("config/pdm/config.toml"),
+    )
+    .unwrap();
+    let found = discover_in(h, "scratch", &[]);
+    let shown: Vec<String> = found.problems.iter().map(|p| p.to_string()).collect();
+    let at = |rel: &str| h.join(rel).display().to_string();
+    assert_eq!(
+        shown,
+        [
+            format!("{}:1: not valid TOML", at("config/uv/uv.toml")),
+            format!(
+                "{}: not a regular file; not read",
+                at("config/pip/pip.conf")
+            ),
+            format!(
+                "{}: larger than 1 MiB; not read",
+                at("config/pypoetry/config.toml")
+            ),
+        ]
+    );
+    assert!(!format!("{found:?}").contains("SECRET"));
+    assert_eq!(
+        rules(&found),
+        [(
+            Tool::Pdm,
+            Origin::UserConfig,
+            Some("pypi".into()),
+            CA.into(),
+            Role::Index
+        )]
+    );
+}

@@ -349,3 +349,91 @@ fn a_nested_project_inside_a_poetry_project_gets_what_poetry_reports_there() {
         assert_eq!(ours, poetry, "{dir}: {status}");
     }
 }
+
+/// The user's own variables name the index (`PIP_INDEX_URL`, and `UV_DEFAULT_INDEX` with a
+/// name) and Poetry's user configuration a publish target: in a directory outside any project
+/// pip and uv install and `poetry publish -r` uploads through the hook, each failing without.
+/// The variables get credentials in place, and the user's own values come back exactly when
+/// ca-env stops managing them (`ca-env logout`).
+#[test]
+fn bash_the_users_own_variables_and_poetrys_user_repositories() {
+    let mut w = World::start(None);
+    let simple = w.index.simple();
+    w.sb.set_env("PIP_INDEX_URL", simple.clone());
+    w.sb.set_env("UV_DEFAULT_INDEX", format!("corp={simple}"));
+    let poetry_config = w.sb.path().join("config/pypoetry/config.toml");
+    fs::create_dir_all(poetry_config.parent().unwrap()).unwrap();
+    fs::write(
+        &poetry_config,
+        format!("[repositories.corp-upload]\nurl = \"{}\"\n", w.index.url()),
+    )
+    .unwrap();
+    let lib = w.sb.home().join("lib");
+    build_package(&lib, "3.0.0", "", &w.sb.env_pairs());
+    fs::create_dir_all(w.sb.home().join("scratch")).unwrap();
+
+    let status = w.sb.status("scratch");
+    let got: Vec<[String; 4]> = status["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| ["tool", "role", "origin", "file"].map(|k| s[k].as_str().unwrap().to_string()))
+        .collect();
+    let want = [
+        ["pip", "index", "environment", "env:PIP_INDEX_URL"],
+        ["uv", "index", "environment", "env:UV_DEFAULT_INDEX"],
+        [
+            "poetry",
+            "publish",
+            "user-config",
+            &poetry_config.display().to_string(),
+        ],
+    ];
+    assert_eq!(got, want.map(|r| r.map(str::to_string)), "{status}");
+
+    let install = "python3 -m venv pip-env && pip-env/bin/pip install corp-private-lib \
+                   && uv venv uv-env && VIRTUAL_ENV=uv-env uv pip install corp-private-lib";
+    w.caches("without");
+    let mut sh = Shell::start(&w, Kind::Bash, false);
+    sh.cd("scratch");
+    let ran = sh.run(install);
+    assert_ne!(ran.status, 0, "{}", ran.output);
+    sh.cd("lib");
+    let ran = sh.run("poetry publish -r corp-upload");
+    assert_ne!(ran.status, 0, "{}", ran.output);
+    assert!(ran.output.contains("401"), "{}", ran.output);
+    drop(sh);
+    for venv in ["pip-env", "uv-env"] {
+        let _ = fs::remove_dir_all(w.sb.home().join("scratch").join(venv));
+    }
+
+    w.caches("with");
+    let mut sh = Shell::start(&w, Kind::Bash, true);
+    sh.cd("scratch");
+    let token = w.token();
+    let with_token = simple.replace("http://", &format!("http://aws:{token}@"));
+    assert_eq!(sh.var("PIP_INDEX_URL"), Some(with_token.clone()));
+    assert_eq!(
+        sh.var("UV_DEFAULT_INDEX"),
+        Some(format!("corp={with_token}"))
+    );
+    assert_eq!(
+        sh.var("POETRY_HTTP_BASIC_CORP_UPLOAD_PASSWORD"),
+        Some(token.clone())
+    );
+    sh.ok(install);
+    for venv in ["pip-env", "uv-env"] {
+        let python = w.sb.home().join("scratch").join(venv).join("bin/python");
+        let out = Command::new(python).args(["-c", IMPORT]).output().unwrap();
+        assert_eq!(support::ok(&out), "1.0.0", "{venv}");
+    }
+    sh.cd("lib");
+    sh.ok("poetry publish -r corp-upload");
+    assert_eq!(w.index.versions(&token), ["1.0.0", "3.0.0"]);
+
+    sh.ok(&format!("{BIN} logout"));
+    sh.sh.run(":");
+    assert_eq!(sh.var("PIP_INDEX_URL"), Some(simple.clone()));
+    assert_eq!(sh.var("UV_DEFAULT_INDEX"), Some(format!("corp={simple}")));
+    assert_eq!(sh.var("POETRY_HTTP_BASIC_CORP_UPLOAD_PASSWORD"), None);
+}
