@@ -184,7 +184,8 @@ fn watched(
     let busy =
         |dir: &std::path::Path| home.as_deref() == Some(dir) || dir == std::path::Path::new("/etc");
     if dialect != Shell::Direnv {
-        for dir in project.files.iter().filter_map(|f| f.parent()) {
+        let files = project.files.iter().filter(|f| !f.is_dir());
+        for dir in files.filter_map(|f| f.parent()) {
             if !busy(dir) && !paths.iter().any(|p| p == dir) {
                 paths.push(dir.to_path_buf());
             }

@@ -54,31 +54,24 @@ pub fn discover(env: &Env) -> Found {
     let home = env.home();
     found.root = root::find(&cwd, home.as_deref());
     if let Some(root) = found.root.clone() {
-        found.read_project(&root, env);
+        found.read_project(&root);
     }
     uv::discover(env, &cwd, &mut found);
     pip::discover(env, &mut found);
     poetry::discover(env, &mut found);
     pdm::discover(env, &mut found);
-    if found
-        .root
-        .as_ref()
-        .is_some_and(|r| r.join("Pipfile").exists())
-    {
-        pipenv::netrc_for_pip(&mut found.entries);
-    }
+    pipenv::discover(env, &cwd, &mut found);
     found
 }
 
 impl Found {
     /// Reads every project file in `root` that tools read from the project's own directory.
-    fn read_project(&mut self, root: &Path, env: &Env) {
+    fn read_project(&mut self, root: &Path) {
         self.read_in(root, Origin::Project, |c| {
             pyproject::read(c);
             poetry::read_project(c);
             pdm::read_project(c);
             pip::read_project(c);
-            pipenv::read(c, env);
             pixi::read(c);
             requirements::read(c);
         });
@@ -118,8 +111,12 @@ impl Found {
                 self.problems.push(p);
             }
         }
-        for f in c.files {
-            self.watch(f);
+        // System files are read at every export but not watched: they change with the system,
+        // and every watched path costs every prompt.
+        if origin != Origin::SystemConfig {
+            for f in c.files {
+                self.watch(f);
+            }
         }
     }
 
@@ -130,9 +127,12 @@ impl Found {
         };
         // Watched even while absent, so that a file created later is noticed: its directory,
         // or the one above while that is missing too (`~/.config` for `~/.config/uv/`). The
-        // hook leaves out $HOME and /etc, where something changes all the time.
+        // hook leaves out $HOME and /etc, where something changes all the time; system files
+        // are not watched at all (below).
         let parent = dir.parent().filter(|_| !dir.exists());
-        self.watch(parent.unwrap_or(dir).to_path_buf());
+        if origin != Origin::SystemConfig {
+            self.watch(parent.unwrap_or(dir).to_path_buf());
+        }
         self.read_in(dir, origin, |c| read(c, Path::new(name)));
     }
 

@@ -7,13 +7,40 @@
 use std::path::Path;
 
 use super::toml_doc::Field;
-use super::{quoted_name, Collector, Entry, Form, Origin, Role, Tool};
+use super::{quoted_name, Collector, Entry, Form, Found, Origin, Role, Tool};
 use crate::codeartifact::url::TOKEN_PLACEHOLDER;
 use crate::env::Env;
-use crate::tools::registry::CODEARTIFACT_AUTH_TOKEN;
+use crate::tools::registry::{CODEARTIFACT_AUTH_TOKEN, PIPENV_PIPFILE};
 
-pub fn read(c: &mut Collector, env: &Env) {
-    let rel = Path::new("Pipfile");
+/// How far up pipenv looks for a Pipfile: the working directory and nine parents
+/// (`PIPENV_MAX_DEPTH`, default 10; checked with pipenv 2026.10).
+const MAX_DEPTH: usize = 10;
+
+/// The Pipfile pipenv would use: the one `PIPENV_PIPFILE` names, else the nearest one up.
+pub fn discover(env: &Env, cwd: &Path, found: &mut Found) {
+    let named = env.var(PIPENV_PIPFILE).filter(|f| !f.is_empty());
+    let file = match named {
+        Some(f) => Some(super::pip::absolute(env, &f)),
+        None => cwd
+            .ancestors()
+            .take(MAX_DEPTH)
+            .map(|d| d.join("Pipfile"))
+            .find(|f| f.is_file()),
+    };
+    let Some(file) = file else {
+        return;
+    };
+    let (Some(dir), Some(name)) = (file.parent(), file.file_name()) else {
+        return;
+    };
+    // A project's file, whichever way it was found: it needs trust like the others.
+    found.read_in(dir, Origin::Project, |c| read(c, Path::new(name), env));
+    // pipenv copies pip's configured index into the Pipfile and its lock, credentials and
+    // all, when the Pipfile has no source: pip's indexes get the netrc alone here.
+    netrc_for_pip(&mut found.entries);
+}
+
+fn read(c: &mut Collector, rel: &Path, env: &Env) {
     c.with_toml(rel, |c, doc| {
         let sources = c.array_of_tables(doc, rel, doc.root(), &["source"]);
         for (i, (table, line)) in sources.into_iter().enumerate() {
@@ -52,7 +79,7 @@ pub fn read(c: &mut Collector, env: &Env) {
 /// In a pipenv project, pip's indexes from the user's files and variables get credentials
 /// through the netrc alone: pipenv copies pip's index URL into the Pipfile and its lock file
 /// when the Pipfile has no source, credentials and all (checked with pipenv 2026.10).
-pub fn netrc_for_pip(entries: &mut [Entry]) {
+fn netrc_for_pip(entries: &mut [Entry]) {
     for e in entries {
         if e.tool == Tool::Pip && e.origin != Origin::Project {
             e.form = Form::Requirements;

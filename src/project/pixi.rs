@@ -16,7 +16,11 @@ pub fn read(c: &mut Collector) {
         ("pyproject.toml", &["tool", "pixi"][..]),
     ] {
         let rel = Path::new(file);
-        if !c.fs.root().join(rel).exists() {
+        let path = c.fs.root().join(rel);
+        // A pyproject.toml is parsed again only when it may name pixi at all.
+        let may_hold =
+            base.is_empty() || super::uv::small_file(&path).is_some_and(|t| t.contains("pixi"));
+        if !path.exists() || !may_hold {
             continue;
         }
         c.with_toml(rel, |c, doc| {

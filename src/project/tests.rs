@@ -15,7 +15,7 @@ fn read_project(root: &Path) -> Found {
         root: Some(root.to_path_buf()),
         ..Found::default()
     };
-    found.read_project(root, &env);
+    found.read_project(root);
     uv::project(&env, root, &mut found);
     found
 }
@@ -883,4 +883,35 @@ fn hostile_user_files_are_one_problem_each_naming_the_path_never_the_content() {
             Role::Index
         )]
     );
+}
+
+#[test]
+fn pipenv_finds_the_pipfile_up_the_tree_or_where_pipenv_pipfile_says() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(h, "app/Pipfile", &format!("[[source]]\nurl = \"{CA}\"\n"));
+    // A nearer project file makes the project root, but pipenv still uses the Pipfile above.
+    write(h, "app/sub/requirements.txt", "requests\n");
+    let found = discover_in(h, "app/sub", &[]);
+    assert_eq!(found.root.as_deref(), Some(h.join("app/sub").as_path()));
+    let pipenv: Vec<_> = found
+        .entries
+        .iter()
+        .filter(|e| e.tool == Tool::Pipenv)
+        .collect();
+    assert_eq!(pipenv.len(), 1);
+    assert_eq!(pipenv[0].file, h.join("app/Pipfile"));
+    let named = write_path(
+        h,
+        "elsewhere/Pipfile",
+        &format!("[[source]]\nurl = \"{CA2}\"\n"),
+    );
+    let found = discover_in(h, "app", &[("PIPENV_PIPFILE", &named)]);
+    let urls: Vec<_> = found
+        .entries
+        .iter()
+        .filter(|e| e.tool == Tool::Pipenv)
+        .map(|e| e.url.as_str())
+        .collect();
+    assert_eq!(urls, [CA2]);
 }

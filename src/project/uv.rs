@@ -112,7 +112,8 @@ fn nearest(start: &Path, home: Option<&Path>, test: impl Fn(&Path) -> bool) -> O
 /// Whether uv takes its project settings from `dir`.
 fn has_settings(dir: &Path) -> bool {
     present(&dir.join("uv.toml")) || {
-        let text = small_file(&dir.join("pyproject.toml"));
+        // Parsed only when it may hold the table: entering a directory reads this at each step.
+        let text = small_file(&dir.join("pyproject.toml")).filter(|t| t.contains("uv"));
         text.and_then(|t| toml::from_str::<toml::Table>(&t).ok())
             .is_some_and(|t| tool_uv(&t).is_some())
     }
@@ -129,7 +130,7 @@ fn tool_uv(t: &toml::Table) -> Option<&toml::Table> {
 
 /// A small regular file's text (the collector reads and reports the one chosen; this only
 /// looks for the table).
-fn small_file(path: &Path) -> Option<String> {
+pub fn small_file(path: &Path) -> Option<String> {
     let meta = std::fs::metadata(path).ok()?;
     (meta.is_file() && meta.len() <= super::files::MAX_FILE)
         .then(|| std::fs::read_to_string(path).ok())
@@ -149,7 +150,7 @@ const MAX_MEMBERS: usize = 64;
 impl Workspace {
     /// The workspace declared in `dir`'s `pyproject.toml`, if any.
     fn declared_in(dir: &Path) -> Option<Workspace> {
-        let text = small_file(&dir.join("pyproject.toml"))?;
+        let text = small_file(&dir.join("pyproject.toml")).filter(|t| t.contains("workspace"))?;
         let t = toml::from_str::<toml::Table>(&text).ok()?;
         let table = tool_uv(&t)?.get("workspace")?.as_table()?;
         let globs = |key: &str| -> Vec<String> {

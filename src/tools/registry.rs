@@ -171,6 +171,9 @@ pub const PDM_PYPI_URL: &str = "PDM_PYPI_URL";
 /// PDM's user configuration file, instead of the default one.
 pub const PDM_CONFIG_FILE: &str = "PDM_CONFIG_FILE";
 
+/// pipenv's Pipfile, instead of the nearest one up.
+pub const PIPENV_PIPFILE: &str = "PIPENV_PIPFILE";
+
 /// The registry's entry for a variable ca-env writes.
 pub fn written(name: &str) -> Option<&'static Written> {
     WRITTEN.iter().find(|w| w.name.matches(name))
