@@ -12,7 +12,7 @@ use crate::config::{Config, ProfileOrigin};
 use crate::problem::Problem;
 use crate::project::{quoted_name, Found};
 use crate::tools::names::{self, VarName, CODEARTIFACT_AUTH_TOKEN};
-use crate::tools::{Entry, Form, Origin, Role, Tool};
+use crate::tools::{Entry, Form, Format, Origin, Role, Tool};
 use crate::trust::{is_trusted, Allowed};
 
 #[derive(Debug, Clone)]
@@ -21,6 +21,8 @@ pub struct Source {
     pub name: String,
     pub tool: Tool,
     pub role: Role,
+    /// The format of the repository (the tool's).
+    pub format: Format,
     /// Which rule of the tool put it there, and how it was written.
     pub origin: Origin,
     pub form: Form,
@@ -113,6 +115,17 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
     let mut candidates: Vec<Candidate> = Vec::new();
     for entry in &found.entries {
         match judge(&entry.url, &config.mappings) {
+            // A repository of another format is not one this tool can read.
+            Verdict::Accepted(url) if url.format.is_some_and(|f| f != entry.tool.format()) => {
+                let c = Candidate { entry, url: None };
+                let want = entry.tool.format();
+                problems.push(c.problem(format!(
+                    "{}: not a usable CodeArtifact URL: not a {} repository path (/{}/REPOSITORY/)",
+                    c.label(),
+                    want.title(),
+                    want.as_str()
+                )));
+            }
             Verdict::Accepted(url) => candidates.push(Candidate {
                 entry,
                 url: Some(url),
@@ -210,6 +223,7 @@ fn source(
             .unwrap_or_else(|| repo.repository.clone()),
         tool: entry.tool,
         role: entry.role,
+        format: entry.tool.format(),
         origin: entry.origin,
         form: entry.form,
         file,

@@ -169,7 +169,7 @@ impl<'a> SourceReport<'a> {
             name: &s.name,
             tool: s.tool.as_str(),
             role: s.role.as_str(),
-            format: "pypi",
+            format: s.format.as_str(),
             provider: "codeartifact",
             file: s.file.display().to_string(),
             line: s.line,

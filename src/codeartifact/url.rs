@@ -6,6 +6,7 @@
 //! is rejected, and a URL that will carry a token is always rebuilt from the parsed parts.
 
 use super::{regions, Repository};
+use crate::tools::Format;
 
 /// The literal userinfo the AWS documentation puts in requirements files and PDM sources
 /// (`https://aws:${CODEARTIFACT_AUTH_TOKEN}@…`). It is a placeholder pip and PDM expand from
@@ -42,6 +43,8 @@ pub struct RepoUrl {
     rest: String,
     /// The input carried [`TOKEN_PLACEHOLDER`].
     pub placeholder: bool,
+    /// The format the path names (none for a mapped host, whose prefix stands for the path).
+    pub format: Option<Format>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,16 +90,27 @@ impl RepoUrl {
         origin[origin.find("://").map_or(0, |i| i + 3)..].to_string()
     }
 
+    fn segment(&self) -> &'static str {
+        self.format.unwrap_or(Format::Pypi).as_str()
+    }
+
     /// The URL rebuilt from its parts, as the project wrote it (placeholder left out).
     pub fn url(&self) -> String {
         let r = &self.repository;
         match &self.host {
             Host::Standard | Host::DualStack => {
-                format!("{}/pypi/{}{}", self.origin(), r.repository, self.rest)
+                format!(
+                    "{}/{}/{}{}",
+                    self.origin(),
+                    self.segment(),
+                    r.repository,
+                    self.rest
+                )
             }
             Host::Vpce(_) => format!(
-                "{}/pypi/d/{}-{}/{}{}",
+                "{}/{}/d/{}-{}/{}{}",
                 self.origin(),
+                self.segment(),
                 r.domain,
                 r.owner,
                 r.repository,
@@ -221,24 +235,27 @@ fn judge_aws(input: &str) -> Result<RepoUrl, &'static str> {
     if !regions::is_known(region) {
         return Err("not a known AWS region");
     }
-    // What follows `/pypi/` (standard hosts) or `/pypi/d/DOMAIN-OWNER/` (VPC endpoints).
+    // The format (`/pypi/`, `/npm/`…), then the repository (standard hosts) or
+    // `d/DOMAIN-OWNER/` and the repository (VPC endpoints).
+    if path.is_empty() || path == "/" {
+        return Err("no repository in the path");
+    }
+    let (format, p) = Format::ALL
+        .iter()
+        .find_map(|f| {
+            let p = path.strip_prefix('/')?.strip_prefix(f.as_str())?;
+            Some((*f, p.strip_prefix('/')?))
+        })
+        .ok_or("not a repository path of a format CodeArtifact serves (/pypi/REPOSITORY/, /npm/REPOSITORY/, …)")?;
     let (domain_owner, p) = match &host {
         Host::Vpce(_) => {
-            let p = path
-                .strip_prefix("/pypi/d/")
-                .ok_or("a VPC endpoint URL needs /pypi/d/DOMAIN-OWNER/REPOSITORY/")?;
+            let p = p
+                .strip_prefix("d/")
+                .ok_or("a VPC endpoint URL needs /FORMAT/d/DOMAIN-OWNER/REPOSITORY/")?;
             let i = p.find('/').ok_or("no repository in the path")?;
             (&p[..i], &p[i + 1..])
         }
-        _ => (
-            first,
-            path.strip_prefix("/pypi/")
-                .ok_or(if path.is_empty() || path == "/" {
-                    "no repository in the path"
-                } else {
-                    "not a PyPI repository path (/pypi/REPOSITORY/)"
-                })?,
-        ),
+        _ => (first, p),
     };
     let (domain, owner) = split_domain_owner(domain_owner)?;
     let (repo, rest) = match p.find('/') {
@@ -248,8 +265,14 @@ fn judge_aws(input: &str) -> Result<RepoUrl, &'static str> {
     if !is_repository(repo) {
         return Err("not a valid repository name");
     }
-    if !matches!(rest, "" | "/" | "/simple" | "/simple/") {
-        return Err("unexpected path after the repository (only /simple/ may follow)");
+    if !format.endings().contains(&rest) {
+        return Err(match format {
+            Format::Pypi => "unexpected path after the repository (only /simple/ may follow)",
+            Format::Nuget => {
+                "unexpected path after the repository (only /v3/index.json may follow)"
+            }
+            _ => "unexpected path after the repository",
+        });
     }
     Ok(RepoUrl {
         repository: Repository {
@@ -261,6 +284,7 @@ fn judge_aws(input: &str) -> Result<RepoUrl, &'static str> {
         host,
         rest: rest.to_string(),
         placeholder: false,
+        format: Some(format),
     })
 }
 
@@ -429,6 +453,7 @@ fn judge_mapped(input: &str, mappings: &[Mapping]) -> Option<Result<RepoUrl, &'s
         host: Host::Mapped(base.to_string()),
         rest: rest.to_string(),
         placeholder: false,
+        format: None,
     }))
 }
 

@@ -20,6 +20,15 @@ pub enum Tool {
 }
 
 impl Tool {
+    /// The format of the repositories the tool reads.
+    pub fn format(self) -> Format {
+        match self {
+            Tool::Poetry | Tool::Uv | Tool::Pdm | Tool::Pip | Tool::Pipenv | Tool::Pixi => {
+                Format::Pypi
+            }
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tool::Poetry => "poetry",
@@ -28,6 +37,66 @@ impl Tool {
             Tool::Pip => "pip",
             Tool::Pipenv => "pipenv",
             Tool::Pixi => "pixi",
+        }
+    }
+}
+
+/// A package format, as a repository URL's path names it (`/pypi/REPO/`, `/npm/REPO/`…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Pypi,
+    Npm,
+    Cargo,
+    Maven,
+    Nuget,
+    Ruby,
+    Swift,
+}
+
+impl Format {
+    pub const ALL: [Format; 7] = [
+        Format::Pypi,
+        Format::Npm,
+        Format::Cargo,
+        Format::Maven,
+        Format::Nuget,
+        Format::Ruby,
+        Format::Swift,
+    ];
+
+    /// The path segment, and what `status` shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Pypi => "pypi",
+            Format::Npm => "npm",
+            Format::Cargo => "cargo",
+            Format::Maven => "maven",
+            Format::Nuget => "nuget",
+            Format::Ruby => "ruby",
+            Format::Swift => "swift",
+        }
+    }
+
+    /// The name people write.
+    pub fn title(self) -> &'static str {
+        match self {
+            Format::Pypi => "PyPI",
+            Format::Npm => "npm",
+            Format::Cargo => "Cargo",
+            Format::Maven => "Maven",
+            Format::Nuget => "NuGet",
+            Format::Ruby => "Ruby",
+            Format::Swift => "Swift",
+        }
+    }
+
+    /// What a client's configuration may put after the repository: the PyPI simple index,
+    /// NuGet's service index, otherwise the repository's root.
+    pub fn endings(self) -> &'static [&'static str] {
+        match self {
+            Format::Pypi => &["", "/", "/simple", "/simple/"],
+            Format::Nuget => &["", "/", "/v3/index.json"],
+            _ => &["", "/"],
         }
     }
 }
