@@ -128,7 +128,6 @@ fn state_dir(cx: &Context) -> Vec<Check> {
             ),
         )];
     };
-    let mut checks = Vec::new();
     if !meta.is_dir() {
         return vec![Check::fail(
             GROUP,
@@ -137,65 +136,76 @@ fn state_dir(cx: &Context) -> Vec<Check> {
             format!("remove {shown}; ca-env makes it again"),
         )];
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        // SAFETY: geteuid cannot fail.
-        if meta.uid() != unsafe { libc::geteuid() } {
-            return vec![Check::fail(
-                GROUP,
-                "state-dir",
-                format!("{shown} belongs to another user"),
-                format!("remove {shown}, or set XDG_STATE_HOME to a directory of yours"),
-            )];
-        }
-        let mut paths = vec![
-            (dir.to_path_buf(), true),
-            (dir.secrets(), true),
-            (dir.shell_key(), false),
-        ];
-        if let Ok(entries) = std::fs::read_dir(dir.secrets()) {
-            paths.extend(entries.flatten().map(|e| (e.path(), false)));
-        }
-        for (path, is_dir) in paths {
-            let Ok(m) = std::fs::symlink_metadata(&path) else {
-                continue;
-            };
-            let mode = m.mode() & 0o777;
-            if mode & 0o077 != 0 {
-                let want = if is_dir { "700" } else { "600" };
-                checks.push(
-                    Check::fail(
-                        GROUP,
-                        "state-dir",
-                        format!("{} is open to others (mode {mode:o})", cx.shown(&path)),
-                        format!("chmod {want} {}", cx.shown(&path)),
-                    )
-                    .at(Some(path), None),
-                );
-            }
-        }
-        let path = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).ok();
-        // SAFETY: access(2) reads a NUL-terminated path we own.
-        let writable = path.is_some_and(|p| unsafe { libc::access(p.as_ptr(), libc::W_OK) } == 0);
-        if !writable {
-            checks.push(Check::fail(
-                GROUP,
-                "state-dir",
-                format!("{shown} is not writable: no token, trust or renewal can be recorded"),
-                crate::error::write_hint(&dir, std::io::ErrorKind::PermissionDenied)
-                    .unwrap_or_default(),
-            ));
-        }
+    let checks = private(cx, &dir, &meta);
+    if !checks.is_empty() {
+        return checks;
     }
-    if checks.is_empty() {
-        checks.push(Check::ok(
+    vec![Check::ok(
+        GROUP,
+        "state-dir",
+        format!("state directory {shown}: yours, private and writable"),
+    )]
+}
+
+/// What is wrong with the state directory's owner, modes (its token files' and the shell
+/// key's too) and writability.
+#[cfg(unix)]
+fn private(cx: &Context, dir: &crate::state::StateDir, meta: &std::fs::Metadata) -> Vec<Check> {
+    use std::os::unix::fs::MetadataExt;
+    let shown = cx.shown(dir);
+    // SAFETY: geteuid cannot fail.
+    if meta.uid() != unsafe { libc::geteuid() } {
+        return vec![Check::fail(
             GROUP,
             "state-dir",
-            format!("state directory {shown}: yours, private and writable"),
+            format!("{shown} belongs to another user"),
+            format!("remove {shown}, or set XDG_STATE_HOME to a directory of yours"),
+        )];
+    }
+    let mut checks = Vec::new();
+    let mut paths = vec![
+        (dir.to_path_buf(), true),
+        (dir.secrets(), true),
+        (dir.shell_key(), false),
+    ];
+    if let Ok(entries) = std::fs::read_dir(dir.secrets()) {
+        paths.extend(entries.flatten().map(|e| (e.path(), false)));
+    }
+    for (path, is_dir) in paths {
+        let Ok(m) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let mode = m.mode() & 0o777;
+        if mode & 0o077 != 0 {
+            let want = if is_dir { "700" } else { "600" };
+            checks.push(
+                Check::fail(
+                    GROUP,
+                    "state-dir",
+                    format!("{} is open to others (mode {mode:o})", cx.shown(&path)),
+                    format!("chmod {want} {}", cx.shown(&path)),
+                )
+                .at(Some(path), None),
+            );
+        }
+    }
+    let path = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).ok();
+    // SAFETY: access(2) reads a NUL-terminated path we own.
+    let writable = path.is_some_and(|p| unsafe { libc::access(p.as_ptr(), libc::W_OK) } == 0);
+    if !writable {
+        checks.push(Check::fail(
+            GROUP,
+            "state-dir",
+            format!("{shown} is not writable: no token, trust or renewal can be recorded"),
+            crate::error::write_hint(dir, std::io::ErrorKind::PermissionDenied).unwrap_or_default(),
         ));
     }
     checks
+}
+
+#[cfg(not(unix))]
+fn private(_: &Context, _: &crate::state::StateDir, _: &std::fs::Metadata) -> Vec<Check> {
+    Vec::new()
 }
 
 /// What ca-env's configuration (and keyringrc.cfg, read while there is none) holds that cannot

@@ -167,6 +167,15 @@ fn every_shell_hands_doctor_its_hook_and_a_later_line_that_undoes_it_is_named() 
             shown.contains("does not hand doctor what it knows"),
             "{kind:?}: {shown}"
         );
+        if kind == Kind::Zsh {
+            // A theme that resets the cd hooks only.
+            sh.run("chpwd_functions=()");
+            let shown = hook_lines(&sh.run("ca-env doctor"));
+            assert!(
+                shown.contains("✗ the hook runs before each prompt but no longer at each cd (chpwd_functions lost it)"),
+                "{shown}"
+            );
+        }
         drop(sh);
 
         // A later line of the rc file takes the hook away from the prompt.
@@ -232,6 +241,18 @@ fn bash_the_hook_and_direnv_together_are_loaded_twice() {
             "✗ loaded twice: direnv's 'use codeartifact' (~/{PROJECT}/.envrc:2) sets this project's variables too"
         )),
         "{shown}\n{}",
+        sh.transcript()
+    );
+    drop(sh);
+
+    // direnv alone is how some load ca-env: that is fine.
+    let mut sh = shell_with_rc(&sb, Kind::Bash, &["eval \"$(direnv hook bash)\""]);
+    sh.run(&format!("cd {PROJECT}"));
+    let shown = hook_lines(&sh.run("ca-env doctor"));
+    assert_eq!(
+        shown,
+        format!("  ✓ direnv's 'use codeartifact' loads this project (~/{PROJECT}/.envrc:2)"),
+        "{}",
         sh.transcript()
     );
 }
