@@ -154,17 +154,12 @@ fn keyrings_codeartifact(cx: &Context) -> Vec<Check> {
             .at(Some(PathBuf::from(origin)), None),
         );
     }
-    if checks.is_empty() {
-        checks.push(Check::ok(
-            GROUP,
-            "keyrings-codeartifact",
-            format!(
-                "keyrings.codeartifact is not importable by {}",
-                clean.join(", ")
-            ),
-        ));
-    }
-    checks
+    or_clean(checks, "keyrings-codeartifact", || {
+        format!(
+            "keyrings.codeartifact is not importable by {}",
+            clean.join(", ")
+        )
+    })
 }
 
 /// Credentials in the URLs of pip's own files, every file pip reads (not only the one whose
@@ -172,7 +167,7 @@ fn keyrings_codeartifact(cx: &Context) -> Vec<Check> {
 /// reads, and says here where they were.
 fn pip_tokens(cx: &Context) -> Vec<Check> {
     let found = crate::project::pip_entries(cx.env);
-    let mut checks: Vec<Check> = found
+    let checks: Vec<Check> = found
         .entries
         .iter()
         .filter(|e| e.had_credentials && !matches!(judge(&e.url, &cx.config.mappings), Verdict::Other))
@@ -192,26 +187,29 @@ fn pip_tokens(cx: &Context) -> Vec<Check> {
             .at(Some(e.file.clone()), Some(e.line))
         })
         .collect();
-    if checks.is_empty() {
+    or_clean(checks, "pip-token", || {
         let files: Vec<String> = found
             .files
             .iter()
             .filter(|f| f.is_file())
             .map(|f| cx.shown(f))
             .collect();
-        checks.push(Check::ok(
-            GROUP,
-            "pip-token",
-            match files.as_slice() {
-                [] => "no pip configuration file".to_string(),
-                files => format!(
-                    "no credentials in pip's configuration ({})",
-                    files.join(", ")
-                ),
-            },
-        ));
+        match files.as_slice() {
+            [] => "no pip configuration file".to_string(),
+            files => format!(
+                "no credentials in pip's configuration ({})",
+                files.join(", ")
+            ),
+        }
+    })
+}
+
+/// `found`, or when it is empty one ✓ saying `clean`.
+fn or_clean(found: Vec<Check>, check: &'static str, clean: impl FnOnce() -> String) -> Vec<Check> {
+    if found.is_empty() {
+        return vec![Check::ok(GROUP, check, clean())];
     }
-    checks
+    found
 }
 
 /// `~/.pypirc`: a `password` in a section whose repository is CodeArtifact, or that looks like
@@ -249,14 +247,9 @@ fn pypirc(cx: &Context) -> Vec<Check> {
             })
         })
         .collect();
-    if found.is_empty() {
-        return vec![Check::ok(
-            GROUP,
-            "pypirc",
-            format!("no CodeArtifact token in {}", cx.shown(&file)),
-        )];
-    }
-    found
+    or_clean(found, "pypirc", || {
+        format!("no CodeArtifact token in {}", cx.shown(&file))
+    })
 }
 
 /// npm's user configuration: an `_authToken` (or `_password`, `_auth`) for a CodeArtifact
@@ -291,14 +284,9 @@ fn npmrc(cx: &Context) -> Vec<Check> {
             .at(Some(file.clone()), Some(line))
         })
         .collect();
-    if found.is_empty() {
-        return vec![Check::ok(
-            GROUP,
-            "npmrc",
-            format!("no CodeArtifact token in {}", cx.shown(&file)),
-        )];
-    }
-    found
+    or_clean(found, "npmrc", || {
+        format!("no CodeArtifact token in {}", cx.shown(&file))
+    })
 }
 
 /// `(line, key)` of each credential in an npmrc that belongs to CodeArtifact: `key=value`
@@ -374,14 +362,9 @@ fn hand_set(cx: &Context) -> Vec<Check> {
             ));
         }
     }
-    if checks.is_empty() {
-        checks.push(Check::ok(
-            GROUP,
-            "user-variable",
-            "no credential variable of this project's sources set by hand",
-        ));
-    }
-    checks
+    or_clean(checks, "user-variable", || {
+        "no credential variable of this project's sources set by hand".into()
+    })
 }
 
 /// A small text file of the user's, lossily; None when absent or unreadable.

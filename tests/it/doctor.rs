@@ -34,6 +34,14 @@ fn sandbox() -> Sandbox {
     sb
 }
 
+/// The token tests' sandbox (a trusted project, AWS stood in for), with doctor's PATH.
+fn with_standin(store: &str) -> (StandIn, Sandbox) {
+    let standin = StandIn::start();
+    let mut sb = Sandbox::for_tokens(&standin, store);
+    sb.set_env("PATH", path_with_bin());
+    (standin, sb)
+}
+
 /// `doctor ARGS` in `cwd` with no terminal.
 fn doctor(sb: &Sandbox, cwd: &str, args: &[&str]) -> Output {
     let mut all = vec!["doctor"];
@@ -213,9 +221,7 @@ fn every_shell_hands_doctor_its_hook_and_a_later_line_that_undoes_it_is_named() 
 /// The hook and direnv's `use codeartifact` both loading ca-env for one project.
 #[test]
 fn bash_the_hook_and_direnv_together_are_loaded_twice() {
-    let standin = StandIn::start();
-    let mut sb = Sandbox::for_tokens(&standin, "file");
-    sb.set_env("PATH", path_with_bin());
+    let (_standin, sb) = with_standin("file");
     let lib = sb.path().join("config/direnv/lib/ca-env.sh");
     fs::create_dir_all(lib.parent().unwrap()).unwrap();
     fs::write(&lib, support::ok(&sb.run("", &["hook", "direnv"]))).unwrap();
@@ -256,6 +262,15 @@ fn bash_the_hook_and_direnv_together_are_loaded_twice() {
         sh.transcript()
     );
 }
+
+/// The checks the next test provokes.
+const PLANTED_CHECKS: [&str; 5] = [
+    "pip-token",
+    "pypirc",
+    "npmrc",
+    "user-variable",
+    "keyrings-codeartifact",
+];
 
 #[test]
 fn tokens_left_in_pip_twine_and_npm_files_are_named_by_file_and_line_and_never_shown() {
@@ -349,13 +364,7 @@ fn tokens_left_in_pip_twine_and_npm_files_are_named_by_file_and_line_and_never_s
         ],
         "{json:#}"
     );
-    for check in [
-        "pip-token",
-        "pypirc",
-        "npmrc",
-        "user-variable",
-        "keyrings-codeartifact",
-    ] {
+    for check in PLANTED_CHECKS {
         assert!(
             statuses(&json, check).iter().all(|s| s == "fail"),
             "{check}: {json:#}"
@@ -370,13 +379,7 @@ fn tokens_left_in_pip_twine_and_npm_files_are_named_by_file_and_line_and_never_s
     sb.extra_env
         .retain(|(k, _)| k != "PYTHONPATH" && k != "POETRY_HTTP_BASIC_CORP_PASSWORD");
     let json = report(&sb, PROJECT, &[]);
-    for check in [
-        "pip-token",
-        "pypirc",
-        "npmrc",
-        "user-variable",
-        "keyrings-codeartifact",
-    ] {
+    for check in PLANTED_CHECKS {
         assert_eq!(statuses(&json, check), ["ok"], "{check}: {json:#}");
     }
 }
@@ -410,26 +413,17 @@ fn a_poetry_codeartifact_plugin_is_found_where_poetry_loads_it() {
         purelib(&tools).display().to_string() + "\n",
     )
     .unwrap();
-    let plugin = site.join("poetry_codeartifact_login_plugin");
-    fs::create_dir_all(&plugin).unwrap();
-    fs::write(
-        plugin.join("__init__.py"),
-        "from poetry.plugins.application_plugin import ApplicationPlugin\n\nclass Plugin(ApplicationPlugin):\n    def activate(self, application):\n        pass\n",
-    )
-    .unwrap();
-    let info = site.join("poetry_codeartifact_login_plugin-1.0.0.dist-info");
-    fs::create_dir_all(&info).unwrap();
-    fs::write(
-        info.join("METADATA"),
-        "Metadata-Version: 2.1\nName: poetry-codeartifact-login-plugin\nVersion: 1.0.0\n",
-    )
-    .unwrap();
-    fs::write(
-        info.join("entry_points.txt"),
-        "[poetry.application.plugin]\ncodeartifact = poetry_codeartifact_login_plugin:Plugin\n",
-    )
-    .unwrap();
-    fs::write(info.join("RECORD"), "").unwrap();
+    let info = "poetry_codeartifact_login_plugin-1.0.0.dist-info";
+    for (file, text) in [
+        ("poetry_codeartifact_login_plugin/__init__.py", "from poetry.plugins.application_plugin import ApplicationPlugin\n\nclass Plugin(ApplicationPlugin):\n    def activate(self, application):\n        pass\n"),
+        (&format!("{info}/METADATA"), "Metadata-Version: 2.1\nName: poetry-codeartifact-login-plugin\nVersion: 1.0.0\n"),
+        (&format!("{info}/entry_points.txt"), "[poetry.application.plugin]\ncodeartifact = poetry_codeartifact_login_plugin:Plugin\n"),
+        (&format!("{info}/RECORD"), ""),
+    ] {
+        let path = site.join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
     write_executable(
         &venv.join("bin/poetry"),
         &format!(
@@ -473,9 +467,7 @@ fn a_poetry_codeartifact_plugin_is_found_where_poetry_loads_it() {
 
 #[test]
 fn profiles_without_credentials_are_found_without_calling_aws() {
-    let standin = StandIn::start();
-    let mut sb = Sandbox::for_tokens(&standin, "file");
-    sb.set_env("PATH", path_with_bin());
+    let (standin, mut sb) = with_standin("file");
     let json = report(&sb, PROJECT, &[]);
     let creds = checks(&json, "credentials");
     assert_eq!(creds.len(), 1, "{json:#}");
@@ -537,9 +529,7 @@ fn profiles_without_credentials_are_found_without_calling_aws() {
 
 #[test]
 fn online_asks_aws_once_per_entry_keeps_nothing_and_measures_the_clock() {
-    let standin = StandIn::start();
-    let mut sb = Sandbox::for_tokens(&standin, "file");
-    sb.set_env("PATH", path_with_bin());
+    let (standin, sb) = with_standin("file");
     let json = report(&sb, PROJECT, &["--online"]);
     assert_eq!(statuses(&json, "online"), ["ok"], "{json:#}");
     assert_eq!(statuses(&json, "clock"), ["ok"], "{json:#}");
@@ -584,13 +574,11 @@ fn online_asks_aws_once_per_entry_keeps_nothing_and_measures_the_clock() {
 fn a_locked_gnome_keyring_is_a_failure_and_is_never_asked_to_unlock() {
     use support::keyrings::{require, SecretService};
     require("gnome-keyring-daemon");
-    let standin = StandIn::start();
     for (ss, locked) in [
         (SecretService::locked(), true),
         (SecretService::unlocked(), false),
     ] {
-        let mut sb = Sandbox::for_tokens(&standin, "auto");
-        sb.set_env("PATH", path_with_bin());
+        let (_standin, mut sb) = with_standin("auto");
         for (k, v) in ss.env() {
             sb.set_env(&k, v);
         }
@@ -624,12 +612,12 @@ fn an_open_state_directory_and_a_broken_configuration_are_named() {
     let state = sb.state_dir().join("ca-env");
     fs::create_dir_all(state.join("secrets")).unwrap();
     fs::write(state.join("secrets/0123"), "{}").unwrap();
-    fs::set_permissions(&state, fs::Permissions::from_mode(0o755)).unwrap();
-    fs::set_permissions(
-        state.join("secrets/0123"),
-        fs::Permissions::from_mode(0o644),
-    )
-    .unwrap();
+    let modes = |dir: u32, file: u32| {
+        fs::set_permissions(&state, fs::Permissions::from_mode(dir)).unwrap();
+        let file_mode = fs::Permissions::from_mode(file);
+        fs::set_permissions(state.join("secrets/0123"), file_mode).unwrap();
+    };
+    modes(0o755, 0o644);
     sb.write_config("[defaults]\nduration = \"12h\"\nhook_deadline = \"soon\"\n");
     let out = doctor(&sb, "", &[]);
     let shown = stdout(&out);
@@ -649,12 +637,7 @@ fn an_open_state_directory_and_a_broken_configuration_are_named() {
         assert!(shown.contains(&want), "{want}\n{shown}");
     }
 
-    fs::set_permissions(&state, fs::Permissions::from_mode(0o700)).unwrap();
-    fs::set_permissions(
-        state.join("secrets/0123"),
-        fs::Permissions::from_mode(0o600),
-    )
-    .unwrap();
+    modes(0o700, 0o600);
     sb.write_config("[defaults]\nduration = \"12h\"\n");
     let json = report(&sb, "", &[]);
     assert_eq!(statuses(&json, "state-dir"), ["ok"], "{json:#}");
