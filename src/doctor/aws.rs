@@ -52,6 +52,7 @@ pub fn check(cx: &Context, out: &mut Vec<Check>) {
     keys.sort();
     keys.dedup();
     let mut profiles: Vec<Option<String>> = keys.iter().map(|k| k.profile.clone()).collect();
+    profiles.sort();
     profiles.dedup();
     let files = Files::load(cx.env);
     let now = crate::clock::now();

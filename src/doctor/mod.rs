@@ -44,7 +44,7 @@ pub struct Check {
     /// What to run, for a failure.
     pub hint: Option<String>,
     /// The file (and line) the message is about, when it is about one.
-    pub file: Option<PathBuf>,
+    pub file: Option<String>,
     pub line: Option<usize>,
 }
 
@@ -83,7 +83,7 @@ impl Check {
 
     /// About `file` (at `line` when known).
     pub fn at(mut self, file: Option<PathBuf>, line: Option<usize>) -> Check {
-        self.file = file;
+        self.file = file.map(|f| f.display().to_string());
         self.line = line;
         self
     }
