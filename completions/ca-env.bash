@@ -31,6 +31,9 @@ _ca__env() {
             ca__env,deny)
                 cmd="ca__env__subcmd__deny"
                 ;;
+            ca__env,doctor)
+                cmd="ca__env__subcmd__doctor"
+                ;;
             ca__env,dotenv)
                 cmd="ca__env__subcmd__dotenv"
                 ;;
@@ -76,6 +79,9 @@ _ca__env() {
             ca__env__subcmd__help,deny)
                 cmd="ca__env__subcmd__help__subcmd__deny"
                 ;;
+            ca__env__subcmd__help,doctor)
+                cmd="ca__env__subcmd__help__subcmd__doctor"
+                ;;
             ca__env__subcmd__help,dotenv)
                 cmd="ca__env__subcmd__help__subcmd__dotenv"
                 ;;
@@ -113,7 +119,7 @@ _ca__env() {
 
     case "${cmd}" in
         ca__env)
-            opts="-h -V --help --version hook export status prompt login token logout __refresh allow deny exec dotenv __man completions help"
+            opts="-h -V --help --version hook export status doctor prompt login token logout __refresh allow deny exec dotenv __man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -216,6 +222,20 @@ _ca__env() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ca__subcmd__env__subcmd__doctor)
+            opts="-h -V --json --online --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ca__subcmd__env__subcmd__dotenv)
             opts="-o -h -V --output --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -267,7 +287,7 @@ _ca__env() {
             return 0
             ;;
         ca__subcmd__env__subcmd__help)
-            opts="hook export status prompt login token logout __refresh allow deny exec dotenv __man completions help"
+            opts="hook export status doctor prompt login token logout __refresh allow deny exec dotenv __man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -337,6 +357,20 @@ _ca__env() {
             return 0
             ;;
         ca__subcmd__env__subcmd__help__subcmd__deny)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

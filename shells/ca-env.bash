@@ -8,6 +8,8 @@
 # Ctrl-C ignored (nothing is half applied). The exit status of the user's last command is kept.
 
 _ca_env_bin='ca-env'
+# The version of ca-env that printed this script, for `ca-env doctor`.
+_ca_env_version='dev'
 # Cleared when this file is evaluated again, so the next prompt runs a full export.
 _ca_env_dir='' _ca_env_profile='' _ca_env_deadline=0 _ca_env_watch=() _ca_env_dirs=()
 
@@ -82,4 +84,28 @@ if [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
 elif [[ ";${PROMPT_COMMAND-};" != *";_ca_env_hook && :;"* ]]; then
   # shellcheck disable=SC2128,SC2178 # this branch is the one where it is a string
   PROMPT_COMMAND="_ca_env_hook && :${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
+fi
+
+# `ca-env doctor` run in this shell hands ca-env what only the shell knows: which ca-env loaded
+# this hook, whether the hook function is still there, and how often PROMPT_COMMAND runs it (a
+# later line of the rc file or a theme may have replaced PROMPT_COMMAND). Every other command
+# runs exactly as it would without this function: the `ca-env` on PATH, with its arguments,
+# status and signals. Builtins only; nothing here runs at a prompt. Not in POSIX mode, where a
+# function's name cannot hold a `-`.
+if ! \builtin shopt -qo posix; then
+  function ca-env {
+    if [[ ${1-} == doctor ]]; then
+      \builtin local _ca_env_entry='_ca_env_hook && :' _ca_env_defined=0
+      \builtin local _ca_env_all="${PROMPT_COMMAND[*]-}"
+      \builtin local _ca_env_rest="${_ca_env_all//"${_ca_env_entry}"/}"
+      \builtin declare -F _ca_env_hook >/dev/null && _ca_env_defined=1
+      __CA_ENV_SHELL="shell=bash
+version=${_ca_env_version-}
+bin=${_ca_env_bin-}
+hook=${_ca_env_defined}
+prompt=$(((${#_ca_env_all} - ${#_ca_env_rest}) / ${#_ca_env_entry}))" \command ca-env "$@"
+    else
+      \command ca-env "$@"
+    fi
+  }
 fi

@@ -13,6 +13,8 @@
 # end an `errexit` shell and run a ZERR trap a second time.
 
 _ca_env_bin='ca-env'
+# The version of ca-env that printed this script, for `ca-env doctor`.
+_ca_env_version='dev'
 # Cleared when this file is evaluated again, so the next prompt runs a full export.
 \builtin typeset -g _ca_env_dir='' _ca_env_profile=''
 \builtin typeset -g _ca_env_deadline=0
@@ -65,3 +67,22 @@ _ca_env_apply() {
 \builtin autoload -Uz add-zsh-hook
 add-zsh-hook precmd _ca_env_hook
 add-zsh-hook chpwd _ca_env_hook
+
+# `ca-env doctor` run in this shell hands ca-env what only the shell knows: which ca-env loaded
+# this hook, whether the hook function is still there, and how often precmd_functions and
+# chpwd_functions run it (a theme loaded later may reset them). Every other command runs exactly
+# as it would without this function: the `ca-env` on PATH, with its arguments, status and
+# signals. Nothing here runs at a prompt.
+function ca-env {
+  \builtin emulate -L zsh
+  if [[ ${1-} == doctor ]]; then
+    __CA_ENV_SHELL="shell=zsh
+version=${_ca_env_version-}
+bin=${_ca_env_bin-}
+hook=${+functions[_ca_env_hook]}
+prompt=${#${(@M)precmd_functions:#_ca_env_hook}}
+cd=${#${(@M)chpwd_functions:#_ca_env_hook}}" \command ca-env "$@"
+  else
+    \command ca-env "$@"
+  fi
+}

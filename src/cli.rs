@@ -67,6 +67,19 @@ pub enum Command {
         json: bool,
     },
 
+    /// Check the hook, the tools that fight ca-env, AWS credentials and the store; say what to run
+    #[command(
+        after_help = "Examples:\n  ca-env doctor\n  ca-env doctor --online     # also ask AWS for a token, and compare clocks\n  ca-env doctor --json | jq '.checks[] | select(.status == \"fail\")'\n\nOne line per check: ✓, ✗ with what to run, or – where it does not apply. Run it in the\nshell that has the problem: the hook's `ca-env` function tells doctor how that shell runs\nthe hook. Looks and changes nothing; only --online calls AWS (one token per entry, not\nkept). Exit status 0 when no check failed, 1 when one did."
+    )]
+    Doctor {
+        /// Print one JSON object instead of lines
+        #[arg(long)]
+        json: bool,
+        /// Also call AWS: one GetAuthorizationToken per entry, and the clock against AWS's
+        #[arg(long)]
+        online: bool,
+    },
+
     /// Print a few characters for a shell prompt: the nearest token expiry here
     #[command(
         after_help = "Examples:\n  PS1='$(ca-env prompt) \\$ '                        # bash\n  RPROMPT='$(ca-env prompt)'                          # zsh, with setopt prompt_subst\n  function fish_right_prompt; ca-env prompt; end     # fish\n\nPrints `ca 3h` (the nearest expiry), `ca -` (a token not fetched yet), `ca !` (a fetch\nfailed), or nothing outside a project. Reads no network and no keyring."

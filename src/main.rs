@@ -11,6 +11,7 @@ mod cmd;
 mod codeartifact;
 mod config;
 mod credentials;
+mod doctor;
 mod env;
 mod error;
 mod hook;

@@ -122,3 +122,12 @@ pub fn printable(s: &str) -> String {
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
 }
+
+/// A path for people: under `home` as `~/…`, else as it is, control characters shown as `?`.
+pub fn tilde(path: &std::path::Path, home: Option<&std::path::Path>) -> String {
+    let shown = match home.and_then(|h| path.strip_prefix(h).ok()) {
+        Some(rest) if !rest.as_os_str().is_empty() => format!("~/{}", rest.display()),
+        _ => path.display().to_string(),
+    };
+    printable(&shown)
+}

@@ -2,6 +2,7 @@
 //! `trust` know and hand it to `output`.
 
 mod completions;
+mod doctor;
 mod dotenv;
 mod exec;
 mod hook;
@@ -39,6 +40,7 @@ pub fn run(command: Command, raw: &Env) -> Result<()> {
         Command::Dotenv { output } => dotenv::run(env, output.as_deref()),
         Command::Completions { shell } => completions::run(shell),
         Command::Prompt => prompt::run(env),
+        Command::Doctor { json, online } => doctor::run(raw, env, json, online),
         Command::Man { dir } => man::run(&dir),
         Command::Export { .. } => unreachable!("handled above"),
     }

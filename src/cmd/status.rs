@@ -342,17 +342,13 @@ fn table(
 /// Where a source comes from, short: the file (relative to the project when inside it, else
 /// to `~`) and line, or the variable, and the tool's rule when it is not the project's own file.
 fn from(s: &Source, root: Option<&std::path::Path>, home: Option<&std::path::Path>) -> String {
-    let file = match (root.and_then(|r| s.file.strip_prefix(r).ok()), home) {
-        (Some(inside), _) => inside.display().to_string(),
-        (None, Some(home)) => match s.file.strip_prefix(home) {
-            Ok(rest) => format!("~/{}", rest.display()),
-            Err(_) => s.file.display().to_string(),
-        },
-        (None, None) => s.file.display().to_string(),
+    let file = match root.and_then(|r| s.file.strip_prefix(r).ok()) {
+        Some(inside) => printable(&inside.display().to_string()),
+        None => output::tilde(&s.file, home),
     };
     let at = match s.line {
-        0 => printable(&file),
-        line => format!("{}:{line}", printable(&file)),
+        0 => file,
+        line => format!("{file}:{line}"),
     };
     match s.origin {
         Origin::Project => at,

@@ -25,6 +25,36 @@ pub fn get_authorization_token(
     within: Duration,
     terminal: Terminal,
 ) -> Result<Fetched, FetchError> {
+    fetch(key, duration, within, terminal, None)
+}
+
+/// What `ca-env doctor --online` learns from one GetAuthorizationToken for `key`: whether AWS
+/// gives a token (the shortest it gives, 15 minutes, dropped at once and stored nowhere), and
+/// how far the service's clock is from this machine's.
+pub struct Probe {
+    pub result: Result<(), FetchError>,
+    /// The service's time (the answer's `Date` header; an error's answer carries one too) minus
+    /// this machine's when the answer came, in seconds.
+    pub skew: Option<i64>,
+}
+
+pub fn probe(key: &Key, within: Duration) -> Probe {
+    let date = DateReader::default();
+    let result = fetch(key, 900, within, Terminal::Detach, Some(&date)).map(drop);
+    let skew = *date
+        .0
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    Probe { result, skew }
+}
+
+fn fetch(
+    key: &Key,
+    duration: u64,
+    within: Duration,
+    terminal: Terminal,
+    date: Option<&DateReader>,
+) -> Result<Fetched, FetchError> {
     let _input = match terminal {
         Terminal::Interactive => None,
         Terminal::Detach => Some(Detached::input(false)),
@@ -35,14 +65,19 @@ pub fn get_authorization_token(
         .build()
         .map_err(|e| Error::new(Exit::Runtime, format!("cannot start the AWS client: {e}")))?;
     runtime.block_on(async {
-        match tokio::time::timeout(within, call(key, duration, within)).await {
+        match tokio::time::timeout(within, call(key, duration, within, date)).await {
             Ok(result) => result,
             Err(_) => Err(deadline(key, within).into()),
         }
     })
 }
 
-async fn call(key: &Key, duration: u64, within: Duration) -> Result<Fetched, FetchError> {
+async fn call(
+    key: &Key,
+    duration: u64,
+    within: Duration,
+    date: Option<&DateReader>,
+) -> Result<Fetched, FetchError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(key.region.clone()))
         .timeout_config(
@@ -56,14 +91,16 @@ async fn call(key: &Key, duration: u64, within: Duration) -> Result<Fetched, Fet
     }
     let config = loader.load().await;
     let client = aws_sdk_codeartifact::Client::new(&config);
-    let answer = client
+    let request = client
         .get_authorization_token()
         .domain(&key.domain)
         .domain_owner(&key.owner)
-        .duration_seconds(i64::try_from(duration).unwrap_or(43200))
-        .send()
-        .await
-        .map_err(|e| explain(key, within, &e))?;
+        .duration_seconds(i64::try_from(duration).unwrap_or(43200));
+    let answer = match date {
+        Some(date) => request.customize().interceptor(date.clone()).send().await,
+        None => request.send().await,
+    }
+    .map_err(|e| explain(key, within, &e))?;
     let token = answer
         .authorization_token()
         .map(str::to_string)
@@ -80,6 +117,43 @@ async fn call(key: &Key, duration: u64, within: Duration) -> Result<Fetched, Fet
         )
         .into()),
     }
+}
+
+/// Reads the `Date` header of whatever the service answered, for [`probe`].
+#[derive(Debug, Clone, Default)]
+struct DateReader(std::sync::Arc<std::sync::Mutex<Option<i64>>>);
+
+impl aws_sdk_codeartifact::config::Intercept for DateReader {
+    fn name(&self) -> &'static str {
+        "DateReader"
+    }
+
+    fn read_after_transmit(
+        &self,
+        context: &aws_sdk_codeartifact::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
+        _: &aws_sdk_codeartifact::config::RuntimeComponents,
+        _: &mut aws_sdk_codeartifact::config::ConfigBag,
+    ) -> Result<(), aws_sdk_codeartifact::error::BoxError> {
+        let now = crate::clock::now();
+        if let Some(date) = context.response().headers().get("date").and_then(http_date) {
+            *self
+                .0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(date - now);
+        }
+        Ok(())
+    }
+}
+
+/// Unix seconds of an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`, RFC 9110's preferred form,
+/// the one AWS sends).
+fn http_date(text: &str) -> Option<i64> {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    time::PrimitiveDateTime::parse(text.trim(), format)
+        .ok()
+        .map(|t| t.assume_utc().unix_timestamp())
 }
 
 fn deadline(key: &Key, within: Duration) -> Error {
@@ -185,32 +259,9 @@ where
 }
 
 /// Whether `profile` is defined in the AWS config or credentials file, found as the SDK finds
-/// them (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, else under `~/.aws`).
+/// them.
 fn profile_defined(profile: &str) -> bool {
-    let home = std::env::var_os(crate::tools::registry::HOME).map(std::path::PathBuf::from);
-    let file = |var: &str, default: &str| {
-        std::env::var_os(var)
-            .filter(|v| !v.is_empty())
-            .map(std::path::PathBuf::from)
-            .or_else(|| home.as_ref().map(|h| h.join(default)))
-            .and_then(|p| std::fs::read_to_string(p).ok())
-            .map(|text| crate::ini::parse(&text))
-            .unwrap_or_default()
-    };
-    let named = format!("profile {profile}");
-    let in_config = file(crate::tools::registry::AWS_CONFIG_FILE, ".aws/config")
-        .iter()
-        .any(|s| {
-            let name = s.name.trim();
-            name == named || (profile == "default" && name == "default")
-        });
-    in_config
-        || file(
-            crate::tools::registry::AWS_SHARED_CREDENTIALS_FILE,
-            ".aws/credentials",
-        )
-        .iter()
-        .any(|s| s.name.trim() == profile)
+    super::profile::Files::load(&crate::env::Env::from_process()).defined(profile)
 }
 
 /// The error and its sources, each said once, on one line (the SDK's own rendering appends
@@ -313,5 +364,18 @@ impl Drop for Detached {
             // SAFETY: dup2 of a descriptor we own back onto fd 0.
             unsafe { libc::dup2(fd.as_raw_fd(), 0) };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn http_dates_as_aws_sends_them() {
+        assert_eq!(
+            super::http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784111777)
+        );
+        assert_eq!(super::http_date("Sunday, 06-Nov-94 08:49:37 GMT"), None);
+        assert_eq!(super::http_date(""), None);
     }
 }

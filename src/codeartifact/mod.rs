@@ -2,6 +2,7 @@
 //! region list those URLs are checked against.
 
 pub mod client;
+pub mod profile;
 pub mod regions;
 pub mod url;
 

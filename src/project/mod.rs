@@ -64,6 +64,16 @@ pub fn discover(env: &Env) -> Found {
     found
 }
 
+/// Every entry of pip's own files, whichever wins: where `aws codeartifact login` may have
+/// left a token (`Entry::had_credentials`), for `ca-env doctor`.
+pub fn pip_entries(env: &Env) -> Found {
+    let mut found = Found::default();
+    for (path, origin) in pip::files(env) {
+        found.read_file(&path, origin, pip::read_file);
+    }
+    found
+}
+
 impl Found {
     /// Reads every project file in `root` that tools read from the project's own directory.
     fn read_project(&mut self, root: &Path) {

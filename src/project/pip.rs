@@ -32,11 +32,12 @@ pub fn read_project(c: &mut Collector) {
     }
 }
 
-/// pip's own files, in its order; only the last file that sets a key counts for it.
-pub fn discover(env: &Env, found: &mut Found) {
+/// pip's own files, in its order, each with the rule that has pip read it. None at all with
+/// `PIP_CONFIG_FILE=/dev/null`.
+pub fn files(env: &Env) -> Vec<(PathBuf, Origin)> {
     let named = env.var(PIP_CONFIG_FILE).filter(|f| !f.is_empty());
     if named.as_deref() == Some("/dev/null") {
-        return;
+        return Vec::new();
     }
     let mut files: Vec<(PathBuf, Origin)> = system_dirs(env)
         .into_iter()
@@ -58,7 +59,12 @@ pub fn discover(env: &Env, found: &mut Found) {
     if let Some(named) = named {
         files.push((named, Origin::EnvConfig));
     }
+    files
+}
 
+/// pip's own files, in its order; only the last file that sets a key counts for it.
+pub fn discover(env: &Env, found: &mut Found) {
+    let files = files(env);
     let mut ranges = Vec::new();
     for (path, origin) in &files {
         let start = found.entries.len();
@@ -120,7 +126,7 @@ pub fn absolute(env: &Env, path: &str) -> PathBuf {
 }
 
 /// One pip configuration file.
-fn read_file(c: &mut Collector, rel: &Path) {
+pub(super) fn read_file(c: &mut Collector, rel: &Path) {
     let Some(text) = c.read(rel) else {
         return;
     };

@@ -11,8 +11,10 @@ impl Dialect for Direnv {
     fn hook(&self, exe: &str) -> Option<String> {
         Some(fill(
             include_str!("../../shells/direnv.sh"),
-            "$('ca-env' export",
-            &format!("$({} export", quote(exe)),
+            &[(
+                "$('ca-env' export".to_string(),
+                format!("$({} export", quote(exe)),
+            )],
         ))
     }
 

@@ -2,7 +2,7 @@
 //! them. fish reserves its keywords and `set`, so no alias or function can stand in for them;
 //! a variable the user had without exporting it is kept aside as in bash and zsh.
 
-use super::names::{BIN, LOCAL};
+use super::names::{BIN, LOCAL, VERSION};
 use super::quote::fish as quote;
 use super::{fill, is_own, Dialect};
 
@@ -12,8 +12,16 @@ impl Dialect for Fish {
     fn hook(&self, exe: &str) -> Option<String> {
         Some(fill(
             include_str!("../../shells/ca-env.fish"),
-            &format!("set -g {BIN} ca-env"),
-            &format!("set -g {BIN} {}", quote(exe)),
+            &[
+                (
+                    format!("set -g {BIN} ca-env"),
+                    format!("set -g {BIN} {}", quote(exe)),
+                ),
+                (
+                    format!("set -g {VERSION} dev"),
+                    format!("set -g {VERSION} {}", quote(super::VERSION)),
+                ),
+            ],
         ))
     }
 

@@ -18,6 +18,9 @@ use crate::secret::Secret;
 pub mod names {
     /// The binary's quoted path, filled in by `ca-env hook`.
     pub const BIN: &str = "_ca_env_bin";
+    /// The version of the ca-env that printed the hook, filled in by `ca-env hook` (`dev` in
+    /// the file), for `ca-env doctor`.
+    pub const VERSION: &str = "_ca_env_version";
     /// What the fast path compares: the directory, `AWS_PROFILE`, the deadline, the watched
     /// files and the watched directories, each with its reference file.
     pub const DIR: &str = "_ca_env_dir";
@@ -186,12 +189,20 @@ pub fn hook_script(shell: Shell, exe: &str) -> String {
         .unwrap_or_else(|| unreachable!("{shell:?} has no hook"))
 }
 
-/// `template` with its one spot naming the binary (written as `ca-env`, so the file itself
-/// stays a valid, lintable and formatted script) replaced by `filled`.
-fn fill(template: &str, spot: &str, filled: &str) -> String {
-    debug_assert!(template.contains(spot), "the template names its binary");
-    template.replacen(spot, filled, 1)
+/// `template` with each spot (the binary, written as `ca-env`, and the version, written as
+/// `dev`, so the file itself stays a valid, lintable and formatted script) replaced once by
+/// what fills it.
+fn fill(template: &str, spots: &[(String, String)]) -> String {
+    let mut out = template.to_string();
+    for (spot, filled) in spots {
+        debug_assert!(out.contains(spot.as_str()), "the template holds {spot}");
+        out = out.replacen(spot.as_str(), filled, 1);
+    }
+    out
 }
+
+/// The version `ca-env hook` writes into the scripts, and `ca-env doctor` compares.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// ca-env's own variables (the state) are set and unset plainly: no user has them.
 fn is_own(name: &str) -> bool {
@@ -264,8 +275,14 @@ mod tests {
         let exe = "/opt/ca env/bin/ca-env";
         for shell in [Shell::Bash, Shell::Zsh, Shell::Fish] {
             let script = hook_script(shell, exe);
+            let version = match shell {
+                Shell::Fish => format!("set -g {} '{VERSION}'\n", names::VERSION),
+                _ => format!("{}='{VERSION}'\n", names::VERSION),
+            };
+            assert!(script.contains(&version), "{shell:?}: {version}");
             for name in [
                 names::BIN,
+                names::VERSION,
                 names::DIR,
                 names::PROFILE,
                 names::DEADLINE,
@@ -274,7 +291,7 @@ mod tests {
             ] {
                 let uses = script.contains(name);
                 // fish's hook keeps no fast path in the shell: the binary makes the test.
-                let wanted = shell != Shell::Fish || name == names::BIN;
+                let wanted = shell != Shell::Fish || name == names::BIN || name == names::VERSION;
                 assert_eq!(uses, wanted, "{shell:?}: {name}");
             }
             assert!(

@@ -6,7 +6,7 @@
 //! exporting it is kept in `_ca_env_local_NAME` while ca-env sets the variable, then given back
 //! as it was, unexported. The two shells differ only in how they read a variable's attributes.
 
-use super::names::{BIN, DEADLINE, DIR, DIRS, LOCAL, PROFILE, WATCH};
+use super::names::{BIN, DEADLINE, DIR, DIRS, LOCAL, PROFILE, VERSION, WATCH};
 use super::quote::posix;
 use super::{fill, is_own, Dialect, FastPath};
 
@@ -20,8 +20,13 @@ impl Dialect for Posix {
     fn hook(&self, exe: &str) -> Option<String> {
         Some(fill(
             self.template,
-            &format!("{BIN}='ca-env'"),
-            &format!("{BIN}={}", posix(exe)),
+            &[
+                (format!("{BIN}='ca-env'"), format!("{BIN}={}", posix(exe))),
+                (
+                    format!("{VERSION}='dev'"),
+                    format!("{VERSION}={}", posix(super::VERSION)),
+                ),
+            ],
         ))
     }
 

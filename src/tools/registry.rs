@@ -136,6 +136,33 @@ pub const PWD: &str = "PWD";
 /// Whether a Secret Service can answer at all.
 pub const DBUS_SESSION_BUS_ADDRESS: &str = "DBUS_SESSION_BUS_ADDRESS";
 
+// Read by `ca-env doctor` only.
+
+/// What the hook's `ca-env` shell function hands `ca-env doctor`: the shell, the version and
+/// binary that printed the hook, and how often the shell runs it (never a value of the user's).
+pub const CA_ENV_SHELL: &str = "__CA_ENV_SHELL";
+/// Where the tools doctor asks (poetry, pip, python3, keyring) are found.
+pub const PATH: &str = "PATH";
+/// The user's login shell, when doctor was not started through the hook's function.
+pub const SHELL: &str = "SHELL";
+/// zsh's directory of rc files (default `$HOME`).
+pub const ZDOTDIR: &str = "ZDOTDIR";
+/// The `.envrc` direnv loaded for this directory.
+pub const DIRENV_FILE: &str = "DIRENV_FILE";
+/// npm's user configuration file (default `~/.npmrc`).
+pub const NPM_CONFIG_USERCONFIG: &str = "NPM_CONFIG_USERCONFIG";
+/// Access keys in the environment, which the SDK takes before any profile (never read for
+/// their value).
+pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
+pub const AWS_SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
+/// A web identity token, for the SDK's chain without a profile.
+pub const AWS_WEB_IDENTITY_TOKEN_FILE: &str = "AWS_WEB_IDENTITY_TOKEN_FILE";
+/// A container's credentials endpoint (ECS, EKS Pod Identity), for the chain without a profile.
+pub const AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+pub const AWS_CONTAINER_CREDENTIALS_FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+/// `true`: the SDK does not ask the instance metadata service.
+pub const AWS_EC2_METADATA_DISABLED: &str = "AWS_EC2_METADATA_DISABLED";
+
 // The user's own variables that name indexes or the tools' configuration files (read as each
 // tool reads them; the URL variables are also written, with credentials added).
 

@@ -12,6 +12,7 @@ mod support;
 mod adversarial;
 mod completions;
 mod corpus;
+mod doctor;
 mod e2e;
 mod exec_dotenv;
 mod hook;

@@ -10,8 +10,8 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use support::standin::{
-    amz_date, sign, Failure, StandIn, OTHER_KEY_ID, OTHER_SECRET, TEST_KEY_ID, TEST_SECRET,
-    TOKEN_PATH,
+    amz_date, http_date, sign, Failure, StandIn, OTHER_KEY_ID, OTHER_SECRET, TEST_KEY_ID,
+    TEST_SECRET, TOKEN_PATH,
 };
 
 const GOOD_QUERY: &[(&str, &str)] = &[
@@ -25,6 +25,8 @@ const GOOD_QUERY: &[(&str, &str)] = &[
 struct Reply {
     status: u16,
     error_type: Option<String>,
+    /// The `Date` header.
+    date: Option<String>,
     body: String,
 }
 
@@ -160,7 +162,7 @@ fn read_reply(conn: &mut BufReader<TcpStream>) -> Reply {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("bad status line {line:?}"));
-    let (mut len, mut error_type) = (0, None);
+    let (mut len, mut error_type, mut date) = (0, None, None);
     loop {
         line.clear();
         conn.read_line(&mut line).unwrap();
@@ -172,6 +174,7 @@ fn read_reply(conn: &mut BufReader<TcpStream>) -> Reply {
         match name.to_ascii_lowercase().as_str() {
             "content-length" => len = value.trim().parse().unwrap(),
             "x-amzn-errortype" => error_type = Some(value.trim().to_string()),
+            "date" => date = Some(value.trim().to_string()),
             _ => {}
         }
     }
@@ -180,6 +183,7 @@ fn read_reply(conn: &mut BufReader<TcpStream>) -> Reply {
     Reply {
         status,
         error_type,
+        date,
         body: String::from_utf8(body).unwrap(),
     }
 }
@@ -240,8 +244,69 @@ fn amz_date_formats_utc() {
     );
 }
 
+#[test]
+fn http_date_formats_utc() {
+    assert_eq!(
+        http_date(UNIX_EPOCH + Duration::from_secs(784_111_777)),
+        "Sun, 06 Nov 1994 08:49:37 GMT"
+    );
+    assert_eq!(
+        http_date(UNIX_EPOCH + Duration::from_secs(1_709_251_199)),
+        "Thu, 29 Feb 2024 23:59:59 GMT"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hand-built requests.
+
+/// Whether `date` is the HTTP date of now + `offset` seconds, give or take two seconds.
+fn dated(date: Option<&str>, offset: i64) -> bool {
+    let now = SystemTime::now();
+    (-2..=2).any(|d: i64| {
+        let at = offset + d;
+        let t = if at >= 0 {
+            now + Duration::from_secs(at as u64)
+        } else {
+            now - Duration::from_secs(at.unsigned_abs())
+        };
+        date == Some(http_date(t).as_str())
+    })
+}
+
+/// A stand-in whose clock is off dates its answers by that clock, judges signatures by it (a
+/// request signed an hour off is a replay to it), and issues tokens that expire by it.
+#[test]
+fn a_skewed_clock_dates_answers_and_judges_signatures_by_itself() {
+    let standin = StandIn::start();
+    let reply = Req::default().send(&standin);
+    assert!(dated(reply.date.as_deref(), 0), "{reply:?}");
+
+    standin.clock_skew(3600);
+    let reply = Req::default().send(&standin);
+    assert_error(&reply, 403, "InvalidSignatureException");
+    assert!(reply.body.contains("Signature expired"), "{reply:?}");
+    assert!(dated(reply.date.as_deref(), 3600), "{reply:?}");
+
+    let reply = Req {
+        amz_date: amz_date(SystemTime::now() + Duration::from_secs(3600)),
+        ..Req::default()
+    }
+    .send(&standin);
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let expiration = reply.json()["expiration"].as_u64().unwrap();
+    assert!(
+        expiration.abs_diff(now_secs() + 3600 + 900) <= 2,
+        "{reply:?}"
+    );
+
+    standin.clock_skew(-600);
+    let reply = Req::default().send(&standin);
+    assert_eq!(
+        reply.status, 200,
+        "ten minutes is within what AWS allows: {reply:?}"
+    );
+    assert!(dated(reply.date.as_deref(), -600), "{reply:?}");
+}
 
 #[test]
 fn signed_request_gets_a_token() {

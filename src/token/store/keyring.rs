@@ -6,6 +6,9 @@
 use super::{Answer, Unavailable, SERVICE};
 use crate::token::entry::Key;
 
+/// How every message about a locked keyring starts.
+pub const LOCKED: &str = "the keyring is locked";
+
 fn entry(key: &Key) -> Answer<keyring::Entry> {
     #[cfg(target_os = "linux")]
     {
@@ -57,7 +60,7 @@ pub fn delete(key: &Key) -> Answer<bool> {
 /// The keyring's own words, never an entry's bytes (`BadEncoding`'s payload is not shown).
 fn unavailable(e: &keyring::Error) -> Unavailable {
     Unavailable(match e {
-        keyring::Error::NoStorageAccess(_) => "the keyring is locked or refused access".into(),
+        keyring::Error::NoStorageAccess(_) => format!("{LOCKED} or refused access"),
         keyring::Error::PlatformFailure(inner) => format!("the keyring failed: {inner}"),
         keyring::Error::TooLong(what, max) => format!("{what} is longer than the keyring's {max}"),
         keyring::Error::BadEncoding(_) => "the keyring holds something that is not text".into(),
@@ -115,7 +118,9 @@ fn service() -> Answer<dbus_secret_service::SecretService> {
 
 #[cfg(target_os = "linux")]
 fn locked_keyring() -> Unavailable {
-    Unavailable("the keyring is locked (unlock it, or run 'ca-env login' on a terminal)".into())
+    Unavailable(format!(
+        "{LOCKED} (unlock it, or run 'ca-env login' on a terminal)"
+    ))
 }
 
 /// [`get`] for the hook and other commands that must not show a dialog, in one connection and

@@ -25,9 +25,13 @@ pub fn get(key: &Key) -> Answer<Option<String>> {
 
 #[cfg(target_os = "linux")]
 pub fn set(key: &Key, text: &str) -> Answer<()> {
-    entry(key)?
-        .set_secret(text.as_bytes())
-        .map_err(|e| failed(&e))
+    match entry(key)?.set_secret(text.as_bytes()) {
+        // What the crate says when the process has no session keyring to write into.
+        Err(keyring::Error::NoEntry) => Err(Unavailable(
+            "no session keyring in this login session".into(),
+        )),
+        other => other.map_err(|e| failed(&e)),
+    }
 }
 
 #[cfg(target_os = "linux")]

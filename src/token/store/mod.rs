@@ -47,6 +47,13 @@ impl Backend {
 #[derive(Debug, Clone)]
 pub struct Unavailable(pub String);
 
+impl Unavailable {
+    /// The keyring is there but locked (or refused access): an unlock would make it usable.
+    pub fn is_locked(&self) -> bool {
+        self.0.starts_with(keyring::LOCKED)
+    }
+}
+
 type Answer<T> = std::result::Result<T, Unavailable>;
 
 pub struct Stores {
@@ -154,20 +161,32 @@ impl Stores {
             Some(Backend::Keyring) => self.keyring_ready(),
             // A kernel (or seccomp policy) refusing keyutils answers every read "no entry":
             // only a write read back tells, before a token is fetched for nowhere.
-            Some(Backend::Keyutils) => {
-                let probe = Key {
-                    domain: "probe".into(),
-                    owner: String::new(),
-                    region: String::new(),
-                    profile: None,
-                    endpoint: None,
-                };
-                let written = self.put_verified(Backend::Keyutils, &probe, "probe");
-                let _ = keyutils::delete(&probe);
-                written.map_err(|Unavailable(why)| Unavailable(format!("keyutils: {why}")))
-            }
+            Some(Backend::Keyutils) => self.probe(Backend::Keyutils),
             _ => Ok(()),
         }
+    }
+
+    /// Whether `backend` would take a token now without a dialog: the keyring's lock is read;
+    /// keyutils and the file store are written with a probe entry, read back and cleared.
+    pub fn probe(&self, backend: Backend) -> Answer<()> {
+        if backend == Backend::Keyring {
+            return self.keyring_ready();
+        }
+        let probe = Key {
+            domain: "probe".into(),
+            owner: String::new(),
+            region: String::new(),
+            profile: None,
+            endpoint: None,
+        };
+        let written = self.put_verified(backend, &probe, "probe");
+        let _ = self.delete(&probe, backend);
+        written.map_err(|Unavailable(why)| Unavailable(format!("{}: {why}", backend.as_str())))
+    }
+
+    /// The store `CA_ENV_STORE` chose, if any (`auto` otherwise).
+    pub fn chosen(&self) -> Option<Backend> {
+        self.only
     }
 
     /// Removes `key` from `backend`; true when something was there.

@@ -121,6 +121,8 @@ struct State {
     suffix: String,
     /// Told each token issued, before the answer leaves (see [`StandIn::on_issue`]).
     on_issue: Option<OnIssue>,
+    /// Seconds the service's clock is ahead of this machine's (behind when negative).
+    skew: i64,
 }
 
 type OnIssue = Arc<dyn Fn(&str) + Send + Sync>;
@@ -206,6 +208,7 @@ impl StandIn {
                 issued: 0,
                 suffix: String::new(),
                 on_issue: None,
+                skew: 0,
             }),
             stopped: AtomicBool::new(false),
             conns: Mutex::new(Vec::new()),
@@ -281,6 +284,13 @@ impl StandIn {
         self.shared.state().on_issue = Some(Arc::new(f));
     }
 
+    /// Sets the service's clock `secs` ahead of this machine's (behind when negative): its
+    /// `Date` headers, the 15 minutes it allows a signature, and the expiry of its tokens all
+    /// follow that clock, as they would with the machine's clock off by as much.
+    pub fn clock_skew(&self, secs: i64) {
+        self.shared.state().skew = secs;
+    }
+
     /// Every request that reached the handler, in arrival order, including rejected ones.
     pub fn calls(&self) -> Vec<Call> {
         self.shared.state().calls.clone()
@@ -352,6 +362,8 @@ struct Response {
     status: u16,
     error_type: Option<&'static str>,
     body: String,
+    /// The `Date` header, from the service's clock, as AWS sends one with every answer.
+    date: String,
 }
 
 impl Response {
@@ -360,6 +372,7 @@ impl Response {
             status,
             error_type: Some(error_type),
             body: format!("{{\"message\":\"{}\"}}", json_escape(message)),
+            date: String::new(),
         }
     }
 }
@@ -463,6 +476,9 @@ fn write_response(out: &mut TcpStream, resp: &Response, close: bool) -> io::Resu
     if let Some(t) = resp.error_type {
         let _ = write!(head, "x-amzn-ErrorType: {t}\r\n");
     }
+    if !resp.date.is_empty() {
+        let _ = write!(head, "Date: {}\r\n", resp.date);
+    }
     if close {
         head.push_str("connection: close\r\n");
     }
@@ -491,7 +507,13 @@ fn reason(status: u16) -> &'static str {
 
 /// Decides the answer to one request and records it; returns how long to wait before sending.
 fn handle(shared: &Shared, req: &Request) -> (Response, Duration) {
-    let now = SystemTime::now();
+    let arrived = SystemTime::now();
+    let skew = shared.state().skew;
+    let now = if skew >= 0 {
+        arrived + Duration::from_secs(skew.unsigned_abs())
+    } else {
+        arrived - Duration::from_secs(skew.unsigned_abs())
+    };
     let query: Vec<(String, String)> = parse_query(&req.query);
     let param = |name: &str| {
         query
@@ -516,7 +538,7 @@ fn handle(shared: &Shared, req: &Request) -> (Response, Duration) {
         session_token: req.header("x-amz-security-token"),
         status: 0,
         token: None,
-        at: now,
+        at: arrived,
     };
 
     let mut state = shared.state();
@@ -532,9 +554,14 @@ fn handle(shared: &Shared, req: &Request) -> (Response, Duration) {
                 status: 200,
                 error_type: None,
                 body: format!("{{\"authorizationToken\":{token},\"expiration\":{expiration}}}"),
+                date: String::new(),
             }
         }
         Err(resp) => resp,
+    };
+    let resp = Response {
+        date: http_date(now),
+        ..resp
     };
     call.status = resp.status;
     let issued = call.token.clone().zip(state.on_issue.clone());
@@ -998,6 +1025,25 @@ pub fn amz_date(t: SystemTime) -> String {
     let rem = secs % 86_400;
     format!(
         "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60
+    )
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT` for `t`, the form of HTTP's `Date` header.
+pub fn http_date(t: SystemTime) -> String {
+    let secs = unix_secs(t);
+    let days = (secs / 86_400) as i64;
+    let (y, m, d) = civil_from_days(days);
+    // 1970-01-01 was a Thursday.
+    let weekday = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][days.rem_euclid(7) as usize];
+    let month = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][m as usize - 1];
+    let rem = secs % 86_400;
+    format!(
+        "{weekday}, {d:02} {month} {y:04} {:02}:{:02}:{:02} GMT",
         rem / 3600,
         rem / 60 % 60,
         rem % 60
