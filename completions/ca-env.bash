@@ -49,6 +49,9 @@ _ca__env() {
             ca__env,hook)
                 cmd="ca__env__subcmd__hook"
                 ;;
+            ca__env,keyring)
+                cmd="ca__env__subcmd__keyring"
+                ;;
             ca__env,login)
                 cmd="ca__env__subcmd__login"
                 ;;
@@ -97,6 +100,9 @@ _ca__env() {
             ca__env__subcmd__help,hook)
                 cmd="ca__env__subcmd__help__subcmd__hook"
                 ;;
+            ca__env__subcmd__help,keyring)
+                cmd="ca__env__subcmd__help__subcmd__keyring"
+                ;;
             ca__env__subcmd__help,login)
                 cmd="ca__env__subcmd__help__subcmd__login"
                 ;;
@@ -112,6 +118,39 @@ _ca__env() {
             ca__env__subcmd__help,token)
                 cmd="ca__env__subcmd__help__subcmd__token"
                 ;;
+            ca__env__subcmd__help__subcmd__keyring,get)
+                cmd="ca__env__subcmd__help__subcmd__keyring__subcmd__get"
+                ;;
+            ca__env__subcmd__help__subcmd__keyring,install)
+                cmd="ca__env__subcmd__help__subcmd__keyring__subcmd__install"
+                ;;
+            ca__env__subcmd__help__subcmd__keyring,uninstall)
+                cmd="ca__env__subcmd__help__subcmd__keyring__subcmd__uninstall"
+                ;;
+            ca__env__subcmd__keyring,get)
+                cmd="ca__env__subcmd__keyring__subcmd__get"
+                ;;
+            ca__env__subcmd__keyring,help)
+                cmd="ca__env__subcmd__keyring__subcmd__help"
+                ;;
+            ca__env__subcmd__keyring,install)
+                cmd="ca__env__subcmd__keyring__subcmd__install"
+                ;;
+            ca__env__subcmd__keyring,uninstall)
+                cmd="ca__env__subcmd__keyring__subcmd__uninstall"
+                ;;
+            ca__env__subcmd__keyring__subcmd__help,get)
+                cmd="ca__env__subcmd__keyring__subcmd__help__subcmd__get"
+                ;;
+            ca__env__subcmd__keyring__subcmd__help,help)
+                cmd="ca__env__subcmd__keyring__subcmd__help__subcmd__help"
+                ;;
+            ca__env__subcmd__keyring__subcmd__help,install)
+                cmd="ca__env__subcmd__keyring__subcmd__help__subcmd__install"
+                ;;
+            ca__env__subcmd__keyring__subcmd__help,uninstall)
+                cmd="ca__env__subcmd__keyring__subcmd__help__subcmd__uninstall"
+                ;;
             *)
                 ;;
         esac
@@ -119,7 +158,7 @@ _ca__env() {
 
     case "${cmd}" in
         ca__env)
-            opts="-h -V --help --version hook export status doctor prompt login token logout __refresh allow deny exec dotenv __man completions help"
+            opts="-h -V --help --version hook export status doctor prompt login token logout __refresh allow deny exec dotenv keyring __man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,7 +326,7 @@ _ca__env() {
             return 0
             ;;
         ca__subcmd__env__subcmd__help)
-            opts="hook export status doctor prompt login token logout __refresh allow deny exec dotenv __man completions help"
+            opts="hook export status doctor prompt login token logout __refresh allow deny exec dotenv keyring __man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -454,6 +493,62 @@ _ca__env() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        ca__subcmd__env__subcmd__help__subcmd__keyring)
+            opts="get install uninstall"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__help__subcmd__keyring__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__help__subcmd__keyring__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__help__subcmd__keyring__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         ca__subcmd__env__subcmd__help__subcmd__login)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -531,6 +626,148 @@ _ca__env() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__keyring)
+            opts="-h -V --help --version get install uninstall help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__keyring__subcmd__get)
+            opts="-h -V --mode --output --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --mode)
+                    COMPREPLY=($(compgen -W "password creds" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "plain json" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__keyring__subcmd__help)
+            opts="get install uninstall help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__keyring__subcmd__help__subcmd__get)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__keyring__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__keyring__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__keyring__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__keyring__subcmd__install)
+            opts="-h -V --dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        ca__subcmd__env__subcmd__keyring__subcmd__uninstall)
+            opts="-h -V --dir --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::shell::Shell;
 use crate::token::refresh::RefreshArgs;
@@ -149,6 +149,15 @@ pub enum Command {
         output: Option<PathBuf>,
     },
 
+    /// Answer uv's and pip's keyring lookups for tools started outside the hook (pull mode)
+    #[command(
+        after_help = "Examples:\n  ca-env keyring install                     # ~/.local/bin/keyring, a link to ca-env\n  UV_KEYRING_PROVIDER=subprocess uv sync     # uv and pip then ask it\n  pip install --keyring-provider subprocess -r requirements.txt\n  ca-env keyring get https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/store/simple/ aws\n\nRun as `keyring` (the link), ca-env answers `keyring get URL USER` and `keyring get URL\n--mode creds` for trusted CodeArtifact repositories and mapped hosts, within hook_deadline,\nand exits 1 with nothing on stdout for anything else."
+    )]
+    Keyring {
+        #[command(subcommand)]
+        action: KeyringAction,
+    },
+
     // Writes the manual pages (ca-env.1 and one per subcommand) into DIR.
     #[command(name = "__man", hide = true)]
     Man { dir: PathBuf },
@@ -161,6 +170,107 @@ pub enum Command {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum KeyringAction {
+    /// Print the token for a URL, as `keyring get` does for uv and pip
+    #[command(
+        after_help = "Examples:\n  ca-env keyring get https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/store/simple/ aws\n  ca-env keyring get --mode creds --output json http://127.0.0.1:8080/simple/"
+    )]
+    Get(KeyringGet),
+
+    /// Put a `keyring` link to ca-env in DIR, for uv's and pip's subprocess keyring provider
+    #[command(
+        after_help = "Examples:\n  ca-env keyring install\n  ca-env keyring install --dir ~/bin"
+    )]
+    Install {
+        /// Where the link goes (default ~/.local/bin)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+
+    /// Remove the `keyring` link to ca-env
+    #[command(
+        after_help = "Examples:\n  ca-env keyring uninstall\n  ca-env keyring uninstall --dir ~/bin"
+    )]
+    Uninstall {
+        /// Where the link is (default ~/.local/bin)
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// `keyring get`'s arguments, as Python's keyring takes them (and uv and pip give them).
+#[derive(Debug, Clone, PartialEq, Eq, Args)]
+pub struct KeyringGet {
+    /// The URL the tool is about to fetch (or, from pip, its host)
+    #[arg(value_name = "URL")]
+    pub service: String,
+    /// The user name the tool has for it (CodeArtifact's is aws; any is answered)
+    pub username: Option<String>,
+    /// What to print
+    #[arg(long, value_enum, default_value_t = KeyringMode::Password)]
+    pub mode: KeyringMode,
+    /// How to print it
+    #[arg(long, value_enum, default_value_t = KeyringOutput::Plain)]
+    pub output: KeyringOutput,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyringMode {
+    /// The token
+    Password,
+    /// The user name and the token
+    Creds,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeyringOutput {
+    /// One value a line
+    Plain,
+    /// One JSON object, as Python's keyring prints it
+    Json,
+}
+
+/// ca-env run as `keyring` (the link `ca-env keyring install` makes): the command line of
+/// Python's keyring, whose `get` uv and pip call.
+#[derive(Debug, Parser)]
+#[command(
+    name = "keyring",
+    version,
+    about = "ca-env answering uv's and pip's keyring lookups for CodeArtifact",
+    after_help = "Examples:\n  keyring get https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/store/simple/ aws\n  keyring get http://127.0.0.1:8080/simple/ --mode creds\n  keyring --mode=creds --output=json get http://127.0.0.1:8080/simple/"
+)]
+pub struct KeyringProgram {
+    /// Only get: ca-env keeps its tokens itself
+    #[arg(value_enum)]
+    operation: KeyringOperation,
+    #[command(flatten)]
+    get: KeyringGet,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum KeyringOperation {
+    Get,
+}
+
+/// The command line: ca-env's own, or Python keyring's when ca-env runs under the name
+/// `keyring` (its program name, as the link gives it).
+pub fn parse() -> Result<Command, clap::Error> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    parse_from(args)
+}
+
+fn parse_from(args: Vec<OsString>) -> Result<Command, clap::Error> {
+    let program = args.first().map(std::path::Path::new);
+    if program.and_then(|p| p.file_stem()) == Some("keyring".as_ref()) {
+        let program = KeyringProgram::try_parse_from(args)?;
+        return Ok(Command::Keyring {
+            action: KeyringAction::Get(program.get),
+        });
+    }
+    Cli::try_parse_from(args).map(|cli| cli.command)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +279,72 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn run_as_keyring_it_takes_the_arguments_uv_and_pip_give() {
+        let get = |argv: &[&str]| match parse_from(argv.iter().map(OsString::from).collect()) {
+            Ok(Command::Keyring {
+                action: KeyringAction::Get(get),
+            }) => get,
+            other => panic!("{argv:?}: {other:?}"),
+        };
+        let url = "https://h/simple/";
+        let want = |username: Option<&str>, mode, output| KeyringGet {
+            service: url.into(),
+            username: username.map(String::from),
+            mode,
+            output,
+        };
+        use KeyringMode::*;
+        use KeyringOutput::*;
+        // uv with a user name, and without (`authenticate = "always"`).
+        assert_eq!(
+            get(&["keyring", "get", url, "aws"]),
+            want(Some("aws"), Password, Plain)
+        );
+        assert_eq!(
+            get(&["keyring", "get", url, "--mode", "creds"]),
+            want(None, Creds, Plain)
+        );
+        // pip 25 and later, with and without a user name; pip before 25.
+        assert_eq!(
+            get(&[
+                "/home/u/.local/bin/keyring",
+                "--mode=creds",
+                "--output=json",
+                "get",
+                url
+            ]),
+            want(None, Creds, Json)
+        );
+        assert_eq!(
+            get(&[
+                "keyring",
+                "--mode=creds",
+                "--output=json",
+                "get",
+                url,
+                "aws"
+            ]),
+            want(Some("aws"), Creds, Json)
+        );
+        // The same through ca-env's own command line.
+        assert_eq!(
+            get(&["ca-env", "keyring", "get", url, "--mode", "creds"]),
+            want(None, Creds, Plain)
+        );
+        for bad in [
+            &["keyring", "set", url, "aws"][..],
+            &["keyring", "get"],
+            &["keyring", "-b", "x", "get", url, "aws"],
+        ] {
+            assert!(
+                parse_from(bad.iter().map(OsString::from).collect()).is_err(),
+                "{bad:?}"
+            );
+        }
+        KeyringProgram::command().debug_assert();
     }
 
     #[test]

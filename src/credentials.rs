@@ -192,6 +192,28 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
     Ok(out)
 }
 
+/// One token the hook's way, for a tool that asks (`keyring get`): never waiting past the hook
+/// deadline, never calling AWS within a remembered failure's back-off, a fetch past the deadline
+/// carrying on detached so the tool's next ask finds the token. A logout does not hold: the
+/// tool asking is the user asking. The error is what the hook would say.
+pub fn token_for_tool(env: &Env, config: &Config, wanted: &Wanted) -> Result<Secret> {
+    let mut store = tokens(env, config, Terminal::Detach)?;
+    let mut out = Outcome::default();
+    let mut got = for_hook(&mut store, vec![wanted.clone()], config, i64::MAX, &mut out);
+    if let Some(token) = got.remove(wanted) {
+        return Ok(token);
+    }
+    let mut e = out
+        .messages
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| token::nothing_stored(&wanted.key, store.state_dir()));
+    if e.exit == Exit::Deadline {
+        e.hint = Some("it goes on in the background, and the next ask finds it".into());
+    }
+    Err(e)
+}
+
 /// Tokens for the hook: stored ones when usable (an expiring one starts a background refresh),
 /// else fetched by detached refreshes waited for until the hook deadline.
 fn for_hook(

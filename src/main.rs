@@ -32,15 +32,13 @@ mod vars;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
     no_core_dumps();
-    let cli = match cli::Cli::try_parse() {
-        Ok(cli) => cli,
+    let command = match cli::parse() {
+        Ok(command) => command,
         Err(e) => return output::clap_error(e),
     };
-    match cmd::run(cli.command, &env::Env::from_process()) {
+    match cmd::run(command, &env::Env::from_process()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             output::error_line(&e);

@@ -6,6 +6,7 @@ mod doctor;
 mod dotenv;
 mod exec;
 mod hook;
+mod keyring;
 mod login;
 mod logout;
 mod man;
@@ -42,6 +43,7 @@ pub fn run(command: Command, raw: &Env) -> Result<()> {
         Command::Prompt => prompt::run(env),
         Command::Doctor { json, online } => doctor::run(raw, env, json, online),
         Command::Man { dir } => man::run(&dir),
+        Command::Keyring { action } => keyring::run(env, action),
         Command::Export { .. } => unreachable!("handled above"),
     }
 }

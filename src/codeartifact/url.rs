@@ -160,6 +160,102 @@ pub fn judge(raw: &str, mappings: &[Mapping]) -> Verdict {
     }
 }
 
+/// What a credential lookup names (uv's and pip's `keyring get`): the tool is about to send a
+/// request there and asks for credentials for exactly that place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requested {
+    /// The repository; its name is empty when only the host told the domain (a domain's token
+    /// serves all its repositories).
+    pub repository: Repository,
+    /// Named by the user's `[[mapping]]`, which is their word.
+    pub mapped: bool,
+    /// Judged by its host alone, not as an index URL.
+    pub by_host: bool,
+}
+
+/// Judges what a tool asks credentials for. A URL is judged as a project's URL would be
+/// (userinfo and the placeholder refused: a tool asking has neither); failing that, an
+/// `https://` URL whose host names a CodeArtifact domain (standard or dual-stack) is that
+/// domain's, whatever its path (the files an index links to). A host alone (`HOST[:PORT]` or
+/// `http://HOST[:PORT]`, the tools' later tries) is answered only for a loopback host that
+/// `http://` mappings name: the tools ask for a host after a URL that was refused, which may
+/// have been plain http, and only there would the token not travel in clear. None for anything
+/// else.
+pub fn judge_request(asked: &str, mappings: &[Mapping]) -> Option<Requested> {
+    let Some((scheme, rest)) = asked.split_once("://") else {
+        return loopback_mapped_host(asked, mappings);
+    };
+    match judge(asked, mappings) {
+        Verdict::Accepted(url) if !url.placeholder => return Some(url.into()),
+        Verdict::Accepted(_) => return None,
+        _ => {}
+    }
+    match scheme {
+        "https" => codeartifact_host(rest.split('/').next().unwrap_or(rest)),
+        "http" => loopback_mapped_host(rest.strip_suffix('/').unwrap_or(rest), mappings),
+        _ => None,
+    }
+}
+
+impl From<RepoUrl> for Requested {
+    fn from(url: RepoUrl) -> Requested {
+        Requested {
+            mapped: matches!(url.host, Host::Mapped(_)),
+            repository: url.repository,
+            by_host: false,
+        }
+    }
+}
+
+/// A standard or dual-stack CodeArtifact host, which names its domain.
+fn codeartifact_host(authority: &str) -> Option<Requested> {
+    let (first, region, host) = aws_host(authority).ok()?;
+    if let Host::Vpce(_) = host {
+        // A VPC endpoint's host names no domain: that is in its URLs' paths.
+        return None;
+    }
+    let (domain, owner) = split_domain_owner(first).ok()?;
+    Some(Requested {
+        repository: Repository {
+            domain: domain.to_string(),
+            owner: owner.to_string(),
+            region: region.to_string(),
+            repository: String::new(),
+        },
+        mapped: false,
+        by_host: true,
+    })
+}
+
+/// `HOST:PORT` when `http://` mappings name that loopback host and agree on its domain,
+/// compared exactly with their prefixes (checked when the configuration was read).
+fn loopback_mapped_host(authority: &str, mappings: &[Mapping]) -> Option<Requested> {
+    let mapped: Vec<&Repository> = mappings
+        .iter()
+        .filter(|m| {
+            m.prefix
+                .strip_prefix("http://")
+                .is_some_and(|after| after.split('/').next() == Some(authority))
+        })
+        .map(|m| &m.repository)
+        .collect();
+    let first = *mapped.first()?;
+    let same_domain =
+        |r: &&Repository| r.domain_owner() == first.domain_owner() && r.region == first.region;
+    if !mapped.iter().all(same_domain) {
+        return None;
+    }
+    let mut repository = first.clone();
+    if mapped.iter().any(|r| r.repository != first.repository) {
+        repository.repository.clear();
+    }
+    Some(Requested {
+        repository,
+        mapped: true,
+        by_host: true,
+    })
+}
+
 /// Whether a string that failed to match should be reported rather than ignored: it mentions
 /// CodeArtifact (in any case, or percent-escaped), an AWS host with an account id in it, or a
 /// mapped host. An S3 bucket serving wheels is none of these and stays silent.
@@ -214,27 +310,7 @@ fn judge_aws(input: &str) -> Result<RepoUrl, &'static str> {
         Some(i) => (&after[..i], &after[i..]),
         None => (after, ""),
     };
-    check_authority_chars(authority)?;
-    if authority.ends_with('.') {
-        return Err("the host ends in a dot");
-    }
-    let labels: Vec<&str> = authority.split('.').collect();
-    let (first, region, host) = match labels.as_slice() {
-        [first, "d", "codeartifact", region, "amazonaws", "com"] => {
-            (*first, *region, Host::Standard)
-        }
-        [first, "d", "codeartifact", region, "on", "aws"] => (*first, *region, Host::DualStack),
-        [first, "d", "codeartifact", region, "vpce", "amazonaws", "com"] => {
-            if !is_vpce_id(first) {
-                return Err("not a VPC endpoint id");
-            }
-            (*first, *region, Host::Vpce(first.to_string()))
-        }
-        _ => return Err("not a CodeArtifact host"),
-    };
-    if !regions::is_known(region) {
-        return Err("not a known AWS region");
-    }
+    let (first, region, host) = aws_host(authority)?;
     // The format (`/pypi/`, `/npm/`…), then the repository (standard hosts) or
     // `d/DOMAIN-OWNER/` and the repository (VPC endpoints).
     if path.is_empty() || path == "/" {
@@ -286,6 +362,33 @@ fn judge_aws(input: &str) -> Result<RepoUrl, &'static str> {
         placeholder: false,
         format: Some(format),
     })
+}
+
+/// A CodeArtifact host's parts: its first label (`DOMAIN-OWNER`, or a VPC endpoint's id), its
+/// region, and which form it is.
+fn aws_host(authority: &str) -> Result<(&str, &str, Host), &'static str> {
+    check_authority_chars(authority)?;
+    if authority.ends_with('.') {
+        return Err("the host ends in a dot");
+    }
+    let labels: Vec<&str> = authority.split('.').collect();
+    let (first, region, host) = match labels.as_slice() {
+        [first, "d", "codeartifact", region, "amazonaws", "com"] => {
+            (*first, *region, Host::Standard)
+        }
+        [first, "d", "codeartifact", region, "on", "aws"] => (*first, *region, Host::DualStack),
+        [first, "d", "codeartifact", region, "vpce", "amazonaws", "com"] => {
+            if !is_vpce_id(first) {
+                return Err("not a VPC endpoint id");
+            }
+            (*first, *region, Host::Vpce(first.to_string()))
+        }
+        _ => return Err("not a CodeArtifact host"),
+    };
+    if !regions::is_known(region) {
+        return Err("not a known AWS region");
+    }
+    Ok((first, region, host))
 }
 
 /// The characters a CodeArtifact host may hold, with a reason for the usual offenders.

@@ -133,6 +133,9 @@ pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
 pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
 /// The working directory as the shell names it.
 pub const PWD: &str = "PWD";
+/// Where the tools doctor asks (poetry, pip, python3, keyring) are found, and where
+/// `ca-env keyring install` looks for the `keyring` uv and pip would run.
+pub const PATH: &str = "PATH";
 /// Whether a Secret Service can answer at all.
 pub const DBUS_SESSION_BUS_ADDRESS: &str = "DBUS_SESSION_BUS_ADDRESS";
 
@@ -141,8 +144,6 @@ pub const DBUS_SESSION_BUS_ADDRESS: &str = "DBUS_SESSION_BUS_ADDRESS";
 /// What the hook's `ca-env` shell function hands `ca-env doctor`: the shell, the version and
 /// binary that printed the hook, and how often the shell runs it (never a value of the user's).
 pub const CA_ENV_SHELL: &str = "__CA_ENV_SHELL";
-/// Where the tools doctor asks (poetry, pip, python3, keyring) are found.
-pub const PATH: &str = "PATH";
 /// The user's login shell, when doctor was not started through the hook's function.
 pub const SHELL: &str = "SHELL";
 /// zsh's directory of rc files (default `$HOME`).

@@ -789,4 +789,5 @@ fn dotenv_feeds_docker_compose_config() {
     assert_eq!(support::ok(&out), "1.0.0");
 }
 
+mod pull;
 mod resolution;

@@ -406,6 +406,7 @@ mod properties {
         #[test]
         fn never_panics(s in any::<String>()) {
             let _ = judge(&s, &[]);
+            let _ = judge_request(&s, &[mapping("http://127.0.0.1:8080/simple")]);
         }
 
         /// One nasty character put anywhere in a valid URL: either rejected, or the result is
@@ -448,4 +449,84 @@ fn credentials_are_split_off_as_python_splits_them() {
     for (raw, (want, had)) in cases {
         assert_eq!(without_credentials(raw), (want.to_string(), had), "{raw}");
     }
+}
+
+/// What uv's and pip's keyring lookups ask for: index URLs as a project's, a URL on a
+/// CodeArtifact host by its host over https only, and a host alone only for a loopback http
+/// mapping.
+#[test]
+fn requests_for_credentials() {
+    let maps = [
+        mapping("http://127.0.0.1:8080/simple"),
+        mapping("https://pypi.corp.example/"),
+    ];
+    let corp = |repository: &str| Repository {
+        domain: "corp".into(),
+        owner: "111122223333".into(),
+        region: "us-west-2".into(),
+        repository: repository.into(),
+    };
+    let want = |repository: &str, mapped: bool, by_host: bool| {
+        Some(Requested {
+            repository: corp(repository),
+            mapped,
+            by_host,
+        })
+    };
+    #[rustfmt::skip]
+    let cases = [
+        // Index URLs, as projects name them.
+        (format!("{H}/pypi/pypi-store/simple/"), want("pypi-store", false, false)),
+        ("https://corp-111122223333.d.codeartifact.us-west-2.on.aws/pypi/r2/".into(), want("r2", false, false)),
+        ("https://vpce-0123-ab.d.codeartifact.us-west-2.vpce.amazonaws.com/pypi/d/corp-111122223333/r1/simple".into(), want("r1", false, false)),
+        ("http://127.0.0.1:8080/simple/".into(), want("pypi", true, false)),
+        ("http://127.0.0.1:8080/simple/corp-private-lib/".into(), want("pypi", true, false)),
+        ("https://pypi.corp.example/simple/".into(), want("pypi", true, false)),
+        // A CodeArtifact host over https names its domain, whatever the path.
+        (format!("{H}/pypi/pypi-store/simple/corp-private-lib/1.0/x.whl"), want("", false, true)),
+        (format!("{H}/"), want("", false, true)),
+        (H.into(), want("", false, true)),
+        // ... never over http, and never a VPC endpoint's host (the domain is in its path).
+        ("http://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/".into(), None),
+        ("https://vpce-0123-ab.d.codeartifact.us-west-2.vpce.amazonaws.com/".into(), None),
+        // A host alone (with uv's scheme or without): only a loopback host an http mapping names.
+        ("127.0.0.1:8080".into(), want("pypi", true, true)),
+        ("http://127.0.0.1:8080".into(), want("pypi", true, true)),
+        ("http://127.0.0.1:8080/".into(), want("pypi", true, true)),
+        ("https://127.0.0.1:8080".into(), None),
+        ("http://127.0.0.1:8080/other/".into(), None),
+        ("127.0.0.1:8081".into(), None),
+        ("127.0.0.1".into(), None),
+        ("corp-111122223333.d.codeartifact.us-west-2.amazonaws.com".into(), None),
+        ("pypi.corp.example".into(), None),
+        // Userinfo, look-alikes, other hosts.
+        (H.replace("https://", "https://aws@") + "/pypi/r/simple/", None),
+        (H.replace("https://", "https://aws:${CODEARTIFACT_AUTH_TOKEN}@") + "/pypi/r/simple/", None),
+        (format!("{H}\\@evil.example/pypi/r/simple/"), None),
+        (format!("{H}.evil.example/pypi/r/simple/"), None),
+        (format!("{H}:443/pypi/r/simple/"), None),
+        (format!("{H}?x=1"), None),
+        ("https://pypi.org/simple/".into(), None),
+        ("https://pypi.corp.example.evil.example/simple/".into(), None),
+        ("http://127.0.0.1:8080@evil.example/simple/".into(), None),
+        ("".into(), None),
+    ];
+    for (asked, want) in cases {
+        assert_eq!(judge_request(&asked, &maps), want, "{asked}");
+    }
+}
+
+/// One loopback host mapped to two domains: a host alone cannot say which; two repositories of
+/// one domain share the domain's token.
+#[test]
+fn a_host_alone_answers_only_when_its_mappings_agree() {
+    let mut other = mapping("http://127.0.0.1:8080/other/");
+    other.repository.repository = "other".into();
+    let maps = [mapping("http://127.0.0.1:8080/simple/"), other.clone()];
+    let got = judge_request("127.0.0.1:8080", &maps).unwrap();
+    assert_eq!(got.repository.repository, "");
+    assert_eq!(got.repository.domain, "corp");
+    other.repository.owner = "444455556666".into();
+    let maps = [mapping("http://127.0.0.1:8080/simple/"), other];
+    assert_eq!(judge_request("127.0.0.1:8080", &maps), None);
 }
