@@ -169,8 +169,6 @@ pub struct Requested {
     pub repository: Repository,
     /// Named by the user's `[[mapping]]`, which is their word.
     pub mapped: bool,
-    /// Judged by its host alone, not as an index URL.
-    pub by_host: bool,
 }
 
 /// Judges what a tool asks credentials for. A URL is judged as a project's URL would be
@@ -202,7 +200,6 @@ impl From<RepoUrl> for Requested {
         Requested {
             mapped: matches!(url.host, Host::Mapped(_)),
             repository: url.repository,
-            by_host: false,
         }
     }
 }
@@ -223,7 +220,6 @@ fn codeartifact_host(authority: &str) -> Option<Requested> {
             repository: String::new(),
         },
         mapped: false,
-        by_host: true,
     })
 }
 
@@ -252,7 +248,6 @@ fn loopback_mapped_host(authority: &str, mappings: &[Mapping]) -> Option<Request
     Some(Requested {
         repository,
         mapped: true,
-        by_host: true,
     })
 }
 

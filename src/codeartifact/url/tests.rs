@@ -466,33 +466,32 @@ fn requests_for_credentials() {
         region: "us-west-2".into(),
         repository: repository.into(),
     };
-    let want = |repository: &str, mapped: bool, by_host: bool| {
+    let want = |repository: &str, mapped: bool| {
         Some(Requested {
             repository: corp(repository),
             mapped,
-            by_host,
         })
     };
     #[rustfmt::skip]
     let cases = [
         // Index URLs, as projects name them.
-        (format!("{H}/pypi/pypi-store/simple/"), want("pypi-store", false, false)),
-        ("https://corp-111122223333.d.codeartifact.us-west-2.on.aws/pypi/r2/".into(), want("r2", false, false)),
-        ("https://vpce-0123-ab.d.codeartifact.us-west-2.vpce.amazonaws.com/pypi/d/corp-111122223333/r1/simple".into(), want("r1", false, false)),
-        ("http://127.0.0.1:8080/simple/".into(), want("pypi", true, false)),
-        ("http://127.0.0.1:8080/simple/corp-private-lib/".into(), want("pypi", true, false)),
-        ("https://pypi.corp.example/simple/".into(), want("pypi", true, false)),
+        (format!("{H}/pypi/pypi-store/simple/"), want("pypi-store", false)),
+        ("https://corp-111122223333.d.codeartifact.us-west-2.on.aws/pypi/r2/".into(), want("r2", false)),
+        ("https://vpce-0123-ab.d.codeartifact.us-west-2.vpce.amazonaws.com/pypi/d/corp-111122223333/r1/simple".into(), want("r1", false)),
+        ("http://127.0.0.1:8080/simple/".into(), want("pypi", true)),
+        ("http://127.0.0.1:8080/simple/corp-private-lib/".into(), want("pypi", true)),
+        ("https://pypi.corp.example/simple/".into(), want("pypi", true)),
         // A CodeArtifact host over https names its domain, whatever the path.
-        (format!("{H}/pypi/pypi-store/simple/corp-private-lib/1.0/x.whl"), want("", false, true)),
-        (format!("{H}/"), want("", false, true)),
-        (H.into(), want("", false, true)),
+        (format!("{H}/pypi/pypi-store/simple/corp-private-lib/1.0/x.whl"), want("", false)),
+        (format!("{H}/"), want("", false)),
+        (H.into(), want("", false)),
         // ... never over http, and never a VPC endpoint's host (the domain is in its path).
         ("http://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/".into(), None),
         ("https://vpce-0123-ab.d.codeartifact.us-west-2.vpce.amazonaws.com/".into(), None),
         // A host alone (with uv's scheme or without): only a loopback host an http mapping names.
-        ("127.0.0.1:8080".into(), want("pypi", true, true)),
-        ("http://127.0.0.1:8080".into(), want("pypi", true, true)),
-        ("http://127.0.0.1:8080/".into(), want("pypi", true, true)),
+        ("127.0.0.1:8080".into(), want("pypi", true)),
+        ("http://127.0.0.1:8080".into(), want("pypi", true)),
+        ("http://127.0.0.1:8080/".into(), want("pypi", true)),
         ("https://127.0.0.1:8080".into(), None),
         ("http://127.0.0.1:8080/other/".into(), None),
         ("127.0.0.1:8081".into(), None),
