@@ -6,8 +6,6 @@
 
 use super::*;
 
-use std::os::unix::fs::PermissionsExt;
-
 use support::{stderr, stdout, Decoy, CA, PROJECT};
 
 /// `dir/keyring`, run with the sandbox's environment in `cwd`.
@@ -231,8 +229,7 @@ fn install_says_when_another_keyring_comes_first_and_replaces_only_its_own_link(
     let out = sb.run("", &["keyring", "uninstall", "--dir", &dir]);
     support::ok(&out);
     assert!(stderr(&out).contains("no keyring link"), "{}", stderr(&out));
-    fs::write(&link, "#!/bin/sh\nexit 1\n").unwrap();
-    fs::set_permissions(&link, fs::Permissions::from_mode(0o755)).unwrap();
+    support::write_executable(&link, "#!/bin/sh\nexit 1\n");
     for action in ["install", "uninstall"] {
         let out = sb.run("", &["keyring", action, "--dir", &dir]);
         assert_eq!(out.status.code(), Some(1), "{action}");
