@@ -1,5 +1,6 @@
 //! The shell hook's side of ca-env: what `ca-env export SHELL` does. The hook runs it when
-//! something changed (fish: at every prompt, where it returns at once if nothing did). It
+//! something changed (fish before 3.6: at every prompt, where it returns at once if nothing
+//! did). It
 //! never prompts, waits at most the hook deadline, and always leaves the shell consistent:
 //! whatever it cannot do is one message (said once per project), never a failed prompt.
 //!
@@ -22,6 +23,12 @@ use state::{MacKey, State, STATE_VAR};
 /// However far off the tokens' deadline, look again within the hour (a cheap export), so an
 /// idle shell never depends on a reference file older than a day.
 const MAX_WAIT: i64 = 3600;
+
+/// When to look again at the latest: within the hour, at a five-minute mark, so that shells
+/// share the few files fish's hook reads the deadline from (one per deadline).
+fn look_again(now: i64) -> i64 {
+    (now + MAX_WAIT) / 300 * 300
+}
 
 pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
     let now = crate::clock::now();
@@ -133,9 +140,19 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
     // was ours (the reason was said above).
     let plan = if key.is_ok() { plan } else { Plan::default() };
     let (mut changes, managed) = state::diff(raw, &ours, &plan, key.as_ref().ok());
-    let (watched, dirs) = state_dir
+    let deadline = outcome
+        .deadline
+        .map_or(look_again(now), |d| d.min(look_again(now)));
+    let clock = dialect
+        .reads_deadline_from_a_file()
+        .then(|| state::clock_file(raw))
+        .flatten();
+    let references = state_dir
         .as_ref()
-        .and_then(|d| state::reference_files(d, &watch).ok())
+        .and_then(|d| {
+            let dated = clock.is_some().then_some(deadline);
+            state::reference_files(d, &watch, dated).ok()
+        })
         .unwrap_or_default();
     let next = State {
         v: state::VERSION,
@@ -143,11 +160,11 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
         profile: raw
             .var(crate::tools::registry::AWS_PROFILE)
             .unwrap_or_default(),
-        deadline: outcome
-            .deadline
-            .map_or(now + MAX_WAIT, |d| d.min(now + MAX_WAIT)),
-        watched,
-        dirs,
+        deadline,
+        deadline_file: references.deadline,
+        clock,
+        watched: references.files,
+        dirs: references.dirs,
         root,
         entered,
         vars: managed,
