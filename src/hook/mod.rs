@@ -1,8 +1,8 @@
 //! The shell hook's side of ca-env: what `ca-env export SHELL` does. The hook runs it when
 //! something changed (fish before 3.6: at every prompt, where it returns at once if nothing
-//! did). It
-//! never prompts, waits at most the hook deadline, and always leaves the shell consistent:
-//! whatever it cannot do is one message (said once per project), never a failed prompt.
+//! did). It never prompts, waits at most the hook deadline, and always leaves the shell
+//! consistent: whatever it cannot do is one message (said once per project), never a failed
+//! prompt.
 //!
 //! - `state`: what the shell remembers between prompts (`__CA_ENV_STATE`), the user's own
 //!   environment behind what ca-env set, and the diff from one project to the next;

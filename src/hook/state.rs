@@ -316,8 +316,8 @@ pub struct References {
 /// deadline, within the hour).
 ///
 /// With `deadline` (Unix seconds), also a reference file dated then, for a shell that reads no
-/// clock but can tell a file's age (fish): negative until the deadline. It goes a day after it
-/// was made, long after the deadline (at most an hour ahead).
+/// clock (fish), which compares it with a file it empties at each prompt. It goes a day after
+/// it was made, long after the deadline (at most an hour ahead).
 pub fn reference_files(
     state_dir: &StateDir,
     paths: &[String],

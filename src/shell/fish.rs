@@ -1,7 +1,8 @@
 //! fish 3.6 or later (older fish runs `ca-env export fish` at every prompt). Its single quotes
 //! are not POSIX's: `\\'` and `\\\\` are escapes inside them. fish reserves its keywords,
-//! `set`, `test` and `string`, so no alias or function can stand in for them (`path` is called as
-//! a builtin); a variable the user had without exporting it is kept aside as in bash and zsh.
+//! `set`, `test` and `string`, so no alias or function can stand in for them (`true`, `path`,
+//! `printf` and `source` are called as builtins); a variable the user had without exporting
+//! it is kept aside as in bash and zsh.
 
 use super::names::{BIN, CLOCK, DEADLINE, DIR, LOCAL, PROFILE, WATCH};
 use super::quote::fish as quote;
