@@ -1,17 +1,24 @@
 # ca-env: AWS CodeArtifact credentials that follow the shell from project to project.
 # Install: ca-env hook fish | source   in ~/.config/fish/config.fish
 #
-# _ca_env_hook runs before each prompt and at each cd. It starts one `ca-env export fish`,
-# which returns at once when nothing changed (same directory and profile, no watched file
-# newer, tokens not due), and otherwise prints what brings the shell up to date. That text is
-# applied only when ca-env finished (a partial output is never sourced), with fish_trace off so
-# no token is ever traced. fish keeps $status across event handlers by itself.
+# _ca_env_hook runs before each prompt and at each cd. With fish 3.6 or later, when nothing
+# changed it starts no process: the shell compares $PWD, AWS_PROFILE, the deadline and the watched
+# files' times against what the last `ca-env export` left in the _ca_env_* variables, with
+# builtins only. Otherwise (and at every prompt with older fish, where `ca-env export fish`
+# returns at once when nothing changed) it runs `ca-env export fish` and applies what it prints:
+# only when ca-env finished (a partial output is never sourced), with fish_trace off so no token
+# is ever traced. fish keeps $status across event handlers by itself.
 
 set -g _ca_env_bin ca-env
 # The version of ca-env that printed this script, for `ca-env doctor`.
 set -g _ca_env_version dev
+# Cleared when this file is sourced again, so the next prompt runs a full export.
+set -g _ca_env_dir
+set -g _ca_env_profile
+set -g _ca_env_deadline
+set -g _ca_env_watch
 
-function _ca_env_hook --on-event fish_prompt --on-variable PWD
+function _ca_env_apply
     set -l fish_trace
     set -l _ca_env_code (command $_ca_env_bin export fish | string collect)
     if test $pipestatus[1] -eq 0
@@ -33,6 +40,36 @@ function ca-env --description 'ca-env; `ca-env doctor` also learns how this shel
         command ca-env $argv
     else
         command ca-env $argv
+    end
+end
+
+# The fast path is what every prompt costs, so it is two builtins, whatever the number of
+# watched paths:
+# - one `test`: same directory and profile, a deadline file named, and _ca_env_watch, which
+#   ca-env writes as the rest of that expression: each watched file neither newer nor older
+#   than a reference file dated as the file was at the last export (so a file replaced by an
+#   older one, with `cp -p`, `mv` or `tar x`, counts as changed), each watched directory not
+#   newer than its reference. A missing file or reference counts as changed, unless both are
+#   missing;
+# - the deadline: fish has no clock variable, so _ca_env_deadline names a file dated then,
+#   whose age (`path mtime --relative`) is negative until then. It is checked named first:
+#   `path` with no argument would read its standard input.
+# Names are compared with an `x` in front, so no value can pass for one of test's operators;
+# the paths are absolute. `path` is called as a builtin, so no function of that name runs.
+if builtin path mtime --relative / >/dev/null 2>&1
+    function _ca_env_hook --on-event fish_prompt --on-variable PWD
+        set -l fish_trace
+        if test "x$PWD" = "x$_ca_env_dir" -a "x$AWS_PROFILE" = "x$_ca_env_profile" \
+                -a -n "$_ca_env_deadline" $_ca_env_watch
+            and builtin path mtime --relative -- $_ca_env_deadline | string match -q -- '-*'
+            return
+        end
+        _ca_env_apply
+    end
+else
+    # fish before 3.6 has no `test -nt` (nor `path mtime`, which tells the version).
+    function _ca_env_hook --on-event fish_prompt --on-variable PWD
+        _ca_env_apply
     end
 end
 

@@ -54,8 +54,14 @@ impl Drop for Secret {
 
 /// Overwrites a secret's text before its memory is freed, so it does not linger in the heap.
 pub fn wipe(text: &mut str) {
-    // SAFETY: zero bytes are valid UTF-8; the writes are volatile so they are not elided.
-    for b in unsafe { text.as_bytes_mut() } {
+    // SAFETY: zero bytes are valid UTF-8.
+    wipe_bytes(unsafe { text.as_bytes_mut() });
+}
+
+/// Overwrites bytes that held a secret (a buffer read from a keyring, say).
+pub fn wipe_bytes(bytes: &mut [u8]) {
+    for b in bytes {
+        // SAFETY: a plain write to a byte we borrow; volatile so it is not elided.
         unsafe { std::ptr::write_volatile(b, 0) };
     }
 }

@@ -1,7 +1,8 @@
 //! The shell hook's side of ca-env: what `ca-env export SHELL` does. The hook runs it when
-//! something changed (fish: at every prompt, where it returns at once if nothing did). It
-//! never prompts, waits at most the hook deadline, and always leaves the shell consistent:
-//! whatever it cannot do is one message (said once per project), never a failed prompt.
+//! something changed (fish before 3.6: at every prompt, where it returns at once if nothing
+//! did). It never prompts, waits at most the hook deadline, and always leaves the shell
+//! consistent: whatever it cannot do is one message (said once per project), never a failed
+//! prompt.
 //!
 //! - `state`: what the shell remembers between prompts (`__CA_ENV_STATE`), the user's own
 //!   environment behind what ca-env set, and the diff from one project to the next;
@@ -22,6 +23,12 @@ use state::{MacKey, State, STATE_VAR};
 /// However far off the tokens' deadline, look again within the hour (a cheap export), so an
 /// idle shell never depends on a reference file older than a day.
 const MAX_WAIT: i64 = 3600;
+
+/// When to look again at the latest: within the hour, at a five-minute mark, so that shells
+/// share the few files fish's hook reads the deadline from (one per deadline).
+fn look_again(now: i64) -> i64 {
+    (now + MAX_WAIT) / 300 * 300
+}
 
 pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
     let now = crate::clock::now();
@@ -133,9 +140,15 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
     // was ours (the reason was said above).
     let plan = if key.is_ok() { plan } else { Plan::default() };
     let (mut changes, managed) = state::diff(raw, &ours, &plan, key.as_ref().ok());
-    let (watched, dirs) = state_dir
+    let deadline = outcome
+        .deadline
+        .map_or(look_again(now), |d| d.min(look_again(now)));
+    let references = state_dir
         .as_ref()
-        .and_then(|d| state::reference_files(d, &watch).ok())
+        .and_then(|d| {
+            let dated = dialect.reads_deadline_from_a_file().then_some(deadline);
+            state::reference_files(d, &watch, dated).ok()
+        })
         .unwrap_or_default();
     let next = State {
         v: state::VERSION,
@@ -143,11 +156,10 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
         profile: raw
             .var(crate::tools::registry::AWS_PROFILE)
             .unwrap_or_default(),
-        deadline: outcome
-            .deadline
-            .map_or(now + MAX_WAIT, |d| d.min(now + MAX_WAIT)),
-        watched,
-        dirs,
+        deadline,
+        deadline_file: references.deadline,
+        watched: references.files,
+        dirs: references.dirs,
         root,
         entered,
         vars: managed,

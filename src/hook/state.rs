@@ -31,6 +31,10 @@ pub struct State {
     pub profile: String,
     /// Unix time at which the tokens need another look (renewal, a back-off ending).
     pub deadline: i64,
+    /// A reference file dated at the deadline, for a shell that reads no clock but can tell a
+    /// file's age (fish).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_file: Option<String>,
     /// Each watched file with a reference file dated as the file was at the last export: a file
     /// whose time differs from its reference's, either way, changed since.
     #[serde(default)]
@@ -68,12 +72,13 @@ pub struct Managed {
 }
 
 impl State {
-    /// What the bash and zsh hooks compare in the shell.
+    /// What the hooks compare in the shell.
     pub fn fast_path(&self) -> crate::shell::FastPath<'_> {
         crate::shell::FastPath {
             dir: &self.dir,
             profile: &self.profile,
             deadline: self.deadline,
+            deadline_file: self.deadline_file.as_deref(),
             watched: &self.watched,
             dirs: &self.dirs,
         }
@@ -102,7 +107,8 @@ impl State {
 
     /// Whether nothing this state depends on changed: same directory and profile, deadline not
     /// reached, each watched file dated exactly as its reference file, and no watched directory
-    /// newer than its own. The same test the bash and zsh hooks make in the shell.
+    /// newer than its own. The same test the hooks make in the shell (and fish's deadline file,
+    /// when there is one, still there for it to read).
     pub fn still_current(&self, env: &Env, now: i64) -> bool {
         let here = env.var(crate::tools::registry::PWD).unwrap_or_default();
         let profile = env
@@ -121,6 +127,10 @@ impl State {
             && self.dirs.iter().all(|(path, reference)| {
                 matches!((modified(path), modified(reference)), (Some(t), Some(r)) if t <= r)
             })
+            && self
+                .deadline_file
+                .as_deref()
+                .is_none_or(|f| modified(f).is_some())
     }
 }
 
@@ -270,22 +280,36 @@ pub fn message_id(message: &str) -> String {
     d[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The reference files of one export: each watched path that exists with its own, and, when
+/// asked for, the one dated at the deadline.
+#[derive(Debug, Default)]
+pub struct References {
+    pub files: Watched,
+    /// Watched directories (see [`State::dirs`]).
+    pub dirs: Watched,
+    pub deadline: Option<String>,
+}
+
 /// Each of `paths` that exists, with a reference file dated as the path is now: one file per
 /// such time, named after it, shared by every shell and path. A path dated otherwise than its
 /// reference changed after the export looked: edited (newer), or replaced by an older file
 /// (`cp -p`, `mv`, `tar x`, `rsync -a`), which a single "newer than" test would miss. Shells
 /// compare nanoseconds. Files unused for a day are removed; a shell whose reference is gone
-/// exports again (bash at once; zsh's tests are false for a missing file, so at its deadline,
-/// within the hour).
-/// Returns the files and the directories apart (see [`State::dirs`]).
+/// exports again (bash and fish at once; zsh's tests are false for a missing file, so at its
+/// deadline, within the hour).
+///
+/// With `deadline` (Unix seconds), also a reference file dated then, for a shell that reads no
+/// clock but can tell a file's age (fish): negative until the deadline. It goes a day after it
+/// was made, long after the deadline (at most an hour ahead).
 pub fn reference_files(
     state_dir: &StateDir,
     paths: &[String],
-) -> std::io::Result<(Watched, Watched)> {
+    deadline: Option<i64>,
+) -> std::io::Result<References> {
     let dir = state_dir.references();
     // First, so that making the folder is not a change the next prompt sees.
     crate::state::private_dir(&dir)?;
-    let (mut files, mut dirs) = (Watched::new(), Watched::new());
+    let mut out = References::default();
     let mut made = false;
     for p in paths {
         let Ok(meta) = std::fs::metadata(p) else {
@@ -294,40 +318,57 @@ pub fn reference_files(
         let Ok(time) = meta.modified() else {
             continue;
         };
-        let since = time
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        let reference = dir.join(format!("{}.{:09}", since.as_secs(), since.subsec_nanos()));
-        if std::fs::metadata(&reference)
-            .and_then(|m| m.modified())
-            .ok()
-            != Some(time)
-        {
-            let file = std::fs::File::create(&reference)?;
-            file.set_modified(time)?;
-            made = true;
-        }
-        let pair = (p.clone(), reference.to_string_lossy().into_owned());
+        let (reference, new) = reference_file(&dir, time)?;
+        made |= new;
+        let pair = (p.clone(), reference);
         if meta.is_dir() {
-            dirs.push(pair);
+            out.dirs.push(pair);
         } else {
-            files.push(pair);
+            out.files.push(pair);
         }
+    }
+    if let Some(d) = deadline {
+        let time = std::time::UNIX_EPOCH
+            + std::time::Duration::from_secs(u64::try_from(d).unwrap_or_default());
+        let (reference, new) = reference_file(&dir, time)?;
+        made |= new;
+        out.deadline = Some(reference);
     }
     if made {
         let day_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(86_400);
         for e in std::fs::read_dir(&dir)?.flatten() {
             let used = e.metadata().and_then(|m| m.accessed().or(m.modified()));
-            let current = files
+            let current = out
+                .files
                 .iter()
-                .chain(&dirs)
-                .any(|(_, r)| Path::new(r) == e.path());
+                .chain(&out.dirs)
+                .map(|(_, r)| r)
+                .chain(&out.deadline)
+                .any(|r| Path::new(r) == e.path());
             if used.is_ok_and(|t| t < day_ago) && !current {
                 let _ = std::fs::remove_file(e.path());
             }
         }
     }
-    Ok((files, dirs))
+    Ok(out)
+}
+
+/// The reference file dated `time` in `dir` (the references directory), made if missing;
+/// true when it was made.
+fn reference_file(dir: &Path, time: std::time::SystemTime) -> std::io::Result<(String, bool)> {
+    let since = time
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let reference = dir.join(format!("{}.{:09}", since.as_secs(), since.subsec_nanos()));
+    let dated = std::fs::metadata(&reference)
+        .and_then(|m| m.modified())
+        .ok();
+    if dated != Some(time) {
+        let file = std::fs::File::create(&reference)?;
+        file.set_modified(time)?;
+    }
+    let name = reference.to_string_lossy().into_owned();
+    Ok((name, dated != Some(time)))
 }
 
 #[cfg(test)]

@@ -22,7 +22,8 @@ pub mod names {
     /// the file), for `ca-env doctor`.
     pub const VERSION: &str = "_ca_env_version";
     /// What the fast path compares: the directory, `AWS_PROFILE`, the deadline, the watched
-    /// files and the watched directories, each with its reference file.
+    /// files and the watched directories, each with its reference file. fish keeps the
+    /// deadline as a file dated then, and the watched paths as one `test` expression.
     pub const DIR: &str = "_ca_env_dir";
     pub const PROFILE: &str = "_ca_env_profile";
     pub const DEADLINE: &str = "_ca_env_deadline";
@@ -80,9 +81,16 @@ impl Shell {
             .map(|name| Shell::from_str(&name, false).expect("a possible value is a shell"))
     }
 
-    /// Shells whose hook keeps its fast path in shell variables (no process per prompt).
+    /// Shells whose hook keeps its fast path in shell variables (no process per prompt; fish
+    /// from 3.6 on).
     pub fn keeps_fast_path(self) -> bool {
-        matches!(self, Shell::Bash | Shell::Zsh)
+        matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish)
+    }
+
+    /// Shells whose hook reads no clock, and tells the deadline from the age of a file dated
+    /// then (negative until then).
+    pub fn reads_deadline_from_a_file(self) -> bool {
+        matches!(self, Shell::Fish)
     }
 
     /// Whether this format carries ca-env's state between prompts (direnv keeps its own).
@@ -99,7 +107,7 @@ pub struct Change {
     pub value: Option<Secret>,
 }
 
-/// What bash's and zsh's hooks compare before each prompt without starting a process.
+/// What the hooks compare before each prompt without starting a process.
 #[derive(Debug, Clone, Copy)]
 pub struct FastPath<'a> {
     /// `$PWD` and `AWS_PROFILE` at the last export.
@@ -107,6 +115,8 @@ pub struct FastPath<'a> {
     pub profile: &'a str,
     /// Unix time at which the tokens need another look.
     pub deadline: i64,
+    /// A file dated at the deadline, for a shell that reads no clock (fish).
+    pub deadline_file: Option<&'a str>,
     /// Each watched file with its reference file: changed when dated otherwise.
     pub watched: &'a [(String, String)],
     /// Each watched directory with its reference file: changed when newer.
@@ -128,7 +138,7 @@ pub trait Dialect {
     /// Code that unsets `name`.
     fn unset(&self, name: &str) -> String;
 
-    /// Code that keeps what the hook compares before each prompt (bash, zsh).
+    /// Code that keeps what the hook compares before each prompt (bash, zsh, fish).
     fn fast_path(&self, _fast: &FastPath) -> String {
         String::new()
     }
@@ -170,8 +180,8 @@ impl Shell {
     }
 }
 
-/// The code that applies `changes` in `shell`, then, given `fast`, keeps what bash's and
-/// zsh's hooks compare before each prompt; for direnv, the files to watch.
+/// The code that applies `changes` in `shell`, then, given `fast`, keeps what the hook
+/// compares before each prompt; for direnv, the files to watch.
 pub fn render(
     shell: Shell,
     changes: &[Change],
@@ -249,7 +259,7 @@ mod tests {
     }
 
     #[test]
-    fn direnv_watches_and_bash_remembers_the_fast_path() {
+    fn direnv_watches_and_the_shells_remember_the_fast_path() {
         let out = render(Shell::Direnv, &[set("A", "1")], None, &["/p/a b".into()]);
         assert_eq!(out, "export A='1';\nwatch_file '/p/a b';\n");
         let watched = [
@@ -261,12 +271,30 @@ mod tests {
             dir: "/p",
             profile: "",
             deadline: 42,
+            deadline_file: Some("/s/42"),
             watched: &watched,
             dirs: &dirs,
         };
         assert_eq!(
             render(Shell::Zsh, &[], Some(fast), &[]),
             "_ca_env_dir='/p'; _ca_env_profile=''; _ca_env_deadline=42; _ca_env_watch=('/p/x' '/s/1' '/p/y z' '/s/2'); _ca_env_dirs=('/p' '/s/0');\n"
+        );
+        assert_eq!(
+            render(Shell::Fish, &[], Some(fast), &[]),
+            "set -g _ca_env_dir '/p'; set -g _ca_env_profile ''; set -g _ca_env_deadline '/s/42'; \
+             set -g _ca_env_watch -a ! '/p/x' -nt '/s/1' -a ! '/p/x' -ot '/s/1' \
+             -a ! '/p/y z' -nt '/s/2' -a ! '/p/y z' -ot '/s/2' -a ! '/p' -nt '/s/0';\n"
+        );
+        let none = FastPath {
+            profile: "it's",
+            deadline_file: None,
+            watched: &[],
+            dirs: &[],
+            ..fast
+        };
+        assert_eq!(
+            render(Shell::Fish, &[], Some(none), &[]),
+            "set -g _ca_env_dir '/p'; set -g _ca_env_profile 'it\\'s'; set -g _ca_env_deadline; set -g _ca_env_watch;\n"
         );
     }
 
@@ -290,8 +318,8 @@ mod tests {
                 names::DIRS,
             ] {
                 let uses = script.contains(name);
-                // fish's hook keeps no fast path in the shell: the binary makes the test.
-                let wanted = shell != Shell::Fish || name == names::BIN || name == names::VERSION;
+                // fish's one `test` expression holds the directories too.
+                let wanted = shell != Shell::Fish || name != names::DIRS;
                 assert_eq!(uses, wanted, "{shell:?}: {name}");
             }
             assert!(

@@ -6,6 +6,8 @@
 mod file;
 mod keyring;
 mod keyutils;
+#[cfg(target_os = "linux")]
+mod secret_service;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -66,6 +68,9 @@ pub struct Stores {
     patience: Duration,
     /// Whether the keyring answers without a dialog, asked once per process.
     keyring_ready: std::sync::OnceLock<Answer<()>>,
+    /// Why the keyring let a call run out of patience (a hung bus or Secret Service): it is
+    /// not asked again by this process, so a command waits for it once.
+    keyring_stalled: std::sync::OnceLock<Unavailable>,
     /// Why the file store last refused a write (a full disk, a read-only one): it decides the
     /// hint.
     file_refused: std::cell::Cell<Option<std::io::ErrorKind>>,
@@ -93,6 +98,7 @@ impl Stores {
             // service deserves.
             patience: Duration::from_secs(if interactive { 120 } else { 2 }),
             keyring_ready: std::sync::OnceLock::new(),
+            keyring_stalled: std::sync::OnceLock::new(),
             file_refused: std::cell::Cell::new(None),
         })
     }
@@ -195,7 +201,7 @@ impl Stores {
             Backend::Keyring => {
                 self.keyring_ready()?;
                 let key = key.clone();
-                bounded(self.patience, move || keyring::delete(&key))?
+                self.keyring(|| bounded(self.patience, move || keyring::delete(&key))?)
             }
             Backend::Keyutils => keyutils::delete(key),
             Backend::File => file::delete(self.file_dir()?, key),
@@ -220,14 +226,14 @@ impl Stores {
 
     fn raw_get(&self, backend: Backend, key: &Key) -> Answer<Option<String>> {
         match backend {
-            // Without a dialog allowed, the lock check and the read share one connection.
+            // Without a dialog allowed, the lock check and the read share one connection,
+            // bounded by its own time limits.
             Backend::Keyring if !self.interactive => {
-                let key = key.clone();
-                bounded(self.patience, move || keyring::get_without_prompt(&key))?
+                self.keyring(|| keyring::get_without_prompt(key, self.patience))
             }
             Backend::Keyring => {
                 let key = key.clone();
-                bounded(self.patience, move || keyring::get(&key))?
+                self.keyring(|| bounded(self.patience, move || keyring::get(&key))?)
             }
             Backend::Keyutils => keyutils::get(key),
             Backend::File => file::get(self.file_dir()?, key),
@@ -239,7 +245,7 @@ impl Stores {
             Backend::Keyring => {
                 self.keyring_ready()?;
                 let (key, text) = (key.clone(), text.to_string());
-                bounded(self.patience, move || keyring::set(&key, &text))?
+                self.keyring(|| bounded(self.patience, move || keyring::set(&key, &text))?)
             }
             Backend::Keyutils => keyutils::set(key, text),
             Backend::File => file::set(self.file_dir()?, key, text).map_err(|(why, kind)| {
@@ -288,8 +294,23 @@ impl Stores {
             return Ok(());
         }
         self.keyring_ready
-            .get_or_init(|| bounded(self.patience, keyring::ready_without_prompt)?)
+            .get_or_init(|| self.keyring(|| keyring::ready_without_prompt(self.patience)))
             .clone()
+    }
+
+    /// A keyring call, unless one already ran out of patience in this process.
+    fn keyring<T>(&self, call: impl FnOnce() -> Answer<T>) -> Answer<T> {
+        if let Some(why) = self.keyring_stalled.get() {
+            return Err(why.clone());
+        }
+        let started = std::time::Instant::now();
+        let answer = call();
+        if let Err(why) = &answer {
+            if started.elapsed() >= self.patience {
+                let _ = self.keyring_stalled.set(why.clone());
+            }
+        }
+        answer
     }
 
     fn file_dir(&self) -> Answer<&std::path::Path> {
@@ -299,9 +320,9 @@ impl Stores {
     }
 }
 
-/// Runs a keyring call on its own thread and gives up after `patience`: a hung D-Bus service
-/// must not hold a prompt or a command past its deadline. A call that overruns is left to
-/// finish (or not) on its thread; the process exits without it.
+/// Runs a keyring crate call on its own thread and gives up after `patience`: a hung D-Bus
+/// service must not hold a prompt or a command past its deadline. A call that overruns is left
+/// to finish (or not) on its thread; the process exits without it.
 fn bounded<T: Send + 'static>(
     patience: Duration,
     f: impl FnOnce() -> Answer<T> + Send + 'static,

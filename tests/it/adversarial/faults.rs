@@ -312,6 +312,39 @@ fn an_unusable_keyring_never_prompts_and_costs_one_line() {
     }
 }
 
+/// A session bus that takes the connection and never answers (a hung bus or Secret Service):
+/// with `CA_ENV_STORE=keyring` the hook and `token` give up on the keyring within its 2 s,
+/// each with one line, and AWS is not called for a token that would have nowhere to go.
+#[test]
+fn a_session_bus_that_never_answers_holds_neither_the_prompt_nor_a_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let socket = dir.path().join("bus");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    std::thread::spawn(move || {
+        // Every connection is kept open and hears nothing.
+        let held: Vec<_> = listener.incoming().flatten().collect();
+        drop(held);
+    });
+    let standin = StandIn::start();
+    let mut sb = setup(&standin);
+    sb.set_env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}", socket.display()),
+    );
+    sb.set_env("CA_ENV_STORE", "keyring");
+    let (out, took) = timed(sb.command(PROJECT, &["export", "bash"]));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(took < HOOK_DEADLINE + MARGIN, "export took {took:?}");
+    one_line("export", &out, &["did not answer"]);
+    exported_nothing("export", &out);
+
+    let (out, took) = timed(sb.command(PROJECT, &["token", "corp"]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(took < COMMAND_DEADLINE + MARGIN, "token took {took:?}");
+    one_line("token", &out, &["did not answer"]);
+    assert!(standin.calls().is_empty(), "AWS called");
+}
+
 /// The strace command that makes every keyutils system call fail with EACCES (as a seccomp
 /// policy refusing them does) around ca-env `args`.
 fn keyutils_refused(sb: &Sandbox, keys: &KeyutilsSession, args: &[&str]) -> Command {
