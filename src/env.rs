@@ -78,6 +78,16 @@ impl Env {
             .or_else(|| self.home().map(|h| h.join(".local/state")))
     }
 
+    /// The first executable file named `name` in `PATH` (absolute entries only), as a
+    /// program looking it up would run it.
+    pub fn which(&self, name: &str) -> Option<PathBuf> {
+        let path = self.var(crate::tools::registry::PATH)?;
+        std::env::split_paths(&path)
+            .filter(|dir| dir.is_absolute())
+            .map(|dir| dir.join(name))
+            .find(|candidate| is_executable(candidate))
+    }
+
     /// The directory the user is in: `$PWD` when it names the working directory (keeping the
     /// user's symlinked path, as shells show it), else the working directory itself.
     pub fn cwd(&self) -> Option<PathBuf> {
@@ -105,4 +115,15 @@ pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
 #[cfg(not(unix))]
 pub fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
     matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
+}
+
+#[cfg(unix)]
+fn is_executable(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &std::path::Path) -> bool {
+    path.is_file()
 }

@@ -133,7 +133,8 @@ fn install(env: &Env, dir: Option<&Path>) -> Result<()> {
     }
     make_link(&exe, &dir, &link)?;
     output::stdout(&format!("{} -> {}\n", link.display(), exe.display()))?;
-    match first_on_path(env) {
+    // The `keyring` a program looking it up on PATH (as uv and pip do) would run.
+    match env.which(LINK) {
         Some(first) if crate::env::same_file(&first, &link) => {}
         Some(first) => output::note(&format!(
             "{} comes first on PATH, so uv and pip run it, not ca-env (a Python keyring?); hint: put {} before {} in PATH, or remove it",
@@ -245,26 +246,6 @@ fn make_link(_exe: &Path, _dir: &Path, _link: &Path) -> Result<()> {
         Error::new(Exit::Runtime, "ca-env makes the keyring link on Unix only")
             .with_hint("copy ca-env.exe to keyring.exe in a directory on PATH"),
     )
-}
-
-/// The `keyring` a program looking it up on PATH (as uv and pip do) would run.
-fn first_on_path(env: &Env) -> Option<PathBuf> {
-    let path = env.var(crate::tools::registry::PATH)?;
-    std::env::split_paths(&path)
-        .filter(|dir| dir.is_absolute())
-        .map(|dir| dir.join(LINK))
-        .find(|candidate| is_executable(candidate))
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
 }
 
 fn cannot(path: &Path, what: &str, e: &std::io::Error) -> Error {

@@ -7,26 +7,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::env::Env;
-use crate::tools::registry::PATH;
 
 /// The first executable file named `name` in `PATH`.
 pub fn which(env: &Env, name: &str) -> Option<PathBuf> {
-    let path = env.var(PATH)?;
-    std::env::split_paths(&path)
-        .filter(|dir| dir.is_absolute())
-        .map(|dir| dir.join(name))
-        .find(|candidate| is_executable(candidate))
-}
-
-#[cfg(unix)]
-fn is_executable(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-}
-
-#[cfg(not(unix))]
-fn is_executable(path: &Path) -> bool {
-    path.is_file()
+    env.which(name)
 }
 
 /// The interpreter a script's `#!` line names (`/usr/bin/env python3` looked up on PATH), or
