@@ -133,7 +133,8 @@ pub const XDG_STATE_HOME: &str = "XDG_STATE_HOME";
 pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
 /// The working directory as the shell names it.
 pub const PWD: &str = "PWD";
-/// Whether a Secret Service can answer at all.
+/// Whether a Secret Service can answer at all (Linux only: elsewhere the OS keyring needs none).
+#[cfg(target_os = "linux")]
 pub const DBUS_SESSION_BUS_ADDRESS: &str = "DBUS_SESSION_BUS_ADDRESS";
 
 // The user's own variables that name indexes or the tools' configuration files (read as each
