@@ -829,6 +829,7 @@ fn a_uv_workspace_member_reads_the_roots_settings_and_pinned_member_indexes() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn hostile_user_files_are_one_problem_each_naming_the_path_never_the_content() {
     let home = tempfile::tempdir().unwrap();

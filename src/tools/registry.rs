@@ -136,7 +136,8 @@ pub const PWD: &str = "PWD";
 /// Where the tools doctor asks (poetry, pip, python3, keyring) are found, and where
 /// `ca-env keyring install` looks for the `keyring` uv and pip would run.
 pub const PATH: &str = "PATH";
-/// Whether a Secret Service can answer at all.
+/// Whether a Secret Service can answer at all (Linux only: elsewhere the OS keyring needs none).
+#[cfg(target_os = "linux")]
 pub const DBUS_SESSION_BUS_ADDRESS: &str = "DBUS_SESSION_BUS_ADDRESS";
 
 // Read by `ca-env doctor` only.

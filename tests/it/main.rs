@@ -6,6 +6,8 @@
 //! (environment variables, the working directory, the umask) outside a child process, and
 //! the tests that start many processes at once or time a bound hold `support::heavy()`.
 
+// Most of the fixtures serve the Linux-only modules below.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 mod support;
 
 #[cfg(target_os = "linux")]
