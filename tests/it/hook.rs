@@ -804,7 +804,7 @@ fn aliases_and_functions_named_like_builtins_change_nothing() {
         let hijack = match kind {
             // fish reserves `set`, `if`, `builtin`, `command`, `string` and `test`; a function
             // named `source` would break fish's own autoloading before ca-env's.
-            Kind::Fish => ["printf", "path"]
+            Kind::Fish => ["printf", "path", "true"]
                 .map(|w| format!("function {w}; echo HIJACKED $argv; end"))
                 .join("; "),
             _ => {
