@@ -16,6 +16,7 @@ set -g _ca_env_version dev
 set -g _ca_env_dir
 set -g _ca_env_profile
 set -g _ca_env_deadline
+set -g _ca_env_clock
 set -g _ca_env_watch
 
 function _ca_env_apply
@@ -43,25 +44,29 @@ function ca-env --description 'ca-env; `ca-env doctor` also learns how this shel
     end
 end
 
-# The fast path is what every prompt costs, so it is two builtins, whatever the number of
-# watched paths:
-# - one `test`: same directory and profile, a deadline file named, and _ca_env_watch, which
-#   ca-env writes as the rest of that expression: each watched file neither newer nor older
-#   than a reference file dated as the file was at the last export (so a file replaced by an
-#   older one, with `cp -p`, `mv` or `tar x`, counts as changed), each watched directory not
-#   newer than its reference. A missing file or reference counts as changed, unless both are
-#   missing;
-# - the deadline: fish has no clock variable, so _ca_env_deadline names a file dated then,
-#   whose age (`path mtime --relative`) is negative until then. It is checked named first:
-#   `path` with no argument would read its standard input.
+# The fast path is what every prompt costs, so it is three builtins, whatever the number of
+# watched paths, and no pipe or command substitution (each hands data to another thread, which
+# costs about as much as the rest). fish 3.6 has no clock variable, so the time comes from a
+# file:
+# - same directory and profile, and the clock file writable (fish warns about a redirection
+#   it cannot open);
+# - the clock emptied, which dates it now (a file in the runtime directory, so no disk);
+# - one `test`: the deadline (_ca_env_deadline, a file dated then) still newer than the clock,
+#   then _ca_env_watch, which ca-env writes as the rest of that expression: each watched file
+#   neither newer nor older than a reference file dated as the file was at the last export (so
+#   a file replaced by an older one, with `cp -p`, `mv` or `tar x`, counts as changed), each
+#   watched directory not newer than its reference. A missing file or reference counts as
+#   changed, unless both are missing.
 # Names are compared with an `x` in front, so no value can pass for one of test's operators;
-# the paths are absolute. `path` is called as a builtin, so no function of that name runs.
+# the paths are absolute. `path` and `true` are called as builtins, so no function of that
+# name runs.
 if builtin path mtime --relative / >/dev/null 2>&1
     function _ca_env_hook --on-event fish_prompt --on-variable PWD
         set -l fish_trace
         if test "x$PWD" = "x$_ca_env_dir" -a "x$AWS_PROFILE" = "x$_ca_env_profile" \
-                -a -n "$_ca_env_deadline" $_ca_env_watch
-            and builtin path mtime --relative -- $_ca_env_deadline | string match -q -- '-*'
+                -a -w "$_ca_env_clock"
+            and builtin true >$_ca_env_clock
+            and test "$_ca_env_deadline" -nt "$_ca_env_clock" $_ca_env_watch
             return
         end
         _ca_env_apply

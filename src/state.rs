@@ -53,6 +53,12 @@ impl StateDir {
         self.0.join("ref")
     }
 
+    /// The file fish's hook writes at each prompt to read the time from, where the runtime
+    /// directory cannot hold it.
+    pub fn clock(&self) -> PathBuf {
+        self.0.join("clock")
+    }
+
     /// netrc copies, where the runtime directory cannot hold them.
     pub fn netrc(&self) -> PathBuf {
         self.0.join("netrc")
@@ -75,6 +81,51 @@ impl std::ops::Deref for StateDir {
     fn deref(&self) -> &Path {
         &self.0
     }
+}
+
+/// `$XDG_RUNTIME_DIR/ca-env` (memory, cleared at logout) when the runtime directory is there
+/// and private to this user. The runtime directory is logind's: ca-env never creates it or its
+/// parents, and one left behind by `su` or a tmux server outliving the login (gone, another
+/// user's, read-only) is skipped.
+pub fn runtime_dir(env: &Env) -> Option<PathBuf> {
+    let run = env
+        .var(crate::tools::registry::XDG_RUNTIME_DIR)
+        .filter(|d| d.starts_with('/'))
+        .map(PathBuf::from)?;
+    private_to_us(&run).then(|| run.join("ca-env"))
+}
+
+/// Where fish's hook reads the time from (a file it empties at each prompt, whose date is then
+/// now), in order: the runtime directory, where that write costs no disk, then the state
+/// directory.
+pub fn clock_files(env: &Env) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    files.extend(runtime_dir(env).map(|d| d.join("clock")));
+    files.extend(dir(env).map(|d| d.clock()));
+    files
+}
+
+#[cfg(unix)]
+fn private_to_us(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::MetadataExt;
+    let Ok(meta) = fs::symlink_metadata(dir) else {
+        return false;
+    };
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: geteuid cannot fail; access reads a NUL-terminated path.
+    let writable = unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0;
+    meta.is_dir()
+        && meta.uid() == unsafe { libc::geteuid() }
+        && meta.mode() & 0o077 == 0
+        && writable
+}
+
+#[cfg(not(unix))]
+fn private_to_us(dir: &Path) -> bool {
+    dir.is_dir()
 }
 
 /// Creates `dir` 0700, or makes an existing one of ours 0700; refuses a symlink or a directory

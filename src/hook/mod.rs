@@ -143,10 +143,14 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
     let deadline = outcome
         .deadline
         .map_or(look_again(now), |d| d.min(look_again(now)));
+    let clock = dialect
+        .reads_deadline_from_a_file()
+        .then(|| state::clock_file(raw))
+        .flatten();
     let references = state_dir
         .as_ref()
         .and_then(|d| {
-            let dated = dialect.reads_deadline_from_a_file().then_some(deadline);
+            let dated = clock.is_some().then_some(deadline);
             state::reference_files(d, &watch, dated).ok()
         })
         .unwrap_or_default();
@@ -158,6 +162,7 @@ pub fn run(raw: &Env, dialect: Shell) -> Result<()> {
             .unwrap_or_default(),
         deadline,
         deadline_file: references.deadline,
+        clock,
         watched: references.files,
         dirs: references.dirs,
         root,

@@ -31,10 +31,12 @@ pub struct State {
     pub profile: String,
     /// Unix time at which the tokens need another look (renewal, a back-off ending).
     pub deadline: i64,
-    /// A reference file dated at the deadline, for a shell that reads no clock but can tell a
-    /// file's age (fish).
+    /// For a shell that reads no clock (fish): a reference file dated at the deadline, and a
+    /// file it empties at each prompt, whose date is then now, to compare with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deadline_file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
     /// Each watched file with a reference file dated as the file was at the last export: a file
     /// whose time differs from its reference's, either way, changed since.
     #[serde(default)]
@@ -79,6 +81,7 @@ impl State {
             profile: &self.profile,
             deadline: self.deadline,
             deadline_file: self.deadline_file.as_deref(),
+            clock: self.clock.as_deref(),
             watched: &self.watched,
             dirs: &self.dirs,
         }
@@ -107,8 +110,8 @@ impl State {
 
     /// Whether nothing this state depends on changed: same directory and profile, deadline not
     /// reached, each watched file dated exactly as its reference file, and no watched directory
-    /// newer than its own. The same test the hooks make in the shell (and fish's deadline file,
-    /// when there is one, still there for it to read).
+    /// newer than its own. The same test the hooks make in the shell (and fish's deadline file
+    /// and clock, when there are, still there for it to read).
     pub fn still_current(&self, env: &Env, now: i64) -> bool {
         let here = env.var(crate::tools::registry::PWD).unwrap_or_default();
         let profile = env
@@ -127,10 +130,10 @@ impl State {
             && self.dirs.iter().all(|(path, reference)| {
                 matches!((modified(path), modified(reference)), (Some(t), Some(r)) if t <= r)
             })
-            && self
-                .deadline_file
-                .as_deref()
-                .is_none_or(|f| modified(f).is_some())
+            && [&self.deadline_file, &self.clock]
+                .into_iter()
+                .flatten()
+                .all(|f| modified(f).is_some())
     }
 }
 
@@ -280,6 +283,20 @@ pub fn message_id(message: &str) -> String {
     d[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The clock fish's hook empties at each prompt to learn the time (see
+/// [`crate::state::clock_files`]): the first that can be made. Made before the reference
+/// files, so that making it is no change the next prompt sees.
+pub fn clock_file(env: &Env) -> Option<String> {
+    crate::state::clock_files(env).into_iter().find_map(|f| {
+        crate::state::private_dir(f.parent()?).ok()?;
+        let mut open = std::fs::OpenOptions::new();
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+        open.create(true).append(true).open(&f).ok()?;
+        f.to_str().map(str::to_string)
+    })
+}
+
 /// The reference files of one export: each watched path that exists with its own, and, when
 /// asked for, the one dated at the deadline.
 #[derive(Debug, Default)]
@@ -299,8 +316,8 @@ pub struct References {
 /// deadline, within the hour).
 ///
 /// With `deadline` (Unix seconds), also a reference file dated then, for a shell that reads no
-/// clock but can tell a file's age (fish): negative until the deadline. It goes a day after it
-/// was made, long after the deadline (at most an hour ahead).
+/// clock (fish), which compares it with a file it empties at each prompt. It goes a day after
+/// it was made, long after the deadline (at most an hour ahead).
 pub fn reference_files(
     state_dir: &StateDir,
     paths: &[String],

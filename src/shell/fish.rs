@@ -1,10 +1,10 @@
 //! fish 3.6 or later (older fish runs `ca-env export fish` at every prompt). Its single quotes
 //! are not POSIX's: `\\'` and `\\\\` are escapes inside them. fish reserves its keywords,
-//! `set`, `test` and `string`, so no alias or function can stand in for them (`path`, `printf`
-//! and `source` are called as builtins); a variable the user had without exporting it is kept
-//! aside as in bash and zsh.
+//! `set`, `test` and `string`, so no alias or function can stand in for them (`true`, `path`,
+//! `printf` and `source` are called as builtins); a variable the user had without exporting
+//! it is kept aside as in bash and zsh.
 
-use super::names::{BIN, DEADLINE, DIR, LOCAL, PROFILE, VERSION, WATCH};
+use super::names::{BIN, CLOCK, DEADLINE, DIR, LOCAL, PROFILE, VERSION, WATCH};
 use super::quote::fish as quote;
 use super::{fill, is_own, Dialect, FastPath};
 
@@ -41,8 +41,8 @@ impl Dialect for Fish {
     }
 
     /// The hook's fast path tests every watched path in one `test`, so they come as the rest
-    /// of its expression (after the directory, profile and deadline file): each file neither
-    /// newer nor older than its reference, each directory not newer than its own.
+    /// of its expression (after the deadline): each file neither newer nor older than its
+    /// reference, each directory not newer than its own.
     fn fast_path(&self, f: &FastPath) -> String {
         let mut watch: Vec<String> = Vec::new();
         for (path, reference) in f.watched {
@@ -57,10 +57,12 @@ impl Dialect for Fish {
         }
         let file = |f: Option<&str>| f.map(|f| format!(" {}", operand(f))).unwrap_or_default();
         format!(
-            "set -g {DIR} {}; set -g {PROFILE} {}; set -g {DEADLINE}{}; set -g {WATCH}{};\n",
+            "set -g {DIR} {}; set -g {PROFILE} {}; set -g {DEADLINE}{}; set -g {CLOCK}{}; \
+             set -g {WATCH}{};\n",
             quote(f.dir),
             quote(f.profile),
             file(f.deadline_file),
+            file(f.clock),
             watch.iter().map(|w| format!(" {w}")).collect::<String>(),
         )
     }

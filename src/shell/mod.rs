@@ -23,12 +23,14 @@ pub mod names {
     pub const VERSION: &str = "_ca_env_version";
     /// What the fast path compares: the directory, `AWS_PROFILE`, the deadline, the watched
     /// files and the watched directories, each with its reference file. fish keeps the
-    /// deadline as a file dated then, and the watched paths as one `test` expression.
+    /// deadline as a file dated then (and `CLOCK`, the file it empties to learn the time), and
+    /// the watched paths as one `test` expression.
     pub const DIR: &str = "_ca_env_dir";
     pub const PROFILE: &str = "_ca_env_profile";
     pub const DEADLINE: &str = "_ca_env_deadline";
     pub const WATCH: &str = "_ca_env_watch";
     pub const DIRS: &str = "_ca_env_dirs";
+    pub const CLOCK: &str = "_ca_env_clock";
     /// Prefix of the copy kept of a variable the user had without exporting it.
     pub const LOCAL: &str = "_ca_env_local_";
 }
@@ -87,8 +89,8 @@ impl Shell {
         matches!(self, Shell::Bash | Shell::Zsh | Shell::Fish)
     }
 
-    /// Shells whose hook reads no clock, and tells the deadline from the age of a file dated
-    /// then (negative until then).
+    /// Shells whose hook reads no clock: it empties a file (the clock) and compares its date
+    /// with that of a file dated at the deadline.
     pub fn reads_deadline_from_a_file(self) -> bool {
         matches!(self, Shell::Fish)
     }
@@ -115,8 +117,10 @@ pub struct FastPath<'a> {
     pub profile: &'a str,
     /// Unix time at which the tokens need another look.
     pub deadline: i64,
-    /// A file dated at the deadline, for a shell that reads no clock (fish).
+    /// For a shell that reads no clock (fish): a file dated at the deadline, and one it
+    /// empties to learn the time.
     pub deadline_file: Option<&'a str>,
+    pub clock: Option<&'a str>,
     /// Each watched file with its reference file: changed when dated otherwise.
     pub watched: &'a [(String, String)],
     /// Each watched directory with its reference file: changed when newer.
@@ -272,6 +276,7 @@ mod tests {
             profile: "",
             deadline: 42,
             deadline_file: Some("/s/42"),
+            clock: Some("/r/clock"),
             watched: &watched,
             dirs: &dirs,
         };
@@ -282,19 +287,20 @@ mod tests {
         assert_eq!(
             render(Shell::Fish, &[], Some(fast), &[]),
             "set -g _ca_env_dir '/p'; set -g _ca_env_profile ''; set -g _ca_env_deadline '/s/42'; \
-             set -g _ca_env_watch -a ! '/p/x' -nt '/s/1' -a ! '/p/x' -ot '/s/1' \
+             set -g _ca_env_clock '/r/clock'; set -g _ca_env_watch -a ! '/p/x' -nt '/s/1' -a ! '/p/x' -ot '/s/1' \
              -a ! '/p/y z' -nt '/s/2' -a ! '/p/y z' -ot '/s/2' -a ! '/p' -nt '/s/0';\n"
         );
         let none = FastPath {
             profile: "it's",
             deadline_file: None,
+            clock: Some("clock"),
             watched: &[],
             dirs: &[],
             ..fast
         };
         assert_eq!(
             render(Shell::Fish, &[], Some(none), &[]),
-            "set -g _ca_env_dir '/p'; set -g _ca_env_profile 'it\\'s'; set -g _ca_env_deadline; set -g _ca_env_watch;\n"
+            "set -g _ca_env_dir '/p'; set -g _ca_env_profile 'it\\'s'; set -g _ca_env_deadline; set -g _ca_env_clock './clock'; set -g _ca_env_watch;\n"
         );
     }
 
@@ -316,10 +322,15 @@ mod tests {
                 names::DEADLINE,
                 names::WATCH,
                 names::DIRS,
+                names::CLOCK,
             ] {
                 let uses = script.contains(name);
-                // fish's one `test` expression holds the directories too.
-                let wanted = shell != Shell::Fish || name != names::DIRS;
+                // fish's one `test` expression holds the directories too; only fish, which
+                // reads no clock, has a file for it.
+                let wanted = match shell {
+                    Shell::Fish => name != names::DIRS,
+                    _ => name != names::CLOCK,
+                };
                 assert_eq!(uses, wanted, "{shell:?}: {name}");
             }
             assert!(

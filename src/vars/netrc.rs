@@ -122,45 +122,13 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
 }
 
 /// Where netrc files go, in order: `$XDG_RUNTIME_DIR/ca-env` (memory, cleared at logout) when
-/// the runtime directory is there and private to this user, then the state directory. The
-/// runtime directory is logind's: ca-env never creates it or its parents, and one left behind
-/// by `su` or a tmux server outliving the login (gone, another user's, read-only) is skipped.
+/// the runtime directory is usable (see [`crate::state::runtime_dir`]), then the state
+/// directory.
 pub fn dirs(env: &Env) -> Vec<PathBuf> {
     let mut dirs = Vec::new();
-    if let Some(run) = env
-        .var(crate::tools::registry::XDG_RUNTIME_DIR)
-        .filter(|d| d.starts_with('/'))
-    {
-        let run = PathBuf::from(run);
-        if private_to_us(&run) {
-            dirs.push(run.join("ca-env"));
-        }
-    }
+    dirs.extend(crate::state::runtime_dir(env));
     dirs.extend(crate::state::dir(env).map(|d| d.netrc()));
     dirs
-}
-
-#[cfg(unix)]
-fn private_to_us(dir: &std::path::Path) -> bool {
-    use std::os::unix::ffi::OsStrExt;
-    use std::os::unix::fs::MetadataExt;
-    let Ok(meta) = std::fs::symlink_metadata(dir) else {
-        return false;
-    };
-    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: geteuid cannot fail; access reads a NUL-terminated path.
-    let writable = unsafe { libc::access(c.as_ptr(), libc::W_OK | libc::X_OK) } == 0;
-    meta.is_dir()
-        && meta.uid() == unsafe { libc::geteuid() }
-        && meta.mode() & 0o077 == 0
-        && writable
-}
-
-#[cfg(not(unix))]
-fn private_to_us(dir: &std::path::Path) -> bool {
-    dir.is_dir()
 }
 
 /// The netrc the user's tools read: `NETRC` (as requests reads it, `~` expanded), else

@@ -8,7 +8,7 @@ use std::fs;
 use std::time::Duration;
 
 use shells::{Interactive, Kind};
-use support::standin::StandIn;
+use support::standin::{StandIn, OTHER_KEY_ID, OTHER_SECRET, TEST_KEY_ID, TEST_SECRET};
 use support::{Sandbox, BIN, PROJECT};
 
 const USER: &str = "POETRY_HTTP_BASIC_CORP_USERNAME";
@@ -154,6 +154,36 @@ fn a_prompt_where_nothing_changed_starts_no_process_in_bash_zsh_and_fish() {
         // A changed project file is noticed at the next prompt, which runs ca-env.
         let changed = sh.processes_during(&["echo >> pyproject.toml"]);
         assert!(runs_ca_env(&changed), "{kind:?}: {changed:#?}");
+    }
+}
+
+/// `AWS_PROFILE` changed at the prompt is taken up at the next one, in every shell: that prompt
+/// runs ca-env, which gets the other profile's token (the profile is part of the entry); the
+/// prompts after it start nothing, and going back serves the first token from the store.
+#[test]
+fn a_changed_aws_profile_is_taken_up_at_the_next_prompt() {
+    for kind in Kind::ALL {
+        let (standin, mut sb) = setup();
+        sb.without_env_keys();
+        sb.write_credentials(&[
+            ("a", TEST_KEY_ID, TEST_SECRET),
+            ("b", OTHER_KEY_ID, OTHER_SECRET),
+        ]);
+        sb.set_env("AWS_PROFILE", "a");
+        let mut sh = shell(&sb, kind, "");
+        sh.run(&format!("cd {PROJECT}"));
+        let first = sh.var(PASS).expect("a token for profile a");
+        let changed = sh.processes_during(&[&export(kind, "AWS_PROFILE", "b")]);
+        assert!(runs_ca_env(&changed), "{kind:?}: {changed:#?}");
+        let second = sh.var(PASS).expect("a token for profile b");
+        assert_ne!(first, second, "{kind:?}");
+        let keys: Vec<String> = standin.calls().into_iter().map(|c| c.key_id).collect();
+        assert_eq!(keys, [TEST_KEY_ID, OTHER_KEY_ID], "{kind:?}");
+        let quiet = sh.processes_during(&[":", ":"]);
+        assert!(quiet.is_empty(), "{kind:?}: {quiet:#?}");
+        sh.run(&export(kind, "AWS_PROFILE", "a"));
+        expect(&mut sh, PASS, Some(first.as_str()));
+        assert_eq!(standin.calls().len(), 2, "{kind:?}: served from the store");
     }
 }
 
@@ -774,7 +804,7 @@ fn aliases_and_functions_named_like_builtins_change_nothing() {
         let hijack = match kind {
             // fish reserves `set`, `if`, `builtin`, `command`, `string` and `test`; a function
             // named `source` would break fish's own autoloading before ca-env's.
-            Kind::Fish => ["printf", "path"]
+            Kind::Fish => ["printf", "path", "true"]
                 .map(|w| format!("function {w}; echo HIJACKED $argv; end"))
                 .join("; "),
             _ => {

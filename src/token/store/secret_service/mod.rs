@@ -36,11 +36,13 @@ pub fn find(attributes: &[(&str, &str)], patience: Duration) -> Answer<Option<St
         Call::service("SearchItems", vec![Arg::Dict(attributes)]),
     ])?;
     let mut open = replies[0].body("vo").map_err(malformed)?;
-    // The plain algorithm's output is an empty string.
-    if open.variant().map_err(malformed)? != "s" {
-        return Err(malformed(wire::Malformed));
+    // The plain algorithm's output is empty: a string (the specification's), or bytes.
+    match open.variant().map_err(malformed)? {
+        "s" => open.string().map(|_| ()),
+        "ay" => open.bytes().map(|_| ()),
+        _ => Err(wire::Malformed),
     }
-    open.string().map_err(malformed)?;
+    .map_err(malformed)?;
     let session = open.string().map_err(malformed)?.to_string();
     let mut search = replies[1].body("aoao").map_err(malformed)?;
     let unlocked = search.paths().map_err(malformed)?;
@@ -298,11 +300,13 @@ impl Bus {
             .set_read_timeout(Some(left))
             .map_err(|e| self.failed(&e))?;
         let mut chunk = [0u8; 4096];
-        let read = self.socket.read(&mut chunk);
-        let n = match read {
-            Ok(0) => return Err(Unavailable("the session bus closed the connection".into())),
-            Ok(n) => n,
-            Err(e) => return Err(self.failed(&e)),
+        let n = loop {
+            match self.socket.read(&mut chunk) {
+                Ok(0) => return Err(Unavailable("the session bus closed the connection".into())),
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(self.failed(&e)),
+            }
         };
         if self.input.len() + n > wire::MAX_MESSAGE + 512 {
             return Err(malformed(wire::Malformed));
