@@ -7,8 +7,14 @@
 //! ([`Origin`]), and what it could not read as problems naming path and line, never quoting
 //! the content.
 
+mod bundler;
+mod cargo;
 mod environment;
 mod files;
+mod gradle;
+mod maven;
+mod npm;
+mod nuget;
 mod pdm;
 mod pip;
 mod pipenv;
@@ -17,8 +23,10 @@ mod poetry;
 mod pyproject;
 mod requirements;
 mod root;
+mod swift;
 mod toml_doc;
 mod uv;
+mod yarn;
 
 use std::path::{Path, PathBuf};
 
@@ -61,6 +69,15 @@ pub fn discover(env: &Env) -> Found {
     poetry::discover(env, &mut found);
     pdm::discover(env, &mut found);
     pipenv::discover(env, &cwd, &mut found);
+    // The other formats' tools, each finding its files from the working directory its way.
+    npm::discover(env, &cwd, &mut found);
+    yarn::discover(env, &cwd, &mut found);
+    cargo::discover(env, &cwd, &mut found);
+    maven::discover(env, &cwd, &mut found);
+    gradle::discover(env, &cwd, &mut found);
+    nuget::discover(env, &cwd, &mut found);
+    bundler::discover(env, &cwd, &mut found);
+    swift::discover(env, &cwd, &mut found);
     found
 }
 

@@ -1,4 +1,4 @@
-//! What ca-env knows of each Python tool: the tools (`Tool`), what a tool's configuration
+//! What ca-env knows of each package tool: the tools (`Tool`), what a tool's configuration
 //! declares (`Entry`: an index or upload target, its role, the file and line), and the
 //! variables each tool reads for it (`names`). The readers in `project` produce entries; the
 //! layers above turn them into sources and variables.
@@ -9,6 +9,8 @@ pub mod registry;
 use std::path::{Path, PathBuf};
 
 /// The tool whose configuration declared an index; decides the variables it gets.
+// The other formats' readers arrive one by one; until then some variants are never made.
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
     Poetry,
@@ -17,6 +19,15 @@ pub enum Tool {
     Pip,
     Pipenv,
     Pixi,
+    Npm,
+    Pnpm,
+    Yarn,
+    Cargo,
+    Maven,
+    Gradle,
+    Nuget,
+    Bundler,
+    Swift,
 }
 
 impl Tool {
@@ -26,6 +37,12 @@ impl Tool {
             Tool::Poetry | Tool::Uv | Tool::Pdm | Tool::Pip | Tool::Pipenv | Tool::Pixi => {
                 Format::Pypi
             }
+            Tool::Npm | Tool::Pnpm | Tool::Yarn => Format::Npm,
+            Tool::Cargo => Format::Cargo,
+            Tool::Maven | Tool::Gradle => Format::Maven,
+            Tool::Nuget => Format::Nuget,
+            Tool::Bundler => Format::Ruby,
+            Tool::Swift => Format::Swift,
         }
     }
 
@@ -37,6 +54,15 @@ impl Tool {
             Tool::Pip => "pip",
             Tool::Pipenv => "pipenv",
             Tool::Pixi => "pixi",
+            Tool::Npm => "npm",
+            Tool::Pnpm => "pnpm",
+            Tool::Yarn => "yarn",
+            Tool::Cargo => "cargo",
+            Tool::Maven => "maven",
+            Tool::Gradle => "gradle",
+            Tool::Nuget => "nuget",
+            Tool::Bundler => "bundler",
+            Tool::Swift => "swift",
         }
     }
 }

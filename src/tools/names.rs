@@ -150,6 +150,19 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
                 _ => fixed(&[registry::PIP_INDEX_URL]),
             }
         }
+        // Filled in format by format (issue 15): nothing yet.
+        (
+            Tool::Npm
+            | Tool::Pnpm
+            | Tool::Yarn
+            | Tool::Cargo
+            | Tool::Maven
+            | Tool::Gradle
+            | Tool::Nuget
+            | Tool::Bundler
+            | Tool::Swift,
+            _,
+        ) => Vec::new(),
         (Tool::Pip, _) | (Tool::Poetry, None) => {
             let mut names: Vec<VarName> = match entry.role {
                 Role::Extra => fixed(&["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL"]),

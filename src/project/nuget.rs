@@ -1,0 +1,9 @@
+//! NuGet: `nuget.config` package sources.
+
+use std::path::Path;
+
+use super::Found;
+use crate::env::Env;
+
+/// Not read yet.
+pub fn discover(_env: &Env, _cwd: &Path, _found: &mut Found) {}
