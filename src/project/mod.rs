@@ -275,6 +275,24 @@ impl Collector {
     }
 }
 
+/// The nearest directory from `start` upward for which `test` holds, with the walk's usual
+/// bounds: not past the home directory (which is still looked at).
+pub(crate) fn nearest(
+    start: &Path,
+    home: Option<&Path>,
+    test: impl Fn(&Path) -> bool,
+) -> Option<PathBuf> {
+    for dir in start.ancestors() {
+        if test(dir) {
+            return Some(dir.to_path_buf());
+        }
+        if home == Some(dir) {
+            break;
+        }
+    }
+    None
+}
+
 /// A name quoted for a problem message when it is short and printable, else a stand-in: a
 /// hostile name must not put control characters on the user's terminal.
 pub fn quoted_name(name: &str) -> String {

@@ -54,14 +54,14 @@ pub fn discover(env: &Env, cwd: &Path, found: &mut Found) {
 /// directory upward that holds any.
 pub fn project(env: &Env, cwd: &Path, found: &mut Found) {
     let home = env.home();
-    let project = nearest(cwd, home.as_deref(), |d| d.join("pyproject.toml").is_file());
+    let project = super::nearest(cwd, home.as_deref(), |d| d.join("pyproject.toml").is_file());
     let workspace = project.as_deref().and_then(Workspace::of);
     let start = match (&workspace, &project) {
         (Some(w), _) => &w.root,
         (None, Some(p)) => p,
         (None, None) => cwd,
     };
-    if let Some(dir) = nearest(start, home.as_deref(), has_settings) {
+    if let Some(dir) = super::nearest(start, home.as_deref(), has_settings) {
         let origin = match &workspace {
             Some(w) if w.root == dir && found.root.as_ref() != Some(&w.root) => {
                 Origin::WorkspaceRoot
@@ -93,20 +93,6 @@ fn is_true(value: &str) -> bool {
         value.to_ascii_lowercase().as_str(),
         "1" | "true" | "yes" | "on" | "y" | "t"
     )
-}
-
-/// The nearest directory from `start` upward for which `test` holds, with the walk's usual
-/// bounds: not past the home directory (which is still looked at).
-fn nearest(start: &Path, home: Option<&Path>, test: impl Fn(&Path) -> bool) -> Option<PathBuf> {
-    for dir in start.ancestors() {
-        if test(dir) {
-            return Some(dir.to_path_buf());
-        }
-        if home == Some(dir) {
-            break;
-        }
-    }
-    None
 }
 
 /// Whether uv takes its project settings from `dir`.

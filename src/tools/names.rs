@@ -159,10 +159,11 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
             | Tool::Maven
             | Tool::Gradle
             | Tool::Nuget
-            | Tool::Bundler
-            | Tool::Swift,
+            | Tool::Bundler,
             _,
         ) => Vec::new(),
+        // SwiftPM takes per-host credentials from netrc text in a variable.
+        (Tool::Swift, _) => fixed(&[registry::SWIFTPM_NETRC_DATA]),
         (Tool::Pip, _) | (Tool::Poetry, None) => {
             let mut names: Vec<VarName> = match entry.role {
                 Role::Extra => fixed(&["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL"]),

@@ -18,6 +18,8 @@ pub enum Kind {
     NetrcPath,
     /// The token, shared by every source of one domain and owner.
     SharedToken,
+    /// netrc text: `machine HOST login aws password TOKEN` per host, after the user's own.
+    NetrcText,
 }
 
 /// A variable, or a family of them.
@@ -91,6 +93,8 @@ pub const WRITTEN: &[Written] = &[
     // PDM's source named `pypi`.
     exact("PDM_PYPI_USERNAME", Kind::UserName),
     exact("PDM_PYPI_PASSWORD", Kind::Password),
+    // SwiftPM 6.4 and later: netrc text for the registries' hosts.
+    exact(SWIFTPM_NETRC_DATA, Kind::NetrcText),
     // The AWS documentation's convention (Maven, Gradle, npm's .npmrc, requirements files).
     exact(CODEARTIFACT_AUTH_TOKEN, Kind::SharedToken),
 ];
@@ -123,6 +127,8 @@ pub const AWS_SHARED_CREDENTIALS_FILE: &str = "AWS_SHARED_CREDENTIALS_FILE";
 pub const POETRY_CA_DEFAULT_AWS_PROFILE: &str = "POETRY_CA_DEFAULT_AWS_PROFILE";
 /// The user's own netrc, whose entries ca-env's copy keeps; also written.
 pub const NETRC: &str = "NETRC";
+/// SwiftPM's per-host credentials as netrc text; the user's own entries are kept, before ours.
+pub const SWIFTPM_NETRC_DATA: &str = "SWIFTPM_NETRC_DATA";
 /// The user's home: the walk's end, `~/.netrc`, the XDG defaults.
 pub const HOME: &str = "HOME";
 /// The configuration directory.

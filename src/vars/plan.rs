@@ -113,6 +113,10 @@ pub fn build(
                     Some(path) => Secret::plain(path.to_string_lossy()),
                     None => continue,
                 },
+                Kind::NetrcText => {
+                    add_netrc_text(&mut plan, &var.name, source, token, user);
+                    continue;
+                }
             };
             if let Form::Variable(name) = source.form {
                 let users = user.var(name).unwrap_or_default();
@@ -128,6 +132,31 @@ pub fn build(
         }
     }
     plan
+}
+
+/// Adds `source`'s host to the netrc text in `name`, which starts from the user's own value:
+/// SwiftPM takes the last entry for a host, so ca-env's come after the user's. A token netrc
+/// readers would split is left out (as from the netrc copy).
+fn add_netrc_text(plan: &mut Plan, name: &str, source: &Source, token: &Secret, user: &Env) {
+    if !super::netrc::safe(token) {
+        return;
+    }
+    let host = source.url.host();
+    let host = host.split(':').next().unwrap_or_default();
+    let entry = format!("machine {host} login aws password {}", token.expose());
+    let text = match plan.get(name) {
+        Some(old) if old.expose().lines().any(|l| l == entry) => return,
+        Some(old) => format!("{}\n{entry}", old.expose()),
+        None => match user.var(name).filter(|v| !v.trim().is_empty()) {
+            Some(users) => format!("{}\n{entry}", users.trim_end()),
+            None => entry,
+        },
+    };
+    let value = Secret::plain(text);
+    match plan.vars.iter_mut().find(|(n, _)| n == name) {
+        Some((_, old)) => *old = value,
+        None => plan.vars.push((name.to_string(), value)),
+    }
 }
 
 /// `scheme://aws:TOKEN@rest`, the token percent-encoded so that no character of it can end

@@ -17,6 +17,7 @@ mod corpus;
 mod doctor;
 mod e2e;
 mod exec_dotenv;
+mod formats;
 mod hook;
 #[cfg(target_os = "linux")]
 mod keyrings_fixture;
