@@ -196,12 +196,21 @@ fn source(
             return None;
         }
     };
-    if vars.iter().any(|v| !v.shell) {
-        let suggestion = entry.name.as_deref().unwrap_or("").replace('.', "-");
+    if let Some(var) = vars.iter().find(|v| !v.shell) {
+        // Poetry keeps a '.' and NuGet the whole name; '-' is fine for Poetry, not for NuGet.
+        let (why, with) = match entry.tool {
+            Tool::Poetry => (" (Poetry keeps the '.')", "-"),
+            _ => ("", "_"),
+        };
+        let suggestion = entry
+            .name
+            .as_deref()
+            .unwrap_or("")
+            .replace(['.', '-'], with);
         problems.push(c.problem(format!(
-            "{}: no shell can export {} (Poetry keeps the '.'), so the hook skips it; exec and dotenv still set it; hint: name the source without dots, e.g. {}",
+            "{}: no shell can export {}{why}, so the hook skips it; exec and dotenv still set it; hint: name the source with letters, digits and '{with}' only, e.g. {}",
             c.label(),
-            vars[0].name,
+            var.name,
             quoted_name(&suggestion)
         )));
     }

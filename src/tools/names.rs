@@ -31,13 +31,13 @@ impl VarName {
     }
 }
 
-/// `^[A-Z_][A-Z0-9_]*$`: a name every shell can export.
+/// `^[A-Za-z_][A-Za-z0-9_]*$`: a name every shell can export. The names ca-env makes from a
+/// source's name are upper-cased; NuGet's prefix is not.
 pub fn is_portable(name: &str) -> bool {
     let b = name.as_bytes();
     !b.is_empty()
-        && (b[0].is_ascii_uppercase() || b[0] == b'_')
-        && b.iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == b'_')
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
 }
 
 /// Letters, digits, `-`, `_` and `.`: what uv accepts as an index name.
@@ -71,6 +71,9 @@ pub fn uv_key(name: &str) -> String {
 }
 
 pub use super::registry::CODEARTIFACT_AUTH_TOKEN;
+
+/// NuGet's credentials for source N: `NuGetPackageSourceCredentials_N`.
+const NUGET_PREFIX: &str = "NuGetPackageSourceCredentials_";
 
 /// A project's publish target, for `uv publish` and `twine upload`. The URL travels with the
 /// credentials: alone, they would go to PyPI on a plain `uv publish` or `twine upload`.
@@ -158,10 +161,19 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
             | Tool::Cargo
             | Tool::Maven
             | Tool::Gradle
-            | Tool::Nuget
             | Tool::Bundler,
             _,
         ) => Vec::new(),
+        // NuGet takes the source's name as it is: a name with other characters than letters,
+        // digits and `_` makes a variable only `exec` and `dotenv` can set.
+        (Tool::Nuget, Some(name)) if !is_plain_name(name) => {
+            return Err(
+                "only NuGet source names of letters, digits, '-', '_' and '.' can name a variable"
+                    .into(),
+            );
+        }
+        (Tool::Nuget, Some(name)) => vec![VarName::new(format!("{NUGET_PREFIX}{name}"))],
+        (Tool::Nuget, None) => return Err("a NuGet source needs a name".into()),
         // SwiftPM takes per-host credentials from netrc text in a variable.
         (Tool::Swift, _) => fixed(&[registry::SWIFTPM_NETRC_DATA]),
         (Tool::Pip, _) | (Tool::Poetry, None) => {
@@ -329,7 +341,18 @@ mod tests {
         for ok in ["A", "_", "A_1", "POETRY_HTTP_BASIC_X_USERNAME"] {
             assert!(is_portable(ok), "{ok}");
         }
-        for bad in ["", "1A", "a", "A.B", "A-B", "A B", "Ä"] {
+        for ok in ["a", "NuGetPackageSourceCredentials_corp"] {
+            assert!(is_portable(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "1A",
+            "A.B",
+            "A-B",
+            "A B",
+            "Ä",
+            "NuGetPackageSourceCredentials_a.b",
+        ] {
             assert!(!is_portable(bad), "{bad}");
         }
     }

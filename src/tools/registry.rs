@@ -20,6 +20,8 @@ pub enum Kind {
     SharedToken,
     /// netrc text: `machine HOST login aws password TOKEN` per host, after the user's own.
     NetrcText,
+    /// NuGet's `Username=aws;Password=TOKEN`.
+    NugetCredentials,
 }
 
 /// A variable, or a family of them.
@@ -93,6 +95,8 @@ pub const WRITTEN: &[Written] = &[
     // PDM's source named `pypi`.
     exact("PDM_PYPI_USERNAME", Kind::UserName),
     exact("PDM_PYPI_PASSWORD", Kind::Password),
+    // NuGet: NuGetPackageSourceCredentials_<source name, as the configuration writes it>.
+    family("NuGetPackageSourceCredentials_", "", Kind::NugetCredentials),
     // SwiftPM 6.4 and later: netrc text for the registries' hosts.
     exact(SWIFTPM_NETRC_DATA, Kind::NetrcText),
     // The AWS documentation's convention (Maven, Gradle, npm's .npmrc, requirements files).

@@ -113,6 +113,9 @@ pub fn build(
                     Some(path) => Secret::plain(path.to_string_lossy()),
                     None => continue,
                 },
+                Kind::NugetCredentials => {
+                    Secret::plain(format!("Username=aws;Password={}", token.expose()))
+                }
                 Kind::NetrcText => {
                     add_netrc_text(&mut plan, &var.name, source, token, user);
                     continue;

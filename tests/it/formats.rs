@@ -62,3 +62,54 @@ fn swift_registries_get_netrc_text_after_the_users_own() {
         )
     );
 }
+
+const NUGET: &str =
+    "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/nuget/feed/v3/index.json";
+
+/// NuGet reads `NuGetPackageSourceCredentials_<name>` (`Username=…;Password=…`); a name with a
+/// `.` or `-` makes a variable only `exec` and `dotenv` can set, and status says so.
+#[test]
+fn nuget_sources_get_their_credential_variables() {
+    let (standin, sb) = setup();
+    sb.write(
+        "dotnet/nuget.config",
+        &format!(
+            "<configuration>\n  <packageSources>\n    <add key=\"corp\" value=\"{NUGET}\" />\n    \
+             <add key=\"corp.dev\" value=\"{NUGET}\" />\n  </packageSources>\n</configuration>\n"
+        ),
+    );
+    let status = sb.status("dotnet");
+    let sources = status["sources"].as_array().unwrap();
+    assert_eq!(sources.len(), 2, "{status}");
+    for s in sources {
+        assert_eq!(s["format"], "nuget");
+        assert_eq!(s["tool"], "nuget");
+    }
+    assert_eq!(
+        support::strings(&sources[0]["env"]),
+        ["NuGetPackageSourceCredentials_corp"]
+    );
+    let problems = support::strings(&status["problems"]);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("NuGetPackageSourceCredentials_corp.dev")
+                && p.contains("no shell can export")
+                && p.contains("'corp_dev'")),
+        "{problems:?}"
+    );
+    // `env` itself: a shell would drop a name it cannot hold from its children's environment.
+    let out = ok(&sb.run("dotnet", &["exec", "--", "env"]));
+    let token = issued(&standin).pop().expect("a token was issued");
+    for name in ["corp", "corp.dev"] {
+        let line = format!("NuGetPackageSourceCredentials_{name}=Username=aws;Password={token}");
+        assert!(out.lines().any(|l| l == line), "{name}");
+    }
+    // The hook exports only what a shell can.
+    let exported = ok(&sb.run("dotnet", &["export", "bash"]));
+    assert!(
+        exported.contains("NuGetPackageSourceCredentials_corp="),
+        "{exported}"
+    );
+    assert!(!exported.contains("corp.dev"), "{exported}");
+}
