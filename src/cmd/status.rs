@@ -209,7 +209,15 @@ fn table(
     home: Option<&std::path::Path>,
 ) -> String {
     let mut out = String::new();
-    match &p.root {
+    // Without a Python project here, the directory of the first project file another tool
+    // read (a package.json's .npmrc, a Cargo config up the tree…) is the project.
+    let other = || {
+        p.sources
+            .iter()
+            .find(|s| s.origin == crate::tools::Origin::Project)
+            .and_then(|s| s.file.parent().map(std::path::Path::to_path_buf))
+    };
+    match p.root.clone().or_else(other) {
         Some(root) => {
             let _ = writeln!(
                 out,
@@ -238,6 +246,7 @@ fn table(
         let header = [
             "NAME",
             "TOOL",
+            "FORMAT",
             "FROM",
             "REPOSITORY",
             "REGION",
@@ -245,7 +254,7 @@ fn table(
             "TRUST",
             "TOKEN",
         ];
-        let rows: Vec<[String; 8]> = p
+        let rows: Vec<[String; 9]> = p
             .sources
             .iter()
             .zip(tokens)
@@ -257,6 +266,7 @@ fn table(
                         Role::Index => s.tool.as_str().to_string(),
                         role => format!("{} ({})", s.tool.as_str(), role.as_str()),
                     },
+                    s.format.as_str().to_string(),
                     from(s, p.root.as_deref(), home),
                     format!("{}-{}/{}", r.domain, r.owner, r.repository),
                     r.region.clone(),
@@ -302,11 +312,11 @@ fn table(
                         format!("{cell:<w$}")
                     };
                     match (i, cell.as_str()) {
-                        (6, "trusted") => format!("{GOOD}{pad}{GOOD:#}"),
-                        (7, c) if c.starts_with("valid") || c.starts_with("from") => {
+                        (7, "trusted") => format!("{GOOD}{pad}{GOOD:#}"),
+                        (8, c) if c.starts_with("valid") || c.starts_with("from") => {
                             format!("{GOOD}{pad}{GOOD:#}")
                         }
-                        (6 | 7, _) => format!("{WARN}{pad}{WARN:#}"),
+                        (7 | 8, _) => format!("{WARN}{pad}{WARN:#}"),
                         _ => pad,
                     }
                 })

@@ -89,6 +89,14 @@ fn nuget_sources_get_their_credential_variables() {
         support::strings(&sources[0]["env"]),
         ["NuGetPackageSourceCredentials_corp"]
     );
+    let table = ok(&sb.run("dotnet", &["status"]));
+    assert!(table.contains(" FORMAT "), "{table}");
+    assert!(
+        table
+            .lines()
+            .any(|l| l.split_whitespace().take(3).eq(["corp", "nuget", "nuget"])),
+        "{table}"
+    );
     let problems = support::strings(&status["problems"]);
     assert!(
         problems
