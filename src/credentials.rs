@@ -69,6 +69,7 @@ pub fn wanted_for(
     });
     Wanted {
         key: Key {
+            provider: repo.provider,
             domain: repo.domain.clone(),
             owner: repo.owner.clone(),
             region: repo.region.clone(),

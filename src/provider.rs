@@ -4,17 +4,58 @@
 //! today. How long a fetch may take and whether it may use the terminal are passed in with each
 //! request, never kept in a process-wide flag.
 
+use std::fmt;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
 use crate::secret::Secret;
 
+/// Who serves a repository and issues its tokens. CodeArtifact's entries keep the ids they had
+/// before other providers existed, so stored tokens stay valid.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderKind {
+    #[default]
+    CodeArtifact,
+    /// Azure Artifacts (Azure DevOps feeds): a repository is a feed of an organization.
+    Azure,
+    /// Google Artifact Registry: a repository of a project in a location.
+    Google,
+}
+
+impl ProviderKind {
+    pub const ALL: [ProviderKind; 3] = [
+        ProviderKind::CodeArtifact,
+        ProviderKind::Azure,
+        ProviderKind::Google,
+    ];
+
+    /// What `status --json` shows as `provider`, the refresh argument and the id's prefix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::CodeArtifact => "codeartifact",
+            ProviderKind::Azure => "azure",
+            ProviderKind::Google => "google",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProviderKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
 /// One stored entry per (domain, owner, region, profile, endpoint override): a token for the
 /// same domain signed by another profile, or fetched from a test endpoint, is another entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Key {
+    /// Who issues the token (the other fields are that provider's: for Azure the domain is
+    /// the organization, for Google the project and the region its location).
+    pub provider: ProviderKind,
     pub domain: String,
     pub owner: String,
     pub region: String,
@@ -27,7 +68,8 @@ impl Key {
     /// fields that may hold `:` or `%` are percent-escaped.
     pub fn id(&self) -> String {
         format!(
-            "codeartifact:{}-{}:{}:{}:{}",
+            "{}:{}-{}:{}:{}:{}",
+            self.provider.as_str(),
             self.domain,
             self.owner,
             self.region,
@@ -45,7 +87,13 @@ impl Key {
 
     /// For messages: `corp-111122223333 in us-west-2 (profile dev)`.
     pub fn describe(&self) -> String {
-        let mut s = format!("{}-{} in {}", self.domain, self.owner, self.region);
+        let mut s = match self.provider {
+            ProviderKind::CodeArtifact => {
+                format!("{}-{} in {}", self.domain, self.owner, self.region)
+            }
+            ProviderKind::Azure => format!("Azure DevOps organization {}", self.domain),
+            ProviderKind::Google => format!("Google Cloud project {}", self.domain),
+        };
         if let Some(p) = &self.profile {
             s.push_str(&format!(" (profile {p})"));
         }
@@ -58,6 +106,72 @@ impl Key {
 
 fn escape(s: &str) -> String {
     s.replace('%', "%25").replace(':', "%3A")
+}
+
+/// One repository: everything its provider's token call and the variable plan need. The
+/// fields are CodeArtifact's names; for Azure Artifacts `domain` is the organization, `owner`
+/// the project (empty for an organization-scoped feed) and `repository` the feed; for Google
+/// Artifact Registry `domain` is the project, `region` the location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repository {
+    pub provider: ProviderKind,
+    pub domain: String,
+    pub owner: String,
+    pub region: String,
+    pub repository: String,
+}
+
+/// The unit of trust and of tokens: a domain in one AWS account, an Azure DevOps organization
+/// (owner empty), a Google Cloud project (owner empty).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DomainOwner {
+    pub provider: ProviderKind,
+    pub domain: String,
+    pub owner: String,
+}
+
+impl Repository {
+    pub fn domain_owner(&self) -> DomainOwner {
+        DomainOwner {
+            provider: self.provider,
+            domain: self.domain.clone(),
+            owner: self.owner.clone(),
+        }
+    }
+}
+
+impl fmt::Display for DomainOwner {
+    /// The form AWS itself writes in host names, `corp-111122223333`; `azure:ORG` and
+    /// `google:PROJECT` for the others.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.provider {
+            ProviderKind::CodeArtifact => write!(f, "{}-{}", self.domain, self.owner),
+            other => write!(f, "{}:{}", other.as_str(), self.domain),
+        }
+    }
+}
+
+impl DomainOwner {
+    /// Parses what `Display` writes: `DOMAIN-OWNER` (split at the last `-`), the form
+    /// `[trust] domains` uses, or `azure:ORG`, `google:PROJECT`.
+    pub fn parse(s: &str) -> Option<DomainOwner> {
+        if let Some((kind, name)) = s.split_once(':') {
+            let provider =
+                ProviderKind::parse(kind).filter(|k| *k != ProviderKind::CodeArtifact)?;
+            return crate::codeartifact::url::is_repository(name).then(|| DomainOwner {
+                provider,
+                domain: name.to_string(),
+                owner: String::new(),
+            });
+        }
+        let (domain, owner) = s.rsplit_once('-')?;
+        use crate::codeartifact::url;
+        (url::is_domain(domain) && url::is_owner(owner)).then(|| DomainOwner {
+            provider: ProviderKind::CodeArtifact,
+            domain: domain.to_string(),
+            owner: owner.to_string(),
+        })
+    }
 }
 
 /// How a fetch may use the terminal ca-env was given.

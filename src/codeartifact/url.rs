@@ -6,6 +6,7 @@
 //! is rejected, and a URL that will carry a token is always rebuilt from the parsed parts.
 
 use super::{regions, Repository};
+use crate::provider::ProviderKind;
 use crate::tools::Format;
 
 /// The literal userinfo the AWS documentation puts in requirements files and PDM sources
@@ -214,6 +215,7 @@ fn codeartifact_host(authority: &str) -> Option<Requested> {
     let (domain, owner) = split_domain_owner(first).ok()?;
     Some(Requested {
         repository: Repository {
+            provider: ProviderKind::CodeArtifact,
             domain: domain.to_string(),
             owner: owner.to_string(),
             region: region.to_string(),
@@ -347,6 +349,7 @@ fn judge_aws(input: &str) -> Result<RepoUrl, &'static str> {
     }
     Ok(RepoUrl {
         repository: Repository {
+            provider: ProviderKind::CodeArtifact,
             domain: domain.to_string(),
             owner: owner.to_string(),
             region: region.to_string(),
