@@ -10,6 +10,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+pub mod cli;
+
 use crate::error::Error;
 use crate::secret::Secret;
 
@@ -131,11 +133,27 @@ pub struct DomainOwner {
 }
 
 impl Repository {
+    /// The user name the service takes beside the token: `aws` for CodeArtifact, the feed for
+    /// Azure Artifacts (any name works there; Microsoft's examples use the feed's),
+    /// `oauth2accesstoken` for Google Artifact Registry.
+    pub fn user_name(&self) -> &str {
+        match self.provider {
+            ProviderKind::CodeArtifact => "aws",
+            ProviderKind::Azure => &self.repository,
+            ProviderKind::Google => "oauth2accesstoken",
+        }
+    }
+
     pub fn domain_owner(&self) -> DomainOwner {
+        // Azure trusts and tokens go by organization, not project.
+        let owner = match self.provider {
+            ProviderKind::CodeArtifact => self.owner.clone(),
+            _ => String::new(),
+        };
         DomainOwner {
             provider: self.provider,
             domain: self.domain.clone(),
-            owner: self.owner.clone(),
+            owner,
         }
     }
 }
@@ -152,6 +170,18 @@ impl fmt::Display for DomainOwner {
 }
 
 impl DomainOwner {
+    /// For messages: `domain corp in account 111122223333`, `Azure DevOps organization ORG`,
+    /// `Google Cloud project P`.
+    pub fn describe(&self) -> String {
+        match self.provider {
+            ProviderKind::CodeArtifact => {
+                format!("domain {} in account {}", self.domain, self.owner)
+            }
+            ProviderKind::Azure => format!("Azure DevOps organization {}", self.domain),
+            ProviderKind::Google => format!("Google Cloud project {}", self.domain),
+        }
+    }
+
     /// Parses what `Display` writes: `DOMAIN-OWNER` (split at the last `-`), the form
     /// `[trust] domains` uses, or `azure:ORG`, `google:PROJECT`.
     pub fn parse(s: &str) -> Option<DomainOwner> {
@@ -172,6 +202,19 @@ impl DomainOwner {
             owner: owner.to_string(),
         })
     }
+}
+
+/// Where another provider's URL rules (`azure::url`, `google::url`) found a repository: the
+/// repository, and the URL rebuilt from its parts (`origin` + `path`), which `codeartifact::url`
+/// turns into the one accepted-URL type every source carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub repository: Repository,
+    /// `https://host`
+    pub origin: String,
+    /// From the first `/` on, as the project wrote it.
+    pub path: String,
+    pub format: crate::tools::Format,
 }
 
 /// How a fetch may use the terminal ca-env was given.
