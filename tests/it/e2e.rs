@@ -789,5 +789,6 @@ fn dotenv_feeds_docker_compose_config() {
     assert_eq!(support::ok(&out), "1.0.0");
 }
 
+mod providers;
 mod pull;
 mod resolution;
