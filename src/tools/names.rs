@@ -150,17 +150,20 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
                 _ => fixed(&[registry::PIP_INDEX_URL]),
             }
         }
+        // npm and pnpm read `_authToken`s from their user configuration file only: ca-env's
+        // copy of the user's, which this variable names (see `vars::npmrc`).
+        (Tool::Npm | Tool::Pnpm, _) => fixed(&[registry::NPM_CONFIG_USERCONFIG]),
+        // Yarn: a registry with settings of its own reads no variable of ca-env's.
+        (Tool::Yarn, _) => match entry.form {
+            Form::OwnAuth { .. } => Vec::new(),
+            _ => fixed(&[
+                registry::YARN_NPM_AUTH_TOKEN,
+                registry::YARN_NPM_ALWAYS_AUTH,
+            ]),
+        },
         // Filled in format by format (issue 15): nothing yet.
         (
-            Tool::Npm
-            | Tool::Pnpm
-            | Tool::Yarn
-            | Tool::Cargo
-            | Tool::Maven
-            | Tool::Gradle
-            | Tool::Nuget
-            | Tool::Bundler
-            | Tool::Swift,
+            Tool::Cargo | Tool::Maven | Tool::Gradle | Tool::Nuget | Tool::Bundler | Tool::Swift,
             _,
         ) => Vec::new(),
         (Tool::Pip, _) | (Tool::Poetry, None) => {
