@@ -158,6 +158,7 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
         }
         sources.push(s);
     }
+    yarn_token(&candidates, &mut sources, &mut problems);
     let env = managed_env(&sources, &mut problems);
     Project {
         root,
@@ -246,6 +247,42 @@ fn source(
         trusted: entry.origin.is_users_word() || is_trusted(config, allowed, &repo.domain_owner()),
         vars,
     })
+}
+
+/// Yarn sends its top-level token (`YARN_NPM_AUTH_TOKEN`) to every registry without settings
+/// of its own (`npmConfigUtils.ts`, `getAuthConfiguration`): it is set only when every such
+/// registry of the project is a CodeArtifact repository of one domain and owner. Otherwise,
+/// and for a registry with settings of its own, the token's way in is
+/// `${CODEARTIFACT_AUTH_TOKEN}` in `.yarnrc.yml`, which Yarn fills from the environment.
+fn yarn_token(candidates: &[Candidate], sources: &mut [Source], problems: &mut Vec<Problem>) {
+    let reached: Vec<Option<DomainOwner>> = candidates
+        .iter()
+        .filter(|c| c.entry.tool == Tool::Yarn && c.entry.form == Form::ToolConfig)
+        .map(|c| c.url.as_ref().map(|u| u.repository.domain_owner()))
+        .collect();
+    let one = match reached.first() {
+        Some(Some(first)) => reached.iter().all(|p| p.as_ref() == Some(first)),
+        _ => false,
+    };
+    let hint = format!("npmAuthToken: \"${{{CODEARTIFACT_AUTH_TOKEN}}}\"");
+    for s in sources.iter_mut().filter(|s| s.tool == Tool::Yarn) {
+        let label = format!("yarn source {}", quoted_name(&s.name));
+        let line = Some(s.line).filter(|&l| l > 0);
+        let why = match s.form {
+            Form::OwnAuth { placeholder: true } => continue,
+            Form::OwnAuth { placeholder: false } => format!(
+                "{label}: .yarnrc.yml sets this registry's credentials itself (npmRegistries, or the scope's npmAuthToken); to have ca-env's token there, write {hint} in those settings"
+            ),
+            _ if !one => {
+                s.vars.clear();
+                format!(
+                    "{label}: Yarn would send YARN_NPM_AUTH_TOKEN to this project's other registries too, so it is not set; write {hint} under npmScopes.<scope> (or npmRegistries) for this registry"
+                )
+            }
+            _ => continue,
+        };
+        problems.push(Problem::in_file(&s.file, line, why));
+    }
 }
 
 /// Every variable the sources set, in first-seen order, and `CODEARTIFACT_AUTH_TOKEN` when

@@ -26,6 +26,7 @@ mod root;
 mod swift;
 mod toml_doc;
 mod uv;
+mod yaml_doc;
 mod yarn;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ use files::ProjectFs;
 use crate::env::Env;
 use crate::problem::Problem;
 pub use crate::tools::{Entry, Form, Origin, Role, Tool};
+pub use npm::{line_kv as npmrc_line, user_file as npm_user_file};
 
 /// What discovery found.
 #[derive(Debug, Default)]

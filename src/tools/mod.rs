@@ -212,6 +212,10 @@ pub enum Form {
     /// A variable of the user's that names the index (`PIP_INDEX_URL`, `UV_INDEX`…): the
     /// credentials go into that same variable.
     Variable(&'static str),
+    /// A registry whose credentials the tool's own file sets (Yarn's `npmRegistries` entry, or
+    /// a scope with its own `npmAuthToken`): no variable of ca-env's reaches it, only
+    /// `${CODEARTIFACT_AUTH_TOKEN}` written there (`placeholder`) carries the token.
+    OwnAuth { placeholder: bool },
 }
 
 /// One index URL as a project file declares it.

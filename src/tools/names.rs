@@ -153,17 +153,19 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
                 _ => fixed(&[registry::PIP_INDEX_URL]),
             }
         }
+        // npm and pnpm read `_authToken`s from their user configuration file only: ca-env's
+        // copy of the user's, which this variable names (see `vars::npmrc`).
+        (Tool::Npm | Tool::Pnpm, _) => fixed(&[registry::NPM_CONFIG_USERCONFIG]),
+        // Yarn: a registry with settings of its own reads no variable of ca-env's.
+        (Tool::Yarn, _) => match entry.form {
+            Form::OwnAuth { .. } => Vec::new(),
+            _ => fixed(&[
+                registry::YARN_NPM_AUTH_TOKEN,
+                registry::YARN_NPM_ALWAYS_AUTH,
+            ]),
+        },
         // Filled in format by format (issue 15): nothing yet.
-        (
-            Tool::Npm
-            | Tool::Pnpm
-            | Tool::Yarn
-            | Tool::Cargo
-            | Tool::Maven
-            | Tool::Gradle
-            | Tool::Bundler,
-            _,
-        ) => Vec::new(),
+        (Tool::Cargo | Tool::Maven | Tool::Gradle | Tool::Bundler, _) => Vec::new(),
         // NuGet takes the source's name as it is: a name with other characters than letters,
         // digits and `_` makes a variable only `exec` and `dotenv` can set.
         (Tool::Nuget, Some(name)) if !is_plain_name(name) => {

@@ -22,6 +22,11 @@ pub enum Kind {
     NetrcText,
     /// NuGet's `Username=aws;Password=TOKEN`.
     NugetCredentials,
+    /// The path of an npm user configuration file holding the registries' `_authToken`s and
+    /// everything the user's own npmrc says.
+    NpmrcPath,
+    /// The word `true`.
+    True,
 }
 
 /// A variable, or a family of them.
@@ -99,6 +104,13 @@ pub const WRITTEN: &[Written] = &[
     family("NuGetPackageSourceCredentials_", "", Kind::NugetCredentials),
     // SwiftPM 6.4 and later: netrc text for the registries' hosts.
     exact(SWIFTPM_NETRC_DATA, Kind::NetrcText),
+    // npm and pnpm read their user configuration from the file this names (and the
+    // `_authToken` of each registry in it).
+    exact(NPM_CONFIG_USERCONFIG, Kind::NpmrcPath),
+    // Yarn Berry: the top-level token, sent to every registry without settings of its own, and
+    // sent even for packages without a scope.
+    exact(YARN_NPM_AUTH_TOKEN, Kind::Password),
+    exact(YARN_NPM_ALWAYS_AUTH, Kind::True),
     // The AWS documentation's convention (Maven, Gradle, npm's .npmrc, requirements files).
     exact(CODEARTIFACT_AUTH_TOKEN, Kind::SharedToken),
 ];
@@ -161,8 +173,6 @@ pub const SHELL: &str = "SHELL";
 pub const ZDOTDIR: &str = "ZDOTDIR";
 /// The `.envrc` direnv loaded for this directory.
 pub const DIRENV_FILE: &str = "DIRENV_FILE";
-/// npm's user configuration file (default `~/.npmrc`).
-pub const NPM_CONFIG_USERCONFIG: &str = "NPM_CONFIG_USERCONFIG";
 /// Access keys in the environment, which the SDK takes before any profile (never read for
 /// their value).
 pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
@@ -209,6 +219,24 @@ pub const POETRY_REPOSITORIES_PREFIX: &str = "POETRY_REPOSITORIES_";
 pub const PDM_PYPI_URL: &str = "PDM_PYPI_URL";
 /// PDM's user configuration file, instead of the default one.
 pub const PDM_CONFIG_FILE: &str = "PDM_CONFIG_FILE";
+
+/// npm's user configuration file (default `~/.npmrc`); also written, naming ca-env's copy.
+pub const NPM_CONFIG_USERCONFIG: &str = "NPM_CONFIG_USERCONFIG";
+/// The same, as npm itself passes it to scripts (npm and pnpm read either case; when both are
+/// set, the later in the environment wins).
+pub const NPM_CONFIG_USERCONFIG_LC: &str = "npm_config_userconfig";
+/// npm's and pnpm's registry, over every file.
+pub const NPM_CONFIG_REGISTRY: &str = "NPM_CONFIG_REGISTRY";
+/// The same, lower-cased.
+pub const NPM_REGISTRY_LC: &str = "npm_config_registry";
+/// Yarn Berry's registry, over every `.yarnrc.yml`.
+pub const YARN_NPM_REGISTRY_SERVER: &str = "YARN_NPM_REGISTRY_SERVER";
+/// Yarn Berry's publish registry, over every `.yarnrc.yml`.
+pub const YARN_NPM_PUBLISH_REGISTRY: &str = "YARN_NPM_PUBLISH_REGISTRY";
+/// Yarn Berry's top-level token (written).
+pub const YARN_NPM_AUTH_TOKEN: &str = "YARN_NPM_AUTH_TOKEN";
+/// Yarn Berry: send the token for every request, not only scoped ones (written).
+pub const YARN_NPM_ALWAYS_AUTH: &str = "YARN_NPM_ALWAYS_AUTH";
 
 /// pipenv's Pipfile, instead of the nearest one up.
 pub const PIPENV_PIPFILE: &str = "PIPENV_PIPFILE";

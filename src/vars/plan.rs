@@ -91,12 +91,14 @@ impl Plan {
 
 /// Builds the plan for `sources`, each with its token. `shared` is set when the project manages
 /// `CODEARTIFACT_AUTH_TOKEN` (its sources share one domain and owner). `netrc` is the file
-/// written for requirements files that name their own index ([`super::netrc::write`]). `user`
+/// written for requirements files that name their own index ([`super::netrc::write`]), `npmrc`
+/// the npm configuration written for npm and pnpm ([`super::npmrc::write`]). `user`
 /// is the user's own environment, whose URL variables get credentials in place.
 pub fn build(
     with_tokens: &[(&Source, &Secret)],
     shared: bool,
     netrc: Option<&Path>,
+    npmrc: Option<&Path>,
     user: &Env,
 ) -> Plan {
     let mut plan = Plan::default();
@@ -120,6 +122,11 @@ pub fn build(
                     add_netrc_text(&mut plan, &var.name, source, token, user);
                     continue;
                 }
+                Kind::NpmrcPath => match npmrc {
+                    Some(path) => Secret::plain(path.to_string_lossy()),
+                    None => continue,
+                },
+                Kind::True => Secret::plain("true"),
             };
             if let Form::Variable(name) = source.form {
                 let users = user.var(name).unwrap_or_default();
