@@ -150,14 +150,15 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
                 _ => fixed(&[registry::PIP_INDEX_URL]),
             }
         }
+        // Maven's settings.xml and Gradle's build files read the token the way the AWS
+        // documentation shows: `${env.CODEARTIFACT_AUTH_TOKEN}`, `System.env.CODEARTIFACT_AUTH_TOKEN`.
+        (Tool::Maven | Tool::Gradle, _) => fixed(&[CODEARTIFACT_AUTH_TOKEN]),
         // Filled in format by format (issue 15): nothing yet.
         (
             Tool::Npm
             | Tool::Pnpm
             | Tool::Yarn
             | Tool::Cargo
-            | Tool::Maven
-            | Tool::Gradle
             | Tool::Nuget
             | Tool::Bundler
             | Tool::Swift,
