@@ -437,4 +437,108 @@ dependencyResolutionManagement {
         assert!(urls("x.url 'https://x.example/'").is_empty());
         assert!(urls("maven { credentials { url 'https://x.example/' } }").is_empty());
     }
+
+    fn find(home: &Path, cwd: &str) -> Found {
+        let h = home.display().to_string();
+        let env = Env::from_pairs(&[("HOME", h.as_str())], Some(home.join(cwd)));
+        std::fs::create_dir_all(home.join(cwd)).unwrap();
+        let mut found = Found::default();
+        discover(&env, &home.join(cwd), &mut found);
+        found
+    }
+
+    fn write(root: &Path, rel: &str, text: &[u8]) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn the_builds_root_and_the_subproject() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        write(
+            h,
+            "p/settings.gradle.kts",
+            b"pluginManagement {\n repositories { maven(\"https://plugins.example/\") }\n}\n",
+        );
+        write(
+            h,
+            "p/build.gradle",
+            b"repositories { maven { url 'https://root.example/' } }\n",
+        );
+        write(h, "p/sub/build.gradle.kts", b"publishing { repositories { maven { name = \"corp\"; url = uri(\"https://pub.example/\") } } }\n");
+        let found = find(h, "p/sub/src");
+        // From a directory below the subproject: only the root's files.
+        let urls: Vec<&str> = found.entries.iter().map(|e| e.url.as_str()).collect();
+        assert_eq!(urls, ["https://plugins.example/", "https://root.example/"]);
+        let found = find(h, "p/sub");
+        let got: Vec<(String, Role, Option<String>, usize)> = found
+            .entries
+            .iter()
+            .map(|e| {
+                assert_eq!((e.tool, e.origin), (Tool::Gradle, Origin::Project));
+                let file = e
+                    .file
+                    .strip_prefix(h)
+                    .unwrap_or(&e.file)
+                    .display()
+                    .to_string();
+                (file, e.role, e.name.clone(), e.line)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("p/settings.gradle.kts".into(), Role::Index, None, 2),
+                ("p/build.gradle".into(), Role::Index, None, 1),
+                (
+                    "p/sub/build.gradle.kts".into(),
+                    Role::Publish,
+                    Some("corp".into()),
+                    1
+                ),
+            ]
+        );
+        // No settings file: the working directory's build script alone.
+        write(
+            h,
+            "q/build.gradle",
+            b"repositories { maven { url 'https://q.example/' } }\n",
+        );
+        assert_eq!(find(h, "q").entries.len(), 1);
+        assert_eq!(find(h, "q/x").entries.len(), 0);
+    }
+
+    #[test]
+    fn hostile_files_are_one_problem_each() {
+        let huge = "// x\n".repeat(300_000);
+        for (text, want) in [
+            (huge.as_bytes(), "build.gradle: larger than 1 MiB; not read"),
+            (
+                b"maven {\n url 'SECRET\xff' }".as_slice(),
+                "build.gradle:2: not valid UTF-8; not read",
+            ),
+            (
+                b"maven {\n url \"SECRET }".as_slice(),
+                "build.gradle:2: a string is not closed",
+            ),
+            (
+                b"a { b { c }\n".as_slice(),
+                "build.gradle:1: a bracket is not closed",
+            ),
+        ] {
+            let home = tempfile::tempdir().unwrap();
+            let h = home.path();
+            write(h, "p/build.gradle", text);
+            let found = find(h, "p");
+            let shown: Vec<String> = found
+                .problems
+                .iter()
+                .map(|p| p.to_string().replace(&format!("{}/p/", h.display()), ""))
+                .collect();
+            assert_eq!(shown, [want]);
+            assert!(found.entries.is_empty());
+        }
+    }
 }

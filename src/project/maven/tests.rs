@@ -305,3 +305,53 @@ fn hostile_files_are_one_problem_each() {
         }
     }
 }
+
+/// A Maven source gets CODEARTIFACT_AUTH_TOKEN, and a hint when settings.xml has no `<server>`
+/// of its id; sources in two domains get no shared token, and a problem saying so.
+#[test]
+fn sources_get_the_shared_token_and_the_server_hint() {
+    use crate::config::Config;
+    use crate::sources::resolve;
+    use crate::trust::Allowed;
+
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(h, "proj/pom.xml", PARENT.as_bytes());
+    let project = resolve(find(h, "proj"), &Config::default(), &Allowed::default());
+    assert_eq!(project.sources.len(), 1);
+    let names: Vec<&str> = project.sources[0]
+        .vars
+        .iter()
+        .map(|v| v.name.as_str())
+        .collect();
+    assert_eq!(names, ["CODEARTIFACT_AUTH_TOKEN"]);
+    assert_eq!(project.env, ["CODEARTIFACT_AUTH_TOKEN"]);
+    let shown: Vec<String> = project.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(shown.len(), 1, "{shown:?}");
+    assert!(
+        shown[0].starts_with(&format!(
+            "{}:8: maven repository 'corp': {}/.m2/settings.xml has no <server> of this id",
+            h.join("proj/pom.xml").display(),
+            h.display()
+        )),
+        "{shown:?}"
+    );
+    assert!(shown[0].ends_with("hint: add to <servers> there: <server><id>corp</id><username>aws</username><password>${env.CODEARTIFACT_AUTH_TOKEN}</password></server>"), "{shown:?}");
+
+    write(
+        h,
+        ".m2/settings.xml",
+        b"<settings><servers><server><id>corp</id></server></servers></settings>",
+    );
+    let project = resolve(find(h, "proj"), &Config::default(), &Allowed::default());
+    assert_eq!(project.problems, []);
+
+    // A second domain: the token cannot be shared.
+    let other = PARENT.replace("<id>rel</id><url>https://r.example/</url>", "<id>corp</id><url>https://other-444455556666.d.codeartifact.us-west-2.amazonaws.com/maven/releases/</url>");
+    write(h, "proj/pom.xml", other.as_bytes());
+    let project = resolve(find(h, "proj"), &Config::default(), &Allowed::default());
+    assert_eq!(project.sources.len(), 2, "{:?}", project.problems);
+    assert_eq!(project.env, Vec::<String>::new());
+    let shown: Vec<String> = project.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(shown, ["CODEARTIFACT_AUTH_TOKEN holds one token, but this project's sources are in 2 domains; it is not set"]);
+}

@@ -78,36 +78,31 @@ impl MavenWorld {
             .to_string()
     }
 
-    /// Asserts `status --json` in `dir`: one source, the repository with `role`, for `tool`,
-    /// trusted, with CODEARTIFACT_AUTH_TOKEN; and no problem.
-    fn assert_status(&self, dir: &str, tool: &str, role: &str) {
+    /// Asserts `status --json` in `dir`: the repository as each source, with (tool, role) as
+    /// given, trusted, with CODEARTIFACT_AUTH_TOKEN; and no problem.
+    fn assert_status(&self, dir: &str, want: &[(&str, &str)]) {
         let status = self.sb.status(dir);
         let shown = serde_json::to_string_pretty(&status).unwrap();
         let sources = status["sources"].as_array().unwrap();
-        assert_eq!(sources.len(), 1, "{dir}: {shown}");
-        let s = &sources[0];
-        for (key, value) in [
-            ("tool", tool),
-            ("role", role),
-            ("format", "maven"),
-            ("url", &self.repo.url()),
-            ("domain", "corp"),
-            ("owner", OWNER),
-            ("repository", "maven-store"),
-        ] {
-            assert_eq!(s[key].as_str(), Some(value), "{dir}: {key}: {shown}");
+        assert_eq!(sources.len(), want.len(), "{dir}: {shown}");
+        for (s, (tool, role)) in sources.iter().zip(want) {
+            for (key, value) in [
+                ("tool", *tool),
+                ("role", *role),
+                ("format", "maven"),
+                ("url", &self.repo.url()),
+                ("domain", "corp"),
+                ("owner", OWNER),
+                ("repository", "maven-store"),
+            ] {
+                assert_eq!(s[key].as_str(), Some(value), "{dir}: {key}: {shown}");
+            }
+            assert_eq!(s["trusted"], true, "{dir}: {shown}");
+            let env = support::strings(&s["env"]);
+            assert_eq!(env, ["CODEARTIFACT_AUTH_TOKEN"], "{shown}");
         }
-        assert_eq!(s["trusted"], true, "{dir}: {shown}");
-        assert_eq!(
-            support::strings(&s["env"]),
-            ["CODEARTIFACT_AUTH_TOKEN"],
-            "{shown}"
-        );
-        assert_eq!(
-            support::strings(&status["env"]),
-            ["CODEARTIFACT_AUTH_TOKEN"],
-            "{shown}"
-        );
+        let env = support::strings(&status["env"]);
+        assert_eq!(env, ["CODEARTIFACT_AUTH_TOKEN"], "{shown}");
         assert!(status["problems"].as_array().unwrap().is_empty(), "{shown}");
     }
 }
@@ -178,8 +173,8 @@ fn maven_deploys_and_resolves_a_parent_with_the_hook_and_fails_without() {
     let url = w.repo.url();
     w.sb.write("corp-parent/pom.xml", &parent_pom(&url));
     w.sb.write("app/pom.xml", &app_pom(&url));
-    w.assert_status("corp-parent", "maven", "publish");
-    w.assert_status("app", "maven", "index");
+    w.assert_status("corp-parent", &[("maven", "publish")]);
+    w.assert_status("app", &[("maven", "index")]);
 
     // Without ca-env the repository turns the upload away.
     let deploy = |local: &str| format!("mvn -B -Dmaven.repo.local='{local}' deploy");
@@ -249,4 +244,88 @@ fn maven_deploys_and_resolves_a_parent_with_the_hook_and_fails_without() {
         .map(|r| r.status)
         .collect::<Vec<_>>();
     assert!(got.contains(&401) && got.contains(&200), "{got:?}");
+}
+
+/// A Gradle build that fetches a POM from the repository, with the credentials block the AWS
+/// documentation shows, and names it as its `maven-publish` target too. Debian's Gradle 4.4.1
+/// cannot publish over HTTP at all (no repository connector for it, with or without
+/// credentials), so only the fetch runs; the publish target is checked in `status`.
+fn gradle_build(url: &str) -> String {
+    format!(
+        r#"apply plugin: 'maven-publish'
+
+group = 'com.corp'
+version = '2.0'
+
+configurations {{ corp }}
+
+repositories {{
+    maven {{
+        url '{url}'
+        credentials {{
+            username "aws"
+            password System.env.CODEARTIFACT_AUTH_TOKEN
+        }}
+    }}
+}}
+
+dependencies {{ corp 'com.corp:corp-lib:1.0@pom' }}
+
+task fetch {{
+    doLast {{ configurations.corp.files.each {{ println "fetched " + it.name }} }}
+}}
+
+publishing {{
+    publications {{
+        lib(MavenPublication) {{
+            artifactId 'gradle-lib'
+            artifact file('lib.txt')
+        }}
+    }}
+    repositories {{
+        maven {{
+            url = '{url}'
+            credentials {{
+                username "aws"
+                password System.env.CODEARTIFACT_AUTH_TOKEN
+            }}
+        }}
+    }}
+}}
+"#
+    )
+}
+
+#[test]
+fn gradle_fetches_with_the_hook_and_fails_without() {
+    let _heavy = support::heavy();
+    let mut w = MavenWorld::start();
+    let url = w.repo.url();
+    w.repo.put(
+        "com/corp/corp-lib/1.0/corp-lib-1.0.pom",
+        "<project><modelVersion>4.0.0</modelVersion><groupId>com.corp</groupId>\
+         <artifactId>corp-lib</artifactId><version>1.0</version><packaging>pom</packaging></project>\n",
+    );
+    w.sb.write(
+        "gradle-app/settings.gradle",
+        "rootProject.name = 'gradle-app'\n",
+    );
+    w.sb.write("gradle-app/build.gradle", &gradle_build(&url));
+    w.sb.write("gradle-app/lib.txt", "a private artifact\n");
+    w.assert_status("gradle-app", &[("gradle", "index"), ("gradle", "publish")]);
+    let gradle = |home: &str| format!("gradle --no-daemon -g '{home}' fetch");
+
+    let mut sh = Shell::in_sandbox(&w.sb, Kind::Bash, false);
+    sh.cd("gradle-app");
+    let ran = sh.run(&gradle(&w.local()));
+    assert_ne!(ran.status, 0, "fetch without ca-env:\n{}", ran.output);
+    assert!(ran.output.contains("401"), "{}", ran.output);
+    drop(sh);
+
+    let mut sh = Shell::in_sandbox(&w.sb, Kind::Bash, true);
+    sh.cd("gradle-app");
+    let token = w.issued().pop().unwrap();
+    assert_eq!(sh.var("CODEARTIFACT_AUTH_TOKEN"), Some(token));
+    let out = sh.ok(&gradle(&w.local()));
+    assert!(out.contains("fetched corp-lib-1.0.pom"), "{out}");
 }

@@ -75,6 +75,13 @@ impl MavenRepo {
         fs::read_to_string(self.dir.path().join(rel)).ok()
     }
 
+    /// Stores `text` at `rel`, as an upload would have.
+    pub fn put(&self, rel: &str, text: &str) {
+        let path = self.dir.path().join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
     /// Every request so far.
     pub fn requests(&self) -> Vec<Request> {
         self.state.lock().unwrap().requests.clone()
