@@ -159,7 +159,11 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
         }
         sources.push(s);
     }
-    let env = managed_env(&sources, &mut problems);
+    let leak = maven_leaks(&candidates, &found.maven_servers, &mut problems);
+    let mut env = managed_env(&sources, &mut problems);
+    if leak {
+        env.retain(|n| n != CODEARTIFACT_AUTH_TOKEN);
+    }
     maven_servers(&sources, &found.maven_servers, &mut problems);
     Project {
         root,
@@ -268,6 +272,33 @@ fn managed_env(sources: &[Source], problems: &mut Vec<Problem>) -> Vec<String> {
         )));
     }
     env
+}
+
+/// A Maven repository elsewhere than CodeArtifact whose id has a `<server>` in settings.xml
+/// that sends `CODEARTIFACT_AUTH_TOKEN`: Maven would hand it the token, so the token is not
+/// set at all here. True when there is one.
+fn maven_leaks(
+    candidates: &[Candidate],
+    servers: &MavenServers,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let mut leak = false;
+    for c in candidates
+        .iter()
+        .filter(|c| c.url.is_none() && c.entry.tool == Tool::Maven)
+    {
+        let Some(id) = c.entry.name.as_deref() else {
+            continue;
+        };
+        if servers.token_ids.iter().any(|t| t == id) {
+            problems.push(c.problem(format!(
+                "{}: not a CodeArtifact repository, but the <server> of this id in settings.xml sends it {CODEARTIFACT_AUTH_TOKEN}; it is not set",
+                c.label()
+            )));
+            leak = true;
+        }
+    }
+    leak
 }
 
 /// Maven sends credentials to a repository only through the `<server>` of its id in

@@ -29,6 +29,7 @@ use roxmltree::Node;
 use super::xml_doc::{at_path, child, child_text, Xml};
 use super::{root, Collector, Entry, Form, Found, Origin, Role, Tool};
 use crate::env::Env;
+use crate::tools::registry::CODEARTIFACT_AUTH_TOKEN;
 
 /// The most parent POMs followed.
 const MAX_PARENTS: usize = 10;
@@ -39,6 +40,9 @@ pub struct Servers {
     /// The user's settings file, where the hint says to add a `<server>`.
     pub settings: Option<PathBuf>,
     pub ids: Vec<String>,
+    /// The ids whose `<server>` sends `CODEARTIFACT_AUTH_TOKEN` (`${env.CODEARTIFACT_AUTH_TOKEN}`
+    /// in it): a repository of such an id elsewhere than CodeArtifact would get the token.
+    pub token_ids: Vec<String>,
 }
 
 pub fn discover(env: &Env, cwd: &Path, found: &mut Found) {
@@ -50,13 +54,13 @@ pub fn discover(env: &Env, cwd: &Path, found: &mut Found) {
     if let Some(maven_home) = maven_home(env) {
         let file = maven_home.join("conf/settings.xml");
         found.read_file(&file, Origin::SystemConfig, |c, rel| {
-            read_settings(c, rel, &mut servers.ids)
+            read_settings(c, rel, &mut servers)
         });
     }
     if let Some(home) = home {
         let file = home.join(".m2/settings.xml");
         found.read_file(&file, Origin::UserConfig, |c, rel| {
-            read_settings(c, rel, &mut servers.ids)
+            read_settings(c, rel, &mut servers)
         });
         servers.settings = Some(file);
     }
@@ -241,7 +245,7 @@ fn repositories(c: &mut Collector, rel: &Path, xml: &Xml, scope: Node, path: &[&
 }
 
 /// A `settings.xml`: mirrors, the repositories of profiles, and the server ids.
-fn read_settings(c: &mut Collector, rel: &Path, servers: &mut Vec<String>) {
+fn read_settings(c: &mut Collector, rel: &Path, servers: &mut Servers) {
     c.with_xml(rel, |c, xml| {
         let settings = xml.root();
         if settings.tag_name().name() != "settings" {
@@ -267,7 +271,14 @@ fn read_settings(c: &mut Collector, rel: &Path, servers: &mut Vec<String>) {
         }
         for server in at_path(settings, &["servers", "server"]) {
             if let Some((id, _)) = child_text(server, "id").filter(|(id, _)| !id.is_empty()) {
-                servers.push(id.to_string());
+                servers.ids.push(id.to_string());
+                let token = format!("env.{CODEARTIFACT_AUTH_TOKEN}");
+                let sends = server
+                    .descendants()
+                    .any(|n| n.text().is_some_and(|t| t.contains(&token)));
+                if sends {
+                    servers.token_ids.push(id.to_string());
+                }
             }
         }
     });

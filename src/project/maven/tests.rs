@@ -354,4 +354,15 @@ fn sources_get_the_shared_token_and_the_server_hint() {
     assert_eq!(project.env, Vec::<String>::new());
     let shown: Vec<String> = project.problems.iter().map(|p| p.to_string()).collect();
     assert_eq!(shown, ["CODEARTIFACT_AUTH_TOKEN holds one token, but this project's sources are in 2 domains; it is not set"]);
+
+    // A repository elsewhere whose id has a <server> that sends the token: no token at all.
+    write(h, "proj/pom.xml", PARENT.as_bytes());
+    write(h, ".m2/settings.xml", b"<settings><servers>\n<server><id>corp</id></server>\n<server><id>central</id><username>aws</username><password>${env.CODEARTIFACT_AUTH_TOKEN}</password></server></servers></settings>");
+    let found = find(h, "proj");
+    assert_eq!(found.maven_servers.token_ids, ["central"]);
+    let project = resolve(found, &Config::default(), &Allowed::default());
+    assert_eq!(project.sources.len(), 1);
+    assert_eq!(project.env, Vec::<String>::new());
+    let shown: Vec<String> = project.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(shown, [format!("{}:10: maven source 'central': not a CodeArtifact repository, but the <server> of this id in settings.xml sends it CODEARTIFACT_AUTH_TOKEN; it is not set", h.join("proj/pom.xml").display())]);
 }
