@@ -164,8 +164,11 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
                 registry::YARN_NPM_ALWAYS_AUTH,
             ]),
         },
+        // Maven's settings.xml and Gradle's build files read the token the way the AWS
+        // documentation shows: `${env.CODEARTIFACT_AUTH_TOKEN}`, `System.env.CODEARTIFACT_AUTH_TOKEN`.
+        (Tool::Maven | Tool::Gradle, _) => fixed(&[CODEARTIFACT_AUTH_TOKEN]),
         // Filled in format by format (issue 15): nothing yet.
-        (Tool::Cargo | Tool::Maven | Tool::Gradle | Tool::Bundler, _) => Vec::new(),
+        (Tool::Cargo | Tool::Bundler, _) => Vec::new(),
         // NuGet takes the source's name as it is: a name with other characters than letters,
         // digits and `_` makes a variable only `exec` and `dotenv` can set.
         (Tool::Nuget, Some(name)) if !is_plain_name(name) => {

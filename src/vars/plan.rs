@@ -106,7 +106,9 @@ pub fn build(
         for var in &source.vars {
             let value = match var.kind {
                 Kind::UserName => Secret::plain("aws"),
-                Kind::Password | Kind::SharedToken => Secret::plain(token.expose()),
+                // One token for every source, set below when they share one domain and owner.
+                Kind::SharedToken => continue,
+                Kind::Password => Secret::plain(token.expose()),
                 Kind::Url => Secret::plain(source.url.url()),
                 Kind::IndexUrl | Kind::IndexUrls => {
                     Secret::plain(with_credentials(&source.url.url(), token))

@@ -5,6 +5,7 @@
 pub mod bounded;
 #[cfg(target_os = "linux")]
 pub mod keyrings;
+pub mod mavenrepo;
 pub mod npmreg;
 pub mod pyindex;
 pub mod shells;
