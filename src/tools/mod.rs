@@ -212,6 +212,10 @@ pub enum Form {
     /// A variable of the user's that names the index (`PIP_INDEX_URL`, `UV_INDEX`…): the
     /// credentials go into that same variable.
     Variable(&'static str),
+    /// Declared in a way the tool can be given no credentials for (a Cargo git index, a Cargo
+    /// replacement source without a registry name): why, said only of a repository ca-env
+    /// knows; another host's is nothing to ca-env.
+    Unusable(&'static str),
 }
 
 /// One index URL as a project file declares it.

@@ -109,6 +109,9 @@ pub fn build(
                 Kind::IndexUrl | Kind::IndexUrls => {
                     Secret::plain(with_credentials(&source.url.url(), token))
                 }
+                Kind::BearerToken => Secret::plain(format!("Bearer {}", token.expose())),
+                Kind::UserInfo => Secret::plain(format!("aws:{}", percent_encoded(token))),
+                Kind::Fixed(value) => Secret::plain(value),
                 Kind::NetrcPath => match netrc {
                     Some(path) => Secret::plain(path.to_string_lossy()),
                     None => continue,
@@ -134,6 +137,11 @@ pub fn build(
 /// the userinfo.
 pub fn with_credentials(url: &str, token: &Secret) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    format!("{scheme}://aws:{}@{rest}", percent_encoded(token))
+}
+
+/// The token with every character but the unreserved ones percent-encoded.
+fn percent_encoded(token: &Secret) -> String {
     let mut encoded = String::with_capacity(token.expose().len());
     for b in token.expose().bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -142,7 +150,7 @@ pub fn with_credentials(url: &str, token: &Secret) -> String {
             encoded.push_str(&format!("%{b:02X}"));
         }
     }
-    format!("{scheme}://aws:{encoded}@{rest}")
+    encoded
 }
 
 #[cfg(test)]
