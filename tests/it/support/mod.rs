@@ -6,6 +6,7 @@ pub mod bounded;
 #[cfg(target_os = "linux")]
 pub mod keyrings;
 pub mod pyindex;
+pub mod registry;
 pub mod shells;
 pub mod standin;
 

@@ -235,7 +235,7 @@ fn try_get(port: u16, path: &str, token: Option<&str>) -> Option<(u16, String)> 
 }
 
 /// Standard base64 with padding, for the Authorization header.
-fn base64(input: &str) -> String {
+pub fn base64(input: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in input.as_bytes().chunks(3) {
