@@ -7,15 +7,31 @@
 //! are read as text, and a `source:` option of a `gem` line. Only a plain string literal is
 //! taken; a source built any other way (interpolation, a variable, a method call) is a problem
 //! naming the line.
+//!
+//! Then Bundler's settings files (`bundler/lib/bundler/settings.rb`): the project's
+//! (`$BUNDLE_APP_CONFIG/config`, else `.bundle/config` beside the Gemfile) and the user's
+//! (`BUNDLE_CONFIG`, `BUNDLE_USER_CONFIG`, `$BUNDLE_USER_HOME/config`, else
+//! `~/.bundle/config`), for two things: a mirror of one of the Gemfile's sources
+//! (`BUNDLE_MIRROR__<URL>`, or `…__ALL`), where Bundler then sends the requests; and
+//! credentials Bundler would take before ca-env's variable (one for the source's full URL in
+//! either file, one for its host in the project's, which Bundler reads before the
+//! environment), which `status` names.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Collector, Entry, Form, Found, Origin, Role, Tool};
+use crate::codeartifact::url::without_credentials;
 use crate::env::Env;
-use crate::tools::registry::BUNDLE_GEMFILE;
+use crate::tools::names::bundler_key;
+use crate::tools::registry::{
+    BUNDLE_APP_CONFIG, BUNDLE_CONFIG, BUNDLE_GEMFILE, BUNDLE_USER_CONFIG, BUNDLE_USER_HOME,
+};
 
 /// Bundler's names for a Gemfile, in the order it looks for them in each directory.
 const NAMES: [&str; 2] = ["gems.rb", "Gemfile"];
+
+/// Said of a CodeArtifact source whose credentials a settings file already holds.
+const SHADOWED: &str = "Bundler takes the credentials this file holds for it before ca-env's variable (hint: remove them with 'bundle config unset')";
 
 pub fn discover(env: &Env, cwd: &Path, found: &mut Found) {
     let file = match env.var(BUNDLE_GEMFILE).filter(|f| !f.is_empty()) {
@@ -35,7 +51,137 @@ pub fn discover(env: &Env, cwd: &Path, found: &mut Found) {
         return;
     };
     // A project's file, whichever way it was found: it needs trust like the others.
+    let first = found.entries.len();
     found.read_in(dir, Origin::Project, |c| read(c, Path::new(name)));
+    let sources: Vec<String> = found.entries[first..]
+        .iter()
+        .map(|e| e.url.clone())
+        .collect();
+    if sources.is_empty() {
+        return;
+    }
+    let app = match env.var(BUNDLE_APP_CONFIG).filter(|a| !a.is_empty()) {
+        Some(a) => dir.join(a),
+        None => dir.join(".bundle"),
+    };
+    if app.is_dir() {
+        found.read_in(&app, Origin::Project, |c| {
+            settings(c, Path::new("config"), &sources, true);
+        });
+    }
+    if let Some(file) = users_settings(env) {
+        found.read_file(&file, Origin::UserConfig, |c, rel| {
+            settings(c, rel, &sources, false);
+        });
+    }
+}
+
+/// The user's settings file, as `Settings#global_config_file` finds it.
+fn users_settings(env: &Env) -> Option<PathBuf> {
+    let var = |name| env.var(name).filter(|v| !v.is_empty());
+    if let Some(file) = var(BUNDLE_CONFIG).or_else(|| var(BUNDLE_USER_CONFIG)) {
+        return Some(super::pip::absolute(env, &file));
+    }
+    if let Some(home) = var(BUNDLE_USER_HOME) {
+        return Some(super::pip::absolute(env, &home).join("config"));
+    }
+    env.home().map(|h| h.join(".bundle/config"))
+}
+
+/// One settings file (YAML, one `KEY: "value"` a line, as Bundler writes it): mirrors of the
+/// Gemfile's `sources`, and credentials that would come before ca-env's (`project`: the
+/// project's file, which Bundler reads before the environment).
+fn settings(c: &mut Collector, rel: &Path, sources: &[String], project: bool) {
+    let Some(text) = c.read(rel) else {
+        return;
+    };
+    for (i, line) in text.lines().enumerate() {
+        let Some((key, value)) = line.split_once(": ") else {
+            continue;
+        };
+        let Some(setting) = key.trim().strip_prefix("BUNDLE_") else {
+            continue;
+        };
+        if let Some(mirrored) = setting.strip_prefix("MIRROR__") {
+            if mirrored.ends_with("__FALLBACK_TIMEOUT") {
+                continue;
+            }
+            let mirrored = mirrored
+                .replace("___", "-")
+                .replace("__", ".")
+                .to_lowercase();
+            let used = mirrored == "all"
+                || sources.iter().any(|s| {
+                    normalized(s).to_lowercase() == mirrored || host(s) == Some(mirrored.clone())
+                });
+            let (url, had_credentials) = without_credentials(unquoted(value.trim()));
+            // A mirror with credentials of its own: Bundler sends those, not ca-env's.
+            if used && !had_credentials {
+                let e = Entry::new(
+                    Tool::Bundler,
+                    Form::ToolConfig,
+                    Role::Extra,
+                    None,
+                    &url,
+                    rel,
+                    i + 1,
+                );
+                c.add(e);
+            }
+            continue;
+        }
+        for source in sources {
+            let for_url = setting == uri_key(source);
+            let for_host = project && bundler_key(source).as_deref() == Some(setting);
+            if for_url || for_host {
+                let form = Form::Unusable(SHADOWED);
+                c.add(Entry::new(
+                    Tool::Bundler,
+                    form,
+                    Role::Extra,
+                    None,
+                    source,
+                    rel,
+                    i + 1,
+                ));
+            }
+        }
+    }
+}
+
+/// A YAML scalar without its quotes.
+fn unquoted(value: &str) -> &str {
+    for q in ['"', '\''] {
+        if let Some(inner) = value.strip_prefix(q).and_then(|v| v.strip_suffix(q)) {
+            return inner;
+        }
+    }
+    value
+}
+
+/// The URL as Bundler normalizes a source (`URINormalizer.normalize_suffix`: a final `/`).
+fn normalized(url: &str) -> String {
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
+    }
+}
+
+/// The source's host, lower-cased (a mirror may be keyed by host).
+fn host(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    Some(host.to_lowercase())
+}
+
+/// Bundler's key for a source's full URL (`Settings.key_for`), without `BUNDLE_`.
+fn uri_key(url: &str) -> String {
+    normalized(url)
+        .replace('.', "__")
+        .replace('-', "___")
+        .to_uppercase()
 }
 
 fn read(c: &mut Collector, rel: &Path) {

@@ -29,10 +29,10 @@ use crate::tools::names::cargo_key;
 use crate::tools::registry::{CARGO_HOME, CARGO_REGISTRIES_PREFIX, CARGO_REGISTRY_DEFAULT};
 
 /// Said of a CodeArtifact repository given as a git index.
-const GIT_INDEX: &str = "a git index, but CodeArtifact serves Cargo's sparse protocol only (hint: write the index as sparse+URL)";
+const GIT_INDEX: &str = "a git index, but CodeArtifact serves Cargo's sparse protocol only (hint: write the index as sparse+URL); not used";
 
 /// Said of a CodeArtifact repository that a `[source]` table alone defines.
-const SOURCE_ONLY: &str = "defined only under [source], where Cargo reads no token variable (hint: define it as [registries.NAME] index = URL and write replace-with = NAME)";
+const SOURCE_ONLY: &str = "defined only under [source], where Cargo reads no token variable (hint: define it as [registries.NAME] index = URL and write replace-with = NAME); not used";
 
 /// Where Cargo's sparse protocol is asked for.
 const SPARSE: &str = "sparse+";

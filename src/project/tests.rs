@@ -1289,3 +1289,58 @@ fn hostile_gemfiles_are_one_problem_each() {
     assert_eq!(bundler(&found).len(), 20_000);
     assert!(found.problems.is_empty());
 }
+
+#[test]
+fn bundler_settings_mirrors_and_credentials_that_come_first() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(
+        h,
+        "app/Gemfile",
+        &format!("source \"https://rubygems.org\"\nsource \"{RUBY_CA}\" do\n  gem \"x\"\nend\n"),
+    );
+    let ca_key = "CORP___111122223333__D__CODEARTIFACT__US___WEST___2__AMAZONAWS__COM";
+    // What `bundle config set --local` writes.
+    write(
+        h,
+        "app/.bundle/config",
+        &format!(
+            "---\nBUNDLE_PATH: \"vendor/bundle\"\n\
+             BUNDLE_MIRROR__HTTPS://RUBYGEMS__ORG/: \"{CARGO_CA2}\"\n\
+             BUNDLE_MIRROR__HTTPS://RUBYGEMS__ORG/__FALLBACK_TIMEOUT: \"1\"\n\
+             BUNDLE_MIRROR__HTTPS://OTHER__EXAMPLE/: \"{CA}\"\n\
+             BUNDLE_{ca_key}: \"aws:SECRET-TOKEN\"\n"
+        ),
+    );
+    // What `bundle config set --global URL aws:TOKEN` writes; a host key there loses to the
+    // environment.
+    let ruby_key = RUBY_CA
+        .replace('.', "__")
+        .replace('-', "___")
+        .to_uppercase();
+    write(
+        h,
+        ".bundle/config",
+        &format!("---\nBUNDLE_{ruby_key}: \"aws:SECRET-TOKEN\"\nBUNDLE_{ca_key}: \"aws:SECRET\"\n"),
+    );
+    let found = discover_in(h, "app", &[]);
+    assert!(!format!("{found:?}").contains("SECRET"));
+    let got: Vec<_> = found
+        .entries
+        .iter()
+        .filter(|e| e.tool == Tool::Bundler)
+        .map(|e| (e.url.as_str(), e.form, e.origin, e.line))
+        .collect();
+    let shadowed = |e: &(&str, Form, Origin, usize)| matches!(e.1, Form::Unusable(_));
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert_eq!(got[2], (CARGO_CA2, Form::ToolConfig, Origin::Project, 3));
+    assert!(
+        shadowed(&got[3]) && got[3].0 == RUBY_CA && got[3].3 == 6,
+        "{got:?}"
+    );
+    assert!(shadowed(&got[4]) && got[4].2 == Origin::UserConfig && got[4].3 == 2);
+    // BUNDLE_USER_HOME moves the user's file; nothing there.
+    let elsewhere = h.join("bundle-home").display().to_string();
+    let found = discover_in(h, "app", &[("BUNDLE_USER_HOME", &elsewhere)]);
+    assert_eq!(bundler(&found).len(), 4);
+}

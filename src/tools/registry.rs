@@ -257,6 +257,14 @@ pub const CARGO_REGISTRIES_PREFIX: &str = "CARGO_REGISTRIES_";
 pub const CARGO_REGISTRY_DEFAULT: &str = "CARGO_REGISTRY_DEFAULT";
 /// Bundler's Gemfile, instead of the nearest one up.
 pub const BUNDLE_GEMFILE: &str = "BUNDLE_GEMFILE";
+/// The directory of the project's Bundler settings (default `.bundle` beside the Gemfile).
+pub const BUNDLE_APP_CONFIG: &str = "BUNDLE_APP_CONFIG";
+/// The user's Bundler settings file, in Bundler's order: these two, then
+/// `$BUNDLE_USER_HOME/config`, then `~/.bundle/config`.
+pub const BUNDLE_CONFIG: &str = "BUNDLE_CONFIG";
+pub const BUNDLE_USER_CONFIG: &str = "BUNDLE_USER_CONFIG";
+/// Bundler's home directory.
+pub const BUNDLE_USER_HOME: &str = "BUNDLE_USER_HOME";
 /// Bundler's settings from the environment; `BUNDLE_<HOST>` holds a host's credentials.
 pub const BUNDLE_PREFIX: &str = "BUNDLE_";
 

@@ -327,6 +327,34 @@ fn bash_bundle_install_with_the_hook_and_fails_without() {
         .registry
         .seen()
         .contains(&("GET".into(), "/gems/corp_gem-1.0.0.gem".into(), 200)));
+    drop(sh);
+
+    // A credential in the project's own settings comes before the variable: Bundler sends it,
+    // and `status` names the line.
+    f.sb.write(
+        &format!("{GEM_APP}/.bundle/config"),
+        &format!(
+            "---
+{var}: \"aws:stale\"\n"
+        ),
+    );
+    let status = f.sb.status(GEM_APP);
+    let problems = support::strings(&status["problems"]);
+    let at = format!(
+        "{}:2: bundler source: ",
+        app.join(".bundle/config").display()
+    );
+    assert!(
+        problems.len() == 1 && problems[0].starts_with(&at),
+        "{problems:?}"
+    );
+    assert!(!problems[0].contains("stale"));
+    let _ = fs::remove_dir_all(app.join("vendor"));
+    f.caches("stale");
+    let mut sh = Shell::start_in(&f.sb, Kind::Bash, true);
+    sh.cd(GEM_APP);
+    assert_eq!(sh.var(var), Some(format!("aws:{}", f.token().unwrap())));
+    fails(&mut sh, "bundle install", "Bad username or password for");
 }
 
 /// Whether Bundler installed the gem under the project's `vendor/bundle`.
