@@ -205,6 +205,9 @@ mod tests {
             with_credentials("http://127.0.0.1:8/simple/", &odd),
             "http://aws:a%40b%2Fc%3Ad%25%27%24%28x%29@127.0.0.1:8/simple/"
         );
+        // Bundler's `aws:TOKEN` is decoded with `CGI.unescape`, where a raw `+` is a space.
+        let plus = Secret::token("a+b/c=d%".into()).unwrap();
+        assert_eq!(percent_encoded(&plus), "a%2Bb%2Fc%3Dd%25");
         assert!(!super::super::netrc::safe(&odd));
         assert!(super::super::netrc::safe(&t));
     }
