@@ -291,7 +291,9 @@ fn settle(found: &mut Found, first: usize, seen: &Seen) {
     let publish = seen.default.as_deref().and_then(|d| {
         let (e, _) = registries
             .iter()
-            .find(|(r, _)| r.name.as_deref() == Some(d))?;
+            .find(|(r, _)| r.name.as_deref() == Some(d))
+            // An index ca-env cannot serve is said once, as an index.
+            .filter(|(r, _)| r.form == Form::ToolConfig)?;
         Some(Entry {
             role: Role::Publish,
             ..e.clone()
