@@ -142,31 +142,8 @@ fn index_url(index: &str) -> (&str, Form) {
 /// One configuration file.
 fn read(c: &mut Collector, rel: &Path, seen: &mut Seen) {
     c.with_toml(rel, |c, doc| {
-        for (name, table, _) in tables(c, doc, rel, "registries") {
-            match doc.str_field(table, "index") {
-                Field::Str(index, l) => {
-                    let (url, form) = index_url(index);
-                    c.add(Entry::new(
-                        Tool::Cargo,
-                        form,
-                        Role::Index,
-                        Some(&name),
-                        url,
-                        rel,
-                        l,
-                    ));
-                    seen.defs.push((Def::Registry, name, index.to_string()));
-                }
-                Field::Missing => {}
-                Field::WrongType(l) => c.problem(
-                    rel,
-                    Some(l),
-                    format!(
-                        "the index of registry {} is not a string",
-                        quoted_name(&name)
-                    ),
-                ),
-            }
+        for (name, table) in tables(c, doc, rel, "registries") {
+            index(c, doc, rel, seen, (Def::Registry, name), table);
         }
         match doc.table(&["registry"]) {
             Ok(Some(table)) => match doc.str_field(table, "default") {
@@ -179,7 +156,7 @@ fn read(c: &mut Collector, rel: &Path, seen: &mut Seen) {
             Ok(None) => {}
             Err(l) => c.problem(rel, Some(l), "registry is not a table"),
         }
-        for (name, table, _) in tables(c, doc, rel, "source") {
+        for (name, table) in tables(c, doc, rel, "source") {
             match doc.str_field(table, "replace-with") {
                 Field::Str(to, _) => seen.replacements.push(to.to_string()),
                 Field::Missing => {}
@@ -192,46 +169,52 @@ fn read(c: &mut Collector, rel: &Path, seen: &mut Seen) {
                     ),
                 ),
             }
-            match doc.str_field(table, "registry") {
-                Field::Str(index, l) => {
-                    let url = index.strip_prefix(SPARSE).unwrap_or(index);
-                    let form = Form::Unusable(match index.starts_with(SPARSE) {
-                        true => SOURCE_ONLY,
-                        false => GIT_INDEX,
-                    });
-                    c.add(Entry::new(
-                        Tool::Cargo,
-                        form,
-                        Role::Index,
-                        Some(&name),
-                        url,
-                        rel,
-                        l,
-                    ));
-                    seen.defs.push((Def::Source, name, index.to_string()));
-                }
-                Field::Missing => {}
-                Field::WrongType(l) => c.problem(
-                    rel,
-                    Some(l),
-                    format!(
-                        "the registry of source {} is not a string",
-                        quoted_name(&name)
-                    ),
-                ),
-            }
+            index(c, doc, rel, seen, (Def::Source, name), table);
         }
     });
 }
 
-/// The tables under `[key]` (`[registries.NAME]`, `[source.NAME]`), each with its name and
-/// line; what is not a table is a problem.
+/// The index a `[registries.NAME]` (`index`) or `[source.NAME]` (`registry`) table names, as
+/// an entry; a source's cannot get a token even when sparse.
+fn index(
+    c: &mut Collector,
+    doc: &Doc,
+    rel: &Path,
+    seen: &mut Seen,
+    (def, name): (Def, String),
+    table: &DeTable,
+) {
+    let (key, what) = match def {
+        Def::Registry => ("index", "registry"),
+        Def::Source => ("registry", "source"),
+    };
+    match doc.str_field(table, key) {
+        Field::Str(index, l) => {
+            let (url, form) = match index_url(index) {
+                (url, Form::ToolConfig) if def == Def::Source => (url, Form::Unusable(SOURCE_ONLY)),
+                other => other,
+            };
+            let e = Entry::new(Tool::Cargo, form, Role::Index, Some(&name), url, rel, l);
+            c.add(e);
+            seen.defs.push((def, name, index.to_string()));
+        }
+        Field::Missing => {}
+        Field::WrongType(l) => c.problem(
+            rel,
+            Some(l),
+            format!("the {key} of {what} {} is not a string", quoted_name(&name)),
+        ),
+    }
+}
+
+/// The tables under `[key]` (`[registries.NAME]`, `[source.NAME]`), each with its name; what
+/// is not a table is a problem.
 fn tables<'a, 't>(
     c: &mut Collector,
     doc: &'a Doc<'t>,
     rel: &Path,
     key: &str,
-) -> Vec<(String, &'a DeTable<'t>, usize)> {
+) -> Vec<(String, &'a DeTable<'t>)> {
     let parent = match doc.table(&[key]) {
         Ok(Some(t)) => t,
         Ok(None) => return Vec::new(),
@@ -242,13 +225,12 @@ fn tables<'a, 't>(
     };
     let mut out = Vec::new();
     for (name, value) in parent.iter() {
-        let line = doc.line(value.span());
         let name = name.get_ref().to_string();
         match value.get_ref() {
-            DeValue::Table(t) => out.push((name, t, line)),
+            DeValue::Table(t) => out.push((name, t)),
             _ => c.problem(
                 rel,
-                Some(line),
+                Some(doc.line(value.span())),
                 format!("{key}.{} is not a table", quoted_name(&name)),
             ),
         }
