@@ -110,16 +110,21 @@ fn variables(env: &Env, found: &mut Found, seen: &mut Seen) {
     let mut vars: Vec<(String, String)> = env
         .all()
         .filter_map(|(k, v)| Some((k.to_str()?, v.to_str()?)))
-        .filter_map(|(k, v)| {
-            let name = k
-                .strip_prefix(CARGO_REGISTRIES_PREFIX)?
-                .strip_suffix("_INDEX")?;
-            (!name.is_empty()).then(|| (name.to_lowercase(), v.to_string()))
+        .filter(|(k, _)| {
+            // Cargo looks a registry's index up under the upper-cased name.
+            k.strip_prefix(CARGO_REGISTRIES_PREFIX)
+                .and_then(|rest| rest.strip_suffix("_INDEX"))
+                .is_some_and(|n| {
+                    !n.is_empty()
+                        && n.bytes()
+                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+                })
         })
+        .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     vars.sort();
-    for (name, index) in vars {
-        let var = format!("{CARGO_REGISTRIES_PREFIX}{}_INDEX", name.to_uppercase());
+    for (var, index) in vars {
+        let name = var[CARGO_REGISTRIES_PREFIX.len()..var.len() - "_INDEX".len()].to_lowercase();
         let (url, form) = index_url(&index);
         let file = PathBuf::from(format!("env:{var}"));
         let mut e = Entry::new(Tool::Cargo, form, Role::Index, Some(&name), url, &file, 0);
