@@ -106,14 +106,12 @@ fn settings(c: &mut Collector, rel: &Path, sources: &[String], project: bool) {
             if mirrored.ends_with("__FALLBACK_TIMEOUT") {
                 continue;
             }
-            let mirrored = mirrored
-                .replace("___", "-")
-                .replace("__", ".")
-                .to_lowercase();
-            let used = mirrored == "all"
-                || sources.iter().any(|s| {
-                    normalized(s).to_lowercase() == mirrored || host(s) == Some(mirrored.clone())
-                });
+            // Keyed by the source's URL or its host, or `all` (`Mirrors#for`), in the keys'
+            // spelling.
+            let used = mirrored == "ALL"
+                || sources
+                    .iter()
+                    .any(|s| mirrored == uri_key(s) || bundler_key(s).as_deref() == Some(mirrored));
             let (url, had_credentials) = without_credentials(unquoted(value.trim()));
             // A mirror with credentials of its own: Bundler sends those, not ca-env's.
             if used && !had_credentials {
@@ -166,14 +164,6 @@ fn normalized(url: &str) -> String {
     } else {
         format!("{url}/")
     }
-}
-
-/// The source's host, lower-cased (a mirror may be keyed by host).
-fn host(url: &str) -> Option<String> {
-    let rest = url.split_once("://")?.1;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
-    Some(host.to_lowercase())
 }
 
 /// Bundler's key for a source's full URL (`Settings.key_for`), without `BUNDLE_`.

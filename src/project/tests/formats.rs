@@ -394,7 +394,8 @@ fn bundler_settings_mirrors_and_credentials_that_come_first() {
              BUNDLE_MIRROR__HTTPS://RUBYGEMS__ORG/: \"{CARGO_CA2}\"\n\
              BUNDLE_MIRROR__HTTPS://RUBYGEMS__ORG/__FALLBACK_TIMEOUT: \"1\"\n\
              BUNDLE_MIRROR__HTTPS://OTHER__EXAMPLE/: \"{CA}\"\n\
-             BUNDLE_{ca_key}: \"aws:SECRET-TOKEN\"\n"
+             BUNDLE_{ca_key}: \"aws:SECRET-TOKEN\"\n\
+             BUNDLE_MIRROR__RUBYGEMS__ORG: '{CARGO_CA}'\n"
         ),
     );
     // What `bundle config set --global URL aws:TOKEN` writes; a host key there loses to the
@@ -417,15 +418,16 @@ fn bundler_settings_mirrors_and_credentials_that_come_first() {
         .map(|e| (e.url.as_str(), e.form, e.origin, e.line))
         .collect();
     let shadowed = |e: &(&str, Form, Origin, usize)| matches!(e.1, Form::Unusable(_));
-    assert_eq!(got.len(), 5, "{got:?}");
+    assert_eq!(got.len(), 6, "{got:?}");
     assert_eq!(got[2], (CARGO_CA2, Form::ToolConfig, Origin::Project, 3));
     assert!(
         shadowed(&got[3]) && got[3].0 == RUBY_CA && got[3].3 == 6,
         "{got:?}"
     );
-    assert!(shadowed(&got[4]) && got[4].2 == Origin::UserConfig && got[4].3 == 2);
+    assert_eq!(got[4], (CARGO_CA, Form::ToolConfig, Origin::Project, 7));
+    assert!(shadowed(&got[5]) && got[5].2 == Origin::UserConfig && got[5].3 == 2);
     // BUNDLE_USER_HOME moves the user's file; nothing there.
     let elsewhere = h.join("bundle-home").display().to_string();
     let found = discover_in(h, "app", &[("BUNDLE_USER_HOME", &elsewhere)]);
-    assert_eq!(bundler(&found).len(), 4);
+    assert_eq!(bundler(&found).len(), 5);
 }
