@@ -198,6 +198,11 @@ fn source(
     }
     let vars = match names::for_entry(entry) {
         Ok(vars) => vars,
+        // A declaration the tool can be given nothing for says itself what follows.
+        Err(why) if matches!(entry.form, Form::Unusable(_)) => {
+            problems.push(c.problem(format!("{}: {why}", c.label())));
+            return None;
+        }
         Err(why) => {
             problems.push(c.problem(format!("{}: {why}; not used", c.label())));
             return None;

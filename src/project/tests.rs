@@ -1151,3 +1151,4 @@ fn hostile_npm_and_yarn_files_are_one_problem_each() {
     );
     assert!(!format!("{found:?}").contains("SECRET"));
 }
+mod formats;

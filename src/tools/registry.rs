@@ -25,8 +25,14 @@ pub enum Kind {
     /// The path of an npm user configuration file holding the registries' `_authToken`s and
     /// everything the user's own npmrc says.
     NpmrcPath,
-    /// The word `true`.
-    True,
+    /// `Bearer ` and the token: Cargo sends a registry's token as the `Authorization` header
+    /// as it is, and AWS documents this form for CodeArtifact.
+    BearerToken,
+    /// `aws:` and the token percent-encoded: a `user:password` that Bundler puts in the URL's
+    /// userinfo and decodes again (`CGI.unescape`).
+    UserInfo,
+    /// A value that is always the same (Cargo's `cargo:token`, Yarn's `true`).
+    Fixed(&'static str),
 }
 
 /// A variable, or a family of them.
@@ -38,6 +44,10 @@ pub enum Name {
         prefix: &'static str,
         suffix: &'static str,
     },
+    /// Bundler's `BUNDLE_<HOST>`: a key that is a host name as Bundler spells it (see
+    /// [`is_bundler_host_key`]), so that Bundler's other settings (`BUNDLE_PATH`…) are not
+    /// taken for ca-env's.
+    BundlerHost,
 }
 
 impl Name {
@@ -48,8 +58,27 @@ impl Name {
                 .strip_prefix(prefix)
                 .and_then(|rest| rest.strip_suffix(suffix))
                 .is_some_and(|key| !key.is_empty()),
+            Name::BundlerHost => name
+                .strip_prefix(BUNDLE_PREFIX)
+                .is_some_and(is_bundler_host_key),
         }
     }
+}
+
+/// Whether `key` is what Bundler makes of a host (`settings.rb`, `key_for`: `.` → `__`, `-` →
+/// `___`, upper-cased): two labels or more of letters, digits and `-`, and no single `_` left
+/// over. Bundler's own dotted settings (`local.GEM`, `mirror.URL`, `gem.*`, `build.GEM`) are
+/// not hosts.
+pub fn is_bundler_host_key(key: &str) -> bool {
+    let host = key.replace("___", "-").replace("__", ".");
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        })
+        && !matches!(labels[0], "LOCAL" | "MIRROR" | "GEM" | "BUILD")
 }
 
 /// A variable ca-env writes (the comment beside each says which tool reads it), and the kind
@@ -110,7 +139,21 @@ pub const WRITTEN: &[Written] = &[
     // Yarn Berry: the top-level token, sent to every registry without settings of its own, and
     // sent even for packages without a scope.
     exact(YARN_NPM_AUTH_TOKEN, Kind::Password),
-    exact(YARN_NPM_ALWAYS_AUTH, Kind::True),
+    exact(YARN_NPM_ALWAYS_AUTH, Kind::Fixed("true")),
+    // Cargo: a registry's token, and the provider that reads it (without one, an
+    // `auth-required` registry is refused, and `global-credential-providers` could leave the
+    // variable unread).
+    family(CARGO_REGISTRIES_PREFIX, "_TOKEN", Kind::BearerToken),
+    family(
+        CARGO_REGISTRIES_PREFIX,
+        "_CREDENTIAL_PROVIDER",
+        Kind::Fixed("cargo:token"),
+    ),
+    // Bundler: `user:password` for a host.
+    Written {
+        name: Name::BundlerHost,
+        kind: Kind::UserInfo,
+    },
     // The AWS documentation's convention (Maven, Gradle, npm's .npmrc, requirements files).
     exact(CODEARTIFACT_AUTH_TOKEN, Kind::SharedToken),
 ];
@@ -241,6 +284,26 @@ pub const YARN_NPM_ALWAYS_AUTH: &str = "YARN_NPM_ALWAYS_AUTH";
 /// pipenv's Pipfile, instead of the nearest one up.
 pub const PIPENV_PIPFILE: &str = "PIPENV_PIPFILE";
 
+/// Cargo's home, whose `config.toml` is the user's (default `~/.cargo`).
+pub const CARGO_HOME: &str = "CARGO_HOME";
+/// Cargo's registries named by variables (`CARGO_REGISTRIES_<NAME>_INDEX`); also the prefix of
+/// the token and credential-provider variables ca-env writes.
+pub const CARGO_REGISTRIES_PREFIX: &str = "CARGO_REGISTRIES_";
+/// Where a plain `cargo publish` goes, over `[registry] default`.
+pub const CARGO_REGISTRY_DEFAULT: &str = "CARGO_REGISTRY_DEFAULT";
+/// Bundler's Gemfile, instead of the nearest one up.
+pub const BUNDLE_GEMFILE: &str = "BUNDLE_GEMFILE";
+/// The directory of the project's Bundler settings (default `.bundle` beside the Gemfile).
+pub const BUNDLE_APP_CONFIG: &str = "BUNDLE_APP_CONFIG";
+/// The user's Bundler settings file, in Bundler's order: these two, then
+/// `$BUNDLE_USER_HOME/config`, then `~/.bundle/config`.
+pub const BUNDLE_CONFIG: &str = "BUNDLE_CONFIG";
+pub const BUNDLE_USER_CONFIG: &str = "BUNDLE_USER_CONFIG";
+/// Bundler's home directory.
+pub const BUNDLE_USER_HOME: &str = "BUNDLE_USER_HOME";
+/// Bundler's settings from the environment; `BUNDLE_<HOST>` holds a host's credentials.
+pub const BUNDLE_PREFIX: &str = "BUNDLE_";
+
 /// The registry's entry for a variable ca-env writes.
 pub fn written(name: &str) -> Option<&'static Written> {
     WRITTEN.iter().find(|w| w.name.matches(name))
@@ -267,6 +330,44 @@ mod tests {
         assert_eq!(kind("POETRY_HTTP_BASIC__PASSWORD"), None);
         assert_eq!(kind("UV_INDEX_CORP_URL"), None);
         assert_eq!(kind("PIP_TRUSTED_HOST"), None);
+        assert_eq!(
+            kind("CARGO_REGISTRIES_CORP_REPO_TOKEN"),
+            Some(Kind::BearerToken)
+        );
+        assert_eq!(
+            kind("CARGO_REGISTRIES_CORP_CREDENTIAL_PROVIDER"),
+            Some(Kind::Fixed("cargo:token"))
+        );
+        assert_eq!(kind("CARGO_REGISTRIES_CORP_INDEX"), None);
+        assert_eq!(kind("CARGO_REGISTRIES__TOKEN"), None);
+    }
+
+    #[test]
+    fn bundler_host_keys_and_bundlers_other_settings() {
+        for host in [
+            "BUNDLE_CORP___111122223333__D__CODEARTIFACT__US___WEST___2__AMAZONAWS__COM",
+            "BUNDLE_127__0__0__1",
+            "BUNDLE_GEMS__CORP__EXAMPLE",
+        ] {
+            assert_eq!(kind(host), Some(Kind::UserInfo), "{host}");
+        }
+        for other in [
+            "BUNDLE_PATH",
+            "BUNDLE_GEMFILE",
+            "BUNDLE_USER_HOME",
+            "BUNDLE_APP_CONFIG",
+            "BUNDLE_LOCAL__RACK",
+            "BUNDLE_MIRROR__HTTPS://RUBYGEMS__ORG/",
+            "BUNDLE_GEM__TEST",
+            "BUNDLE_BUILD__NOKOGIRI",
+            "BUNDLE_LOCALHOST",
+            "BUNDLE_A____B",
+            "BUNDLE___A",
+            "BUNDLE_",
+            "BUNDLE_a__b",
+        ] {
+            assert_eq!(kind(other), None, "{other}");
+        }
     }
 
     /// Every variable the code reads goes through this registry's names: no literal name in a

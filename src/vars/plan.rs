@@ -113,6 +113,9 @@ pub fn build(
                 Kind::IndexUrl | Kind::IndexUrls => {
                     Secret::plain(with_credentials(&source.url.url(), token))
                 }
+                Kind::BearerToken => Secret::plain(format!("Bearer {}", token.expose())),
+                Kind::UserInfo => Secret::plain(format!("aws:{}", percent_encoded(token))),
+                Kind::Fixed(value) => Secret::plain(value),
                 Kind::NetrcPath => match netrc {
                     Some(path) => Secret::plain(path.to_string_lossy()),
                     None => continue,
@@ -128,7 +131,6 @@ pub fn build(
                     Some(path) => Secret::plain(path.to_string_lossy()),
                     None => continue,
                 },
-                Kind::True => Secret::plain("true"),
             };
             if let Form::Variable(name) = source.form {
                 let users = user.var(name).unwrap_or_default();
@@ -175,6 +177,11 @@ fn add_netrc_text(plan: &mut Plan, name: &str, source: &Source, token: &Secret, 
 /// the userinfo.
 pub fn with_credentials(url: &str, token: &Secret) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    format!("{scheme}://aws:{}@{rest}", percent_encoded(token))
+}
+
+/// The token with every character but the unreserved ones percent-encoded.
+fn percent_encoded(token: &Secret) -> String {
     let mut encoded = String::with_capacity(token.expose().len());
     for b in token.expose().bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -183,7 +190,7 @@ pub fn with_credentials(url: &str, token: &Secret) -> String {
             encoded.push_str(&format!("%{b:02X}"));
         }
     }
-    format!("{scheme}://aws:{encoded}@{rest}")
+    encoded
 }
 
 #[cfg(test)]
@@ -238,6 +245,9 @@ mod tests {
             with_credentials("http://127.0.0.1:8/simple/", &odd),
             "http://aws:a%40b%2Fc%3Ad%25%27%24%28x%29@127.0.0.1:8/simple/"
         );
+        // Bundler's `aws:TOKEN` is decoded with `CGI.unescape`, where a raw `+` is a space.
+        let plus = Secret::token("a+b/c=d%".into()).unwrap();
+        assert_eq!(percent_encoded(&plus), "a%2Bb%2Fc%3Dd%25");
         assert!(!super::super::netrc::safe(&odd));
         assert!(super::super::netrc::safe(&t));
     }

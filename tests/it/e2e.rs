@@ -794,6 +794,7 @@ fn dotenv_feeds_docker_compose_config() {
     assert_eq!(support::ok(&out), "1.0.0");
 }
 
+mod formats;
 mod maven;
 mod npm;
 mod pull;

@@ -8,6 +8,7 @@ pub mod keyrings;
 pub mod mavenrepo;
 pub mod npmreg;
 pub mod pyindex;
+pub mod registry;
 pub mod shells;
 pub mod standin;
 
