@@ -45,7 +45,7 @@ pub fn run(env: &Env, all: bool) -> Result<()> {
     }
     // netrc and npm configuration files hold copies of tokens; the hook writes them again
     // where still wanted.
-    for dir in crate::vars::netrc::dirs(env) {
+    for dir in crate::state::generated_dirs(env) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
             if entry
                 .path()

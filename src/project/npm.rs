@@ -122,7 +122,7 @@ fn is_pnpm(prefix: &Path, in_workspace: bool) -> bool {
 /// The user's npmrc: the file `NPM_CONFIG_USERCONFIG` (or `npm_config_userconfig`) names,
 /// unless it is ca-env's own generated one, else `~/.npmrc`.
 pub fn user_file(env: &Env) -> Option<(PathBuf, Origin)> {
-    let ours = crate::vars::netrc::dirs(env);
+    let ours = crate::state::generated_dirs(env);
     let named = [NPM_CONFIG_USERCONFIG, NPM_CONFIG_USERCONFIG_LC]
         .iter()
         .filter_map(|v| env.var(v).filter(|v| !v.is_empty()))

@@ -53,7 +53,7 @@ pub fn nerf_dart(url: &str) -> String {
 }
 
 /// Writes (when something changed) the npm configuration for the sources that list
-/// `NPM_CONFIG_USERCONFIG`, into the first of [`super::netrc::dirs`] that takes it. One file
+/// `NPM_CONFIG_USERCONFIG`, into the first of [`crate::state::generated_dirs`] that takes it. One file
 /// per set of registries and user file, so its name stays the same when the tokens are renewed.
 pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, String> {
     use sha2::{Digest, Sha256};
@@ -64,7 +64,7 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
     if wanted.is_empty() {
         return Ok(Written::default());
     }
-    let dirs = super::netrc::dirs(env);
+    let dirs = crate::state::generated_dirs(env);
     if dirs.is_empty() {
         return Ok(Written::default());
     }
