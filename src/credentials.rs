@@ -114,7 +114,7 @@ pub struct Outcome {
     pub messages: Vec<Error>,
     /// When the tokens need another look (renewal due, a back-off over), if ever.
     pub deadline: Option<i64>,
-    /// The user's files the plan copies from (their netrc): the hook watches them.
+    /// The user's files the plan copies from (their netrc, their npmrc): the hook watches them.
     pub read: Vec<PathBuf>,
 }
 
@@ -212,8 +212,31 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
             Mode::Command(_) => crate::output::error_line(&e),
         }
     }
-    out.plan = plan::build(&with_tokens, shared, written.path.as_deref(), env);
+    // npm's and pnpm's credentials, in a copy of the user's npm configuration: the same way.
+    let npmrc = match vars::npmrc::write(&with_tokens, env) {
+        Ok(w) => w,
+        Err(why) if matches!(mode, Mode::Hook { .. }) => {
+            out.messages.push(Error::new(Exit::Runtime, why));
+            vars::npmrc::Written::default()
+        }
+        Err(why) => return Err(Error::new(Exit::Runtime, why)),
+    };
+    if let Some(problem) = npmrc.problem {
+        let e = Error::new(Exit::Input, problem);
+        match mode {
+            Mode::Hook { .. } => out.messages.push(e),
+            Mode::Command(_) => crate::output::error_line(&e),
+        }
+    }
+    out.plan = plan::build(
+        &with_tokens,
+        shared,
+        written.path.as_deref(),
+        npmrc.path.as_deref(),
+        env,
+    );
     out.read.extend(written.user);
+    out.read.extend(npmrc.user);
     Ok(out)
 }
 

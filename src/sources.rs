@@ -10,8 +10,9 @@ use crate::codeartifact::url::{judge, RepoUrl, Verdict};
 use crate::codeartifact::DomainOwner;
 use crate::config::{Config, ProfileOrigin};
 use crate::problem::Problem;
-use crate::project::{quoted_name, Found};
+use crate::project::{quoted_name, Found, MavenServers};
 use crate::tools::names::{self, VarName, CODEARTIFACT_AUTH_TOKEN};
+use crate::tools::registry::Kind;
 use crate::tools::{Entry, Form, Format, Origin, Role, Tool};
 use crate::trust::{is_trusted, Allowed};
 
@@ -158,7 +159,13 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
         }
         sources.push(s);
     }
-    let env = managed_env(&sources, &mut problems);
+    yarn_token(&candidates, &mut sources, &mut problems);
+    let leak = maven_leaks(&candidates, &found.maven_servers, &mut problems);
+    let mut env = managed_env(&sources, &mut problems);
+    if leak {
+        env.retain(|n| n != CODEARTIFACT_AUTH_TOKEN);
+    }
+    maven_servers(&sources, &found.maven_servers, &mut problems);
     Project {
         root,
         sources,
@@ -191,6 +198,11 @@ fn source(
     }
     let vars = match names::for_entry(entry) {
         Ok(vars) => vars,
+        // A declaration the tool can be given nothing for says itself what follows.
+        Err(why) if matches!(entry.form, Form::Unusable(_)) => {
+            problems.push(c.problem(format!("{}: {why}", c.label())));
+            return None;
+        }
         Err(why) => {
             problems.push(c.problem(format!("{}: {why}; not used", c.label())));
             return None;
@@ -248,12 +260,50 @@ fn source(
     })
 }
 
+/// Yarn sends its top-level token (`YARN_NPM_AUTH_TOKEN`) to every registry without settings
+/// of its own (`npmConfigUtils.ts`, `getAuthConfiguration`): it is set only when every such
+/// registry of the project is a CodeArtifact repository of one domain and owner. Otherwise,
+/// and for a registry with settings of its own, the token's way in is
+/// `${CODEARTIFACT_AUTH_TOKEN}` in `.yarnrc.yml`, which Yarn fills from the environment.
+fn yarn_token(candidates: &[Candidate], sources: &mut [Source], problems: &mut Vec<Problem>) {
+    let reached: Vec<Option<DomainOwner>> = candidates
+        .iter()
+        .filter(|c| c.entry.tool == Tool::Yarn && c.entry.form == Form::ToolConfig)
+        .map(|c| c.url.as_ref().map(|u| u.repository.domain_owner()))
+        .collect();
+    let one = match reached.first() {
+        Some(Some(first)) => reached.iter().all(|p| p.as_ref() == Some(first)),
+        _ => false,
+    };
+    let hint = format!("npmAuthToken: \"${{{CODEARTIFACT_AUTH_TOKEN}}}\"");
+    for s in sources.iter_mut().filter(|s| s.tool == Tool::Yarn) {
+        let label = format!("yarn source {}", quoted_name(&s.name));
+        let line = Some(s.line).filter(|&l| l > 0);
+        let why = match s.form {
+            Form::OwnAuth { placeholder: true } => continue,
+            Form::OwnAuth { placeholder: false } => format!(
+                "{label}: .yarnrc.yml sets this registry's credentials itself (npmRegistries, or the scope's npmAuthToken); to have ca-env's token there, write {hint} in those settings"
+            ),
+            _ if !one => {
+                s.vars.clear();
+                format!(
+                    "{label}: Yarn would send YARN_NPM_AUTH_TOKEN to this project's other registries too, so it is not set; write {hint} under npmScopes.<scope> (or npmRegistries) for this registry"
+                )
+            }
+            _ => continue,
+        };
+        problems.push(Problem::in_file(&s.file, line, why));
+    }
+}
+
 /// Every variable the sources set, in first-seen order, and `CODEARTIFACT_AUTH_TOKEN` when
 /// they share one domain (the one token it can hold).
 fn managed_env(sources: &[Source], problems: &mut Vec<Problem>) -> Vec<String> {
     let mut env: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for v in sources.iter().flat_map(|s| &s.vars) {
+    // The shared token is added below, when it can be set.
+    let shared = |v: &&VarName| v.kind == Kind::SharedToken;
+    for v in sources.iter().flat_map(|s| &s.vars).filter(|v| !shared(v)) {
         if seen.insert(v.name.as_str()) {
             env.push(v.name.clone());
         }
@@ -264,13 +314,80 @@ fn managed_env(sources: &[Source], problems: &mut Vec<Problem>) -> Vec<String> {
     // The AWS documentation's variable: CodeArtifact's token only.
     if pairs.len() == 1 && pairs[0].provider == crate::provider::ProviderKind::CodeArtifact {
         env.push(CODEARTIFACT_AUTH_TOKEN.to_string());
-    } else if sources.iter().any(|s| s.url.placeholder) {
+    } else if sources
+        .iter()
+        .any(|s| s.url.placeholder || s.vars.iter().any(|v| shared(&v)))
+    {
         problems.push(Problem::general(format!(
             "{CODEARTIFACT_AUTH_TOKEN} holds one token, but this project's sources are in {} domains; it is not set",
             pairs.len()
         )));
     }
     env
+}
+
+/// A Maven repository elsewhere than CodeArtifact whose id has a `<server>` in settings.xml
+/// that sends `CODEARTIFACT_AUTH_TOKEN`: Maven would hand it the token, so the token is not
+/// set at all here. True when there is one.
+fn maven_leaks(
+    candidates: &[Candidate],
+    servers: &MavenServers,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let mut leak = false;
+    for c in candidates
+        .iter()
+        .filter(|c| c.url.is_none() && c.entry.tool == Tool::Maven)
+    {
+        let Some(id) = c.entry.name.as_deref() else {
+            continue;
+        };
+        if servers.token_ids.iter().any(|t| t == id) {
+            problems.push(c.problem(format!(
+                "{}: not a CodeArtifact repository, but the <server> of this id in settings.xml sends it {CODEARTIFACT_AUTH_TOKEN}; it is not set",
+                c.label()
+            )));
+            leak = true;
+        }
+    }
+    leak
+}
+
+/// Maven sends credentials to a repository only through the `<server>` of its id in
+/// settings.xml: a CodeArtifact repository without one gets the snippet AWS documents, once
+/// per id. ca-env never writes settings.xml itself.
+fn maven_servers(sources: &[Source], servers: &MavenServers, problems: &mut Vec<Problem>) {
+    let mut said: Vec<&str> = Vec::new();
+    for s in sources.iter().filter(|s| s.tool == Tool::Maven) {
+        let id = s.name.as_str();
+        if servers.ids.iter().any(|i| i == id) || said.contains(&id) {
+            continue;
+        }
+        said.push(id);
+        let settings = servers
+            .settings
+            .as_ref()
+            .map_or("~/.m2/settings.xml".into(), |f| f.display().to_string());
+        let plain = id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        let hint = if plain {
+            format!(
+                "add to <servers> there: <server><id>{id}</id><username>aws</username><password>${{env.{CODEARTIFACT_AUTH_TOKEN}}}</password></server>"
+            )
+        } else {
+            format!("add a <server> of this id there, with <username>aws</username> and <password>${{env.{CODEARTIFACT_AUTH_TOKEN}}}</password>")
+        };
+        let line = Some(s.line).filter(|&l| l > 0);
+        problems.push(Problem::in_file(
+            &s.file,
+            line,
+            format!(
+                "maven repository {}: {settings} has no <server> of this id, so Maven sends it no credentials; hint: {hint}",
+                quoted_name(id)
+            ),
+        ));
+    }
 }
 
 /// Entries whose tool would read credentials from the same variables for different

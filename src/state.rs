@@ -223,3 +223,13 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Option<Vec<u8>>, Unreadable
     }
     Ok(Some(bytes))
 }
+
+/// Where the files ca-env generates for tools go (the netrc and npm configuration copies), in
+/// order: `$XDG_RUNTIME_DIR/ca-env` (memory, cleared at logout) when the runtime directory is
+/// usable (see [`runtime_dir`]), then the state directory.
+pub fn generated_dirs(env: &Env) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    dirs.extend(runtime_dir(env));
+    dirs.extend(dir(env).map(|d| d.netrc()));
+    dirs
+}

@@ -43,10 +43,15 @@ pub fn run(env: &Env, all: bool) -> Result<()> {
             }
         }
     }
-    // netrc files hold copies of tokens; the hook writes them again where still wanted.
-    for dir in crate::vars::netrc::dirs(env) {
+    // netrc and npm configuration files hold copies of tokens; the hook writes them again
+    // where still wanted.
+    for dir in crate::state::generated_dirs(env) {
         for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if entry.path().extension().is_some_and(|e| e == "netrc") {
+            if entry
+                .path()
+                .extension()
+                .is_some_and(|e| e == "netrc" || e == "npmrc")
+            {
                 let _ = std::fs::remove_file(entry.path());
             }
         }

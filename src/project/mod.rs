@@ -26,6 +26,8 @@ mod root;
 mod swift;
 mod toml_doc;
 mod uv;
+mod xml_doc;
+mod yaml_doc;
 mod yarn;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +37,8 @@ use files::ProjectFs;
 use crate::env::Env;
 use crate::problem::Problem;
 pub use crate::tools::{Entry, Form, Origin, Role, Tool};
+pub use maven::Servers as MavenServers;
+pub use npm::{line_kv as npmrc_line, user_file as npm_user_file};
 
 /// What discovery found.
 #[derive(Debug, Default)]
@@ -46,6 +50,8 @@ pub struct Found {
     /// The files that may name indexes and exist (read or not), and the directories that would
     /// hold the user's configuration files, for the hook to watch.
     pub files: Vec<PathBuf>,
+    /// The `<server>` ids of Maven's settings files: Maven sends credentials only through them.
+    pub maven_servers: MavenServers,
 }
 
 /// Finds every index the tools would use here: the user's variables first (pip and uv read
@@ -239,6 +245,18 @@ impl Collector {
         match toml_doc::Doc::parse(&text) {
             Ok(doc) => read(self, &doc),
             Err(line) => self.problem(rel, Some(line), "not valid TOML"),
+        }
+    }
+
+    /// Reads `rel` as XML (no DTD, bounded in size, nodes and depth) and hands it to `read`;
+    /// a file that is not is one problem naming the line when known, never quoting it.
+    pub fn with_xml(&mut self, rel: &Path, read: impl FnOnce(&mut Collector, &xml_doc::Xml)) {
+        let Some(text) = self.read(rel) else {
+            return;
+        };
+        match xml_doc::Xml::parse(&text) {
+            Ok(xml) => read(self, &xml),
+            Err((line, why)) => self.problem(rel, line, why),
         }
     }
 

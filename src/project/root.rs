@@ -19,6 +19,15 @@ const MARKERS: &[&str] = &[
 ];
 
 pub fn find(cwd: &Path, home: Option<&Path>) -> Option<PathBuf> {
+    nearest(cwd, home, is_root)
+}
+
+/// The nearest directory from `cwd` up for which `is_root` holds, with the walk's limits.
+pub fn nearest(
+    cwd: &Path,
+    home: Option<&Path>,
+    is_root: impl Fn(&Path) -> bool,
+) -> Option<PathBuf> {
     let mut dir = cwd.to_path_buf();
     let mut device = device_of(&dir);
     loop {

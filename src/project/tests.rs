@@ -916,3 +916,239 @@ fn pipenv_finds_the_pipfile_up_the_tree_or_where_pipenv_pipfile_says() {
         .collect();
     assert_eq!(urls, [CA2]);
 }
+
+const NPM_CA: &str = "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/npm/web/";
+const NPM_CA2: &str = "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/npm/ui/";
+
+fn npm_rules(found: &Found) -> Vec<(Tool, Origin, Option<String>, String, Role)> {
+    let mut r = rules(found);
+    r.retain(|(t, ..)| matches!(t, Tool::Npm | Tool::Pnpm | Tool::Yarn));
+    r
+}
+
+#[test]
+fn npm_reads_the_user_file_the_project_at_its_prefix_and_variables_and_the_highest_wins() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(
+        h,
+        ".npmrc",
+        &format!("registry={NPM_CA}\n@corp:registry=https://npm.example/\nfund=false\n"),
+    );
+    write(
+        h,
+        "app/package.json",
+        &format!("{{\"name\": \"a\",\n \"publishConfig\": {{\n  \"registry\": \"{NPM_CA2}\"}}}}"),
+    );
+    write(
+        h,
+        "app/.npmrc",
+        &format!("; mine\n@corp:registry=\"{NPM_CA2}\"\n"),
+    );
+    fs::create_dir_all(h.join("app/src/deep")).unwrap();
+    let found = discover_in(h, "app/src/deep", &[]);
+    assert_eq!(
+        npm_rules(&found),
+        [
+            (
+                Tool::Npm,
+                Origin::UserConfig,
+                None,
+                NPM_CA.into(),
+                Role::Index
+            ),
+            (
+                Tool::Npm,
+                Origin::Project,
+                Some("@corp".into()),
+                NPM_CA2.into(),
+                Role::Index
+            ),
+            (
+                Tool::Npm,
+                Origin::Project,
+                None,
+                NPM_CA2.into(),
+                Role::Publish
+            ),
+        ]
+    );
+    let lines: Vec<usize> = found.entries.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [1, 2, 3]);
+
+    // npm's own variable over every file; a user file a variable names instead of ~/.npmrc.
+    let other = write_path(h, "elsewhere/npmrc", "@other:registry=https://x.example/\n");
+    let found = discover_in(
+        h,
+        "app",
+        &[
+            ("npm_config_registry", NPM_CA2),
+            ("NPM_CONFIG_USERCONFIG", &other),
+        ],
+    );
+    let r = npm_rules(&found);
+    assert_eq!(
+        r[0],
+        (
+            Tool::Npm,
+            Origin::EnvConfig,
+            Some("@other".into()),
+            "https://x.example/".into(),
+            Role::Index
+        )
+    );
+    assert!(r.contains(&(
+        Tool::Npm,
+        Origin::Environment,
+        None,
+        NPM_CA2.into(),
+        Role::Index
+    )));
+    assert!(!r.iter().any(|e| e.3 == NPM_CA));
+}
+
+#[test]
+fn pnpm_projects_are_pnpms_and_read_the_workspace_roots_npmrc() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(h, "mono/pnpm-workspace.yaml", "packages: ['pkgs/*']\n");
+    write(h, "mono/.npmrc", &format!("registry={NPM_CA}\n"));
+    write(h, "mono/pkgs/a/package.json", "{}");
+    write(
+        h,
+        "mono/pkgs/a/.npmrc",
+        &format!("@corp:registry={NPM_CA2}\n"),
+    );
+    let found = discover_in(h, "mono/pkgs/a", &[]);
+    assert_eq!(
+        npm_rules(&found),
+        [
+            (
+                Tool::Pnpm,
+                Origin::WorkspaceRoot,
+                None,
+                NPM_CA.into(),
+                Role::Index
+            ),
+            (
+                Tool::Pnpm,
+                Origin::Project,
+                Some("@corp".into()),
+                NPM_CA2.into(),
+                Role::Index
+            ),
+        ]
+    );
+    write(
+        h,
+        "solo/package.json",
+        "{\"packageManager\": \"pnpm@10.34.9\"}",
+    );
+    write(h, "solo/.npmrc", &format!("registry={NPM_CA}\n"));
+    assert_eq!(npm_rules(&discover_in(h, "solo", &[]))[0].0, Tool::Pnpm);
+    write(
+        h,
+        "plain/package.json",
+        "{\"packageManager\": \"yarn@4.1.0\"}",
+    );
+    write(h, "plain/.npmrc", &format!("registry={NPM_CA}\n"));
+    assert_eq!(npm_rules(&discover_in(h, "plain", &[]))[0].0, Tool::Npm);
+}
+
+#[test]
+fn yarn_merges_its_files_up_the_tree_and_knows_which_registries_have_their_own_auth() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(
+        h,
+        ".yarnrc.yml",
+        "npmRegistryServer: https://registry.example/\n",
+    );
+    write(
+        h,
+        "mono/.yarnrc.yml",
+        &format!(
+            "npmScopes:\n  corp:\n    npmRegistryServer: \"{NPM_CA}\"\n  ui:\n    npmRegistryServer: {NPM_CA2}\n    npmAuthToken: \"${{CODEARTIFACT_AUTH_TOKEN}}\"\n\
+             npmRegistries:\n  \"//corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/npm/web\":\n    npmAuthToken: stale\n"
+        ),
+    );
+    write(
+        h,
+        "mono/app/.yarnrc.yml",
+        &format!("npmRegistryServer: {NPM_CA}\n"),
+    );
+    let found = discover_in(h, "mono/app", &[]);
+    let yarn: Vec<_> = found
+        .entries
+        .iter()
+        .filter(|e| e.tool == Tool::Yarn)
+        .collect();
+    let got: Vec<(Option<&str>, &str, Form, usize)> = yarn
+        .iter()
+        .map(|e| (e.name.as_deref(), e.url.as_str(), e.form, e.line))
+        .collect();
+    let web_registry = NPM_CA.trim_end_matches('/');
+    assert_eq!(
+        got,
+        [
+            (
+                Some("@corp"),
+                NPM_CA,
+                Form::OwnAuth { placeholder: false },
+                3
+            ),
+            (Some("@ui"), NPM_CA2, Form::OwnAuth { placeholder: true }, 5),
+            (
+                Some("//corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/npm/web"),
+                web_registry,
+                Form::OwnAuth { placeholder: false },
+                9
+            ),
+            (None, NPM_CA, Form::OwnAuth { placeholder: false }, 1),
+        ]
+    );
+    // Yarn's default registry counts when no file names one.
+    let other = tempfile::tempdir().unwrap();
+    write(
+        other.path(),
+        "p/.yarnrc.yml",
+        "npmScopes:\n  corp:\n    npmRegistryServer: x\n",
+    );
+    let found = discover_in(other.path(), "p", &[]);
+    assert!(found
+        .entries
+        .iter()
+        .any(|e| e.tool == Tool::Yarn && e.url == yarn::DEFAULT_REGISTRY));
+}
+
+#[test]
+fn hostile_npm_and_yarn_files_are_one_problem_each() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(
+        h,
+        "app/package.json",
+        &format!("{}SECRET", "[".repeat(100_000)),
+    );
+    write(
+        h,
+        "app/.npmrc",
+        &format!("registry=SECRET{}\n", "x".repeat(2 * 1024 * 1024)),
+    );
+    write(h, "app/.yarnrc.yml", "npmRegistryServer: [SECRET\n");
+    write(h, ".yarnrc.yml", &"- ".repeat(10_000));
+    let found = discover_in(h, "app", &[]);
+    let shown = strings(&found.problems);
+    let at = |rel: &str| h.join(rel).display().to_string();
+    assert_eq!(
+        shown,
+        [
+            format!("{}: larger than 1 MiB; not read", at("app/.npmrc")),
+            format!("{}:1: not valid JSON", at("app/package.json")),
+            format!("{}:1: nested too deeply", at(".yarnrc.yml")),
+            format!("{}:2: not valid YAML", at("app/.yarnrc.yml")),
+        ]
+    );
+    assert!(!format!("{found:?}").contains("SECRET"));
+}
+mod formats;

@@ -9,8 +9,6 @@ pub mod registry;
 use std::path::{Path, PathBuf};
 
 /// The tool whose configuration declared an index; decides the variables it gets.
-// The other formats' readers arrive one by one; until then some variants are never made.
-#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
     Poetry,
@@ -212,6 +210,14 @@ pub enum Form {
     /// A variable of the user's that names the index (`PIP_INDEX_URL`, `UV_INDEX`…): the
     /// credentials go into that same variable.
     Variable(&'static str),
+    /// A registry whose credentials the tool's own file sets (Yarn's `npmRegistries` entry, or
+    /// a scope with its own `npmAuthToken`): no variable of ca-env's reaches it, only
+    /// `${CODEARTIFACT_AUTH_TOKEN}` written there (`placeholder`) carries the token.
+    OwnAuth { placeholder: bool },
+    /// Declared in a way the tool can be given no credentials for (a Cargo git index, a Cargo
+    /// replacement source without a registry name): why, said only of a repository ca-env
+    /// knows; another host's is nothing to ca-env.
+    Unusable(&'static str),
 }
 
 /// One index URL as a project file declares it.

@@ -9,7 +9,7 @@
 //!   interface reads `UV_INDEX_URL` / `UV_EXTRA_INDEX_URL`; when a requirements file names the
 //!   index itself pip ignores those for it, and `NETRC` is what works.
 
-use super::registry::{self, Kind};
+use super::registry::{self, Kind, BUNDLE_PREFIX, CARGO_REGISTRIES_PREFIX};
 use super::{Entry, Form, Role, Tool};
 
 /// One variable a source sets.
@@ -70,6 +70,35 @@ pub fn uv_key(name: &str) -> String {
         .collect()
 }
 
+/// Cargo's NAME' (`ConfigKey`'s environment spelling): upper-cased, `-` → `_`.
+pub fn cargo_key(name: &str) -> String {
+    name.to_uppercase().replace('-', "_")
+}
+
+/// A registry name whose variables every shell can export: Cargo allows any Unicode
+/// identifier, but only ASCII ones make portable names.
+fn is_cargo_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && (b[0].is_ascii_alphabetic() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_'))
+}
+
+/// Bundler's HOST' for a source URL: its host without the port (`credentials_for` looks up
+/// `uri.host` once the full URI has no setting), `.` → `__`, `-` → `___`, upper-cased
+/// (`Settings.key_for`). None when there is no host.
+pub fn bundler_key(url: &str) -> Option<String> {
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    (!host.is_empty()).then(|| host.replace('.', "__").replace('-', "___").to_uppercase())
+}
+
 pub use super::registry::CODEARTIFACT_AUTH_TOKEN;
 
 /// NuGet's credentials for source N: `NuGetPackageSourceCredentials_N`.
@@ -108,6 +137,9 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
     if let Form::Variable(var) = entry.form {
         // The user's own variable gets the credentials in place (other tools read no other).
         return Ok(fixed(&[var]));
+    }
+    if let Form::Unusable(why) = entry.form {
+        return Err(why.into());
     }
     Ok(match (entry.tool, name) {
         (Tool::Poetry, Some(name)) => {
@@ -153,17 +185,40 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
                 _ => fixed(&[registry::PIP_INDEX_URL]),
             }
         }
-        // Filled in format by format (issue 15): nothing yet.
-        (
-            Tool::Npm
-            | Tool::Pnpm
-            | Tool::Yarn
-            | Tool::Cargo
-            | Tool::Maven
-            | Tool::Gradle
-            | Tool::Bundler,
-            _,
-        ) => Vec::new(),
+        // npm and pnpm read `_authToken`s from their user configuration file only: ca-env's
+        // copy of the user's, which this variable names (see `vars::npmrc`).
+        (Tool::Npm | Tool::Pnpm, _) => fixed(&[registry::NPM_CONFIG_USERCONFIG]),
+        // Yarn: a registry with settings of its own reads no variable of ca-env's.
+        (Tool::Yarn, _) => match entry.form {
+            Form::OwnAuth { .. } => Vec::new(),
+            _ => fixed(&[
+                registry::YARN_NPM_AUTH_TOKEN,
+                registry::YARN_NPM_ALWAYS_AUTH,
+            ]),
+        },
+        // Maven's settings.xml and Gradle's build files read the token the way the AWS
+        // documentation shows: `${env.CODEARTIFACT_AUTH_TOKEN}`, `System.env.CODEARTIFACT_AUTH_TOKEN`.
+        (Tool::Maven | Tool::Gradle, _) => fixed(&[CODEARTIFACT_AUTH_TOKEN]),
+        // Cargo reads `CARGO_REGISTRIES_<NAME'>_TOKEN` only through the `cargo:token` provider,
+        // which an `auth-required` registry needs named (`auth/mod.rs`, `credential_provider`).
+        (Tool::Cargo, Some(name)) if is_cargo_name(name) => {
+            let key = cargo_key(name);
+            vec![
+                VarName::new(format!("{CARGO_REGISTRIES_PREFIX}{key}_TOKEN")),
+                VarName::new(format!(
+                    "{CARGO_REGISTRIES_PREFIX}{key}_CREDENTIAL_PROVIDER"
+                )),
+            ]
+        }
+        (Tool::Cargo, _) => {
+            return Err("no variable can carry Cargo's token for this registry name (only ASCII letters, digits, '-' and '_' work)".into());
+        }
+        (Tool::Bundler, _) => match bundler_key(&entry.url) {
+            Some(key) if registry::is_bundler_host_key(&key) => {
+                vec![VarName::new(format!("{BUNDLE_PREFIX}{key}"))]
+            }
+            _ => return Err("no variable can carry Bundler's credentials for this host".into()),
+        },
         // NuGet takes the source's name as it is: a name with other characters than letters,
         // digits and `_` makes a variable only `exec` and `dotenv` can set.
         (Tool::Nuget, Some(name)) if !is_plain_name(name) => {
@@ -206,6 +261,11 @@ pub fn collision_keys(entry: &Entry) -> Vec<String> {
         (Tool::Uv, _, Role::Publish) => vec!["uv-publish".into()],
         (Tool::Uv, Some(n), _) => vec![format!("uv:{}", uv_key(n))],
         (Tool::Pdm, Some("pypi"), _) => vec!["pdm:pypi".into()],
+        (Tool::Cargo, Some(n), _) => vec![format!("cargo:{}", cargo_key(n))],
+        (Tool::Bundler, _, _) => bundler_key(&entry.url)
+            .map(|k| format!("bundler:{k}"))
+            .into_iter()
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -334,6 +394,101 @@ mod tests {
         let conf = names(&entry(Tool::Pip, None, Role::Extra, Form::PipConf)).unwrap();
         let conf: Vec<_> = conf.into_iter().map(|(n, _)| n).collect();
         assert_eq!(conf, ["PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL"]);
+    }
+
+    #[test]
+    fn cargo_names_follow_cargos_environment_spelling() {
+        #[rustfmt::skip]
+        let cases: &[(&str, Option<&str>)] = &[
+            ("corp", Some("CORP")),
+            ("corp-repo", Some("CORP_REPO")),
+            ("Corp_Repo-2", Some("CORP_REPO_2")),
+            ("_private", Some("_PRIVATE")),
+            ("caf\u{e9}", None),
+            ("1corp", None),
+            ("a.b", None),
+            ("$(x)", None),
+            ("", None),
+        ];
+        for (name, want) in cases {
+            let e = entry(Tool::Cargo, Some(name), Role::Index, Form::ToolConfig);
+            match (want, for_entry(&e)) {
+                (Some(key), Ok(v)) => {
+                    let got: Vec<_> = v.iter().map(|v| (v.name.as_str(), v.kind)).collect();
+                    assert_eq!(
+                        got,
+                        [
+                            (
+                                format!("CARGO_REGISTRIES_{key}_TOKEN").as_str(),
+                                Kind::BearerToken
+                            ),
+                            (
+                                format!("CARGO_REGISTRIES_{key}_CREDENTIAL_PROVIDER").as_str(),
+                                Kind::Fixed("cargo:token")
+                            ),
+                        ],
+                        "{name}"
+                    );
+                    assert!(v.iter().all(|v| v.shell));
+                }
+                (None, Err(_)) => {}
+                (want, got) => panic!("{name:?}: want {want:?}, got {got:?}"),
+            }
+        }
+        // `corp-repo` and `corp_repo` read the same variables.
+        let a = entry(
+            Tool::Cargo,
+            Some("corp-repo"),
+            Role::Index,
+            Form::ToolConfig,
+        );
+        let b = entry(
+            Tool::Cargo,
+            Some("corp_repo"),
+            Role::Index,
+            Form::ToolConfig,
+        );
+        assert_eq!(collision_keys(&a), collision_keys(&b));
+        let git = entry(
+            Tool::Cargo,
+            Some("corp"),
+            Role::Index,
+            Form::Unusable("why"),
+        );
+        assert_eq!(for_entry(&git), Err("why".to_string()));
+    }
+
+    #[test]
+    fn bundler_names_are_the_host_without_its_port() {
+        #[rustfmt::skip]
+        let cases: &[(&str, Option<&str>)] = &[
+            ("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/ruby/gems/",
+             Some("BUNDLE_CORP___111122223333__D__CODEARTIFACT__US___WEST___2__AMAZONAWS__COM")),
+            ("http://127.0.0.1:8080/", Some("BUNDLE_127__0__0__1")),
+            ("http://gems-1.corp.example:81/x", Some("BUNDLE_GEMS___1__CORP__EXAMPLE")),
+            ("https://localhost:8080/", None),
+            ("http://[::1]:8080/", None),
+            ("no-scheme", None),
+        ];
+        for (url, want) in cases {
+            let mut e = entry(Tool::Bundler, None, Role::Index, Form::ToolConfig);
+            e.url = url.to_string();
+            match (want, for_entry(&e)) {
+                (Some(name), Ok(v)) => {
+                    assert_eq!(v.len(), 1);
+                    assert_eq!(
+                        (v[0].name.as_str(), v[0].kind, v[0].shell),
+                        (*name, Kind::UserInfo, true)
+                    );
+                }
+                (None, Err(_)) => {}
+                (want, got) => panic!("{url:?}: want {want:?}, got {got:?}"),
+            }
+        }
+        assert_eq!(
+            bundler_key("http://127.0.0.1:1/"),
+            bundler_key("http://127.0.0.1:2/a")
+        );
     }
 
     #[test]

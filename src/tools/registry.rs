@@ -22,6 +22,17 @@ pub enum Kind {
     NetrcText,
     /// NuGet's `Username=aws;Password=TOKEN`.
     NugetCredentials,
+    /// The path of an npm user configuration file holding the registries' `_authToken`s and
+    /// everything the user's own npmrc says.
+    NpmrcPath,
+    /// `Bearer ` and the token: Cargo sends a registry's token as the `Authorization` header
+    /// as it is, and AWS documents this form for CodeArtifact.
+    BearerToken,
+    /// `aws:` and the token percent-encoded: a `user:password` that Bundler puts in the URL's
+    /// userinfo and decodes again (`CGI.unescape`).
+    UserInfo,
+    /// A value that is always the same (Cargo's `cargo:token`, Yarn's `true`).
+    Fixed(&'static str),
 }
 
 /// A variable, or a family of them.
@@ -33,6 +44,10 @@ pub enum Name {
         prefix: &'static str,
         suffix: &'static str,
     },
+    /// Bundler's `BUNDLE_<HOST>`: a key that is a host name as Bundler spells it (see
+    /// [`is_bundler_host_key`]), so that Bundler's other settings (`BUNDLE_PATH`…) are not
+    /// taken for ca-env's.
+    BundlerHost,
 }
 
 impl Name {
@@ -43,8 +58,27 @@ impl Name {
                 .strip_prefix(prefix)
                 .and_then(|rest| rest.strip_suffix(suffix))
                 .is_some_and(|key| !key.is_empty()),
+            Name::BundlerHost => name
+                .strip_prefix(BUNDLE_PREFIX)
+                .is_some_and(is_bundler_host_key),
         }
     }
+}
+
+/// Whether `key` is what Bundler makes of a host (`settings.rb`, `key_for`: `.` → `__`, `-` →
+/// `___`, upper-cased): two labels or more of letters, digits and `-`, and no single `_` left
+/// over. Bundler's own dotted settings (`local.GEM`, `mirror.URL`, `gem.*`, `build.GEM`) are
+/// not hosts.
+pub fn is_bundler_host_key(key: &str) -> bool {
+    let host = key.replace("___", "-").replace("__", ".");
+    let labels: Vec<&str> = host.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|l| {
+            !l.is_empty()
+                && l.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+        })
+        && !matches!(labels[0], "LOCAL" | "MIRROR" | "GEM" | "BUILD")
 }
 
 /// A variable ca-env writes (the comment beside each says which tool reads it), and the kind
@@ -99,6 +133,27 @@ pub const WRITTEN: &[Written] = &[
     family("NuGetPackageSourceCredentials_", "", Kind::NugetCredentials),
     // SwiftPM 6.4 and later: netrc text for the registries' hosts.
     exact(SWIFTPM_NETRC_DATA, Kind::NetrcText),
+    // npm and pnpm read their user configuration from the file this names (and the
+    // `_authToken` of each registry in it).
+    exact(NPM_CONFIG_USERCONFIG, Kind::NpmrcPath),
+    // Yarn Berry: the top-level token, sent to every registry without settings of its own, and
+    // sent even for packages without a scope.
+    exact(YARN_NPM_AUTH_TOKEN, Kind::Password),
+    exact(YARN_NPM_ALWAYS_AUTH, Kind::Fixed("true")),
+    // Cargo: a registry's token, and the provider that reads it (without one, an
+    // `auth-required` registry is refused, and `global-credential-providers` could leave the
+    // variable unread).
+    family(CARGO_REGISTRIES_PREFIX, "_TOKEN", Kind::BearerToken),
+    family(
+        CARGO_REGISTRIES_PREFIX,
+        "_CREDENTIAL_PROVIDER",
+        Kind::Fixed("cargo:token"),
+    ),
+    // Bundler: `user:password` for a host.
+    Written {
+        name: Name::BundlerHost,
+        kind: Kind::UserInfo,
+    },
     // The AWS documentation's convention (Maven, Gradle, npm's .npmrc, requirements files).
     exact(CODEARTIFACT_AUTH_TOKEN, Kind::SharedToken),
 ];
@@ -166,8 +221,6 @@ pub const SHELL: &str = "SHELL";
 pub const ZDOTDIR: &str = "ZDOTDIR";
 /// The `.envrc` direnv loaded for this directory.
 pub const DIRENV_FILE: &str = "DIRENV_FILE";
-/// npm's user configuration file (default `~/.npmrc`).
-pub const NPM_CONFIG_USERCONFIG: &str = "NPM_CONFIG_USERCONFIG";
 /// Access keys in the environment, which the SDK takes before any profile (never read for
 /// their value).
 pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
@@ -215,8 +268,46 @@ pub const PDM_PYPI_URL: &str = "PDM_PYPI_URL";
 /// PDM's user configuration file, instead of the default one.
 pub const PDM_CONFIG_FILE: &str = "PDM_CONFIG_FILE";
 
+/// npm's user configuration file (default `~/.npmrc`); also written, naming ca-env's copy.
+pub const NPM_CONFIG_USERCONFIG: &str = "NPM_CONFIG_USERCONFIG";
+/// The same, as npm itself passes it to scripts (npm and pnpm read either case; when both are
+/// set, the later in the environment wins).
+pub const NPM_CONFIG_USERCONFIG_LC: &str = "npm_config_userconfig";
+/// npm's and pnpm's registry, over every file.
+pub const NPM_CONFIG_REGISTRY: &str = "NPM_CONFIG_REGISTRY";
+/// The same, lower-cased.
+pub const NPM_REGISTRY_LC: &str = "npm_config_registry";
+/// Yarn Berry's registry, over every `.yarnrc.yml`.
+pub const YARN_NPM_REGISTRY_SERVER: &str = "YARN_NPM_REGISTRY_SERVER";
+/// Yarn Berry's publish registry, over every `.yarnrc.yml`.
+pub const YARN_NPM_PUBLISH_REGISTRY: &str = "YARN_NPM_PUBLISH_REGISTRY";
+/// Yarn Berry's top-level token (written).
+pub const YARN_NPM_AUTH_TOKEN: &str = "YARN_NPM_AUTH_TOKEN";
+/// Yarn Berry: send the token for every request, not only scoped ones (written).
+pub const YARN_NPM_ALWAYS_AUTH: &str = "YARN_NPM_ALWAYS_AUTH";
+
 /// pipenv's Pipfile, instead of the nearest one up.
 pub const PIPENV_PIPFILE: &str = "PIPENV_PIPFILE";
+
+/// Cargo's home, whose `config.toml` is the user's (default `~/.cargo`).
+pub const CARGO_HOME: &str = "CARGO_HOME";
+/// Cargo's registries named by variables (`CARGO_REGISTRIES_<NAME>_INDEX`); also the prefix of
+/// the token and credential-provider variables ca-env writes.
+pub const CARGO_REGISTRIES_PREFIX: &str = "CARGO_REGISTRIES_";
+/// Where a plain `cargo publish` goes, over `[registry] default`.
+pub const CARGO_REGISTRY_DEFAULT: &str = "CARGO_REGISTRY_DEFAULT";
+/// Bundler's Gemfile, instead of the nearest one up.
+pub const BUNDLE_GEMFILE: &str = "BUNDLE_GEMFILE";
+/// The directory of the project's Bundler settings (default `.bundle` beside the Gemfile).
+pub const BUNDLE_APP_CONFIG: &str = "BUNDLE_APP_CONFIG";
+/// The user's Bundler settings file, in Bundler's order: these two, then
+/// `$BUNDLE_USER_HOME/config`, then `~/.bundle/config`.
+pub const BUNDLE_CONFIG: &str = "BUNDLE_CONFIG";
+pub const BUNDLE_USER_CONFIG: &str = "BUNDLE_USER_CONFIG";
+/// Bundler's home directory.
+pub const BUNDLE_USER_HOME: &str = "BUNDLE_USER_HOME";
+/// Bundler's settings from the environment; `BUNDLE_<HOST>` holds a host's credentials.
+pub const BUNDLE_PREFIX: &str = "BUNDLE_";
 
 /// The registry's entry for a variable ca-env writes.
 pub fn written(name: &str) -> Option<&'static Written> {
@@ -244,6 +335,44 @@ mod tests {
         assert_eq!(kind("POETRY_HTTP_BASIC__PASSWORD"), None);
         assert_eq!(kind("UV_INDEX_CORP_URL"), None);
         assert_eq!(kind("PIP_TRUSTED_HOST"), None);
+        assert_eq!(
+            kind("CARGO_REGISTRIES_CORP_REPO_TOKEN"),
+            Some(Kind::BearerToken)
+        );
+        assert_eq!(
+            kind("CARGO_REGISTRIES_CORP_CREDENTIAL_PROVIDER"),
+            Some(Kind::Fixed("cargo:token"))
+        );
+        assert_eq!(kind("CARGO_REGISTRIES_CORP_INDEX"), None);
+        assert_eq!(kind("CARGO_REGISTRIES__TOKEN"), None);
+    }
+
+    #[test]
+    fn bundler_host_keys_and_bundlers_other_settings() {
+        for host in [
+            "BUNDLE_CORP___111122223333__D__CODEARTIFACT__US___WEST___2__AMAZONAWS__COM",
+            "BUNDLE_127__0__0__1",
+            "BUNDLE_GEMS__CORP__EXAMPLE",
+        ] {
+            assert_eq!(kind(host), Some(Kind::UserInfo), "{host}");
+        }
+        for other in [
+            "BUNDLE_PATH",
+            "BUNDLE_GEMFILE",
+            "BUNDLE_USER_HOME",
+            "BUNDLE_APP_CONFIG",
+            "BUNDLE_LOCAL__RACK",
+            "BUNDLE_MIRROR__HTTPS://RUBYGEMS__ORG/",
+            "BUNDLE_GEM__TEST",
+            "BUNDLE_BUILD__NOKOGIRI",
+            "BUNDLE_LOCALHOST",
+            "BUNDLE_A____B",
+            "BUNDLE___A",
+            "BUNDLE_",
+            "BUNDLE_a__b",
+        ] {
+            assert_eq!(kind(other), None, "{other}");
+        }
     }
 
     /// Every variable the code reads goes through this registry's names: no literal name in a

@@ -3,6 +3,7 @@
 //! gives the user back what was theirs (`state`), and the netrc file pip reads (`netrc`).
 
 pub mod netrc;
+pub mod npmrc;
 pub mod plan;
 
 pub use plan::Plan;

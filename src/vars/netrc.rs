@@ -68,7 +68,7 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
     if hosts.is_empty() {
         return Ok(Written::default());
     }
-    let dirs = dirs(env);
+    let dirs = crate::state::generated_dirs(env);
     if dirs.is_empty() {
         return Ok(Written::default());
     }
@@ -120,16 +120,6 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
         }
     }
     Err(failed)
-}
-
-/// Where netrc files go, in order: `$XDG_RUNTIME_DIR/ca-env` (memory, cleared at logout) when
-/// the runtime directory is usable (see [`crate::state::runtime_dir`]), then the state
-/// directory.
-pub fn dirs(env: &Env) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    dirs.extend(crate::state::runtime_dir(env));
-    dirs.extend(crate::state::dir(env).map(|d| d.netrc()));
-    dirs
 }
 
 /// The netrc the user's tools read: `NETRC` (as requests reads it, `~` expanded), else

@@ -91,12 +91,14 @@ impl Plan {
 
 /// Builds the plan for `sources`, each with its token. `shared` is set when the project manages
 /// `CODEARTIFACT_AUTH_TOKEN` (its sources share one domain and owner). `netrc` is the file
-/// written for requirements files that name their own index ([`super::netrc::write`]). `user`
+/// written for requirements files that name their own index ([`super::netrc::write`]), `npmrc`
+/// the npm configuration written for npm and pnpm ([`super::npmrc::write`]). `user`
 /// is the user's own environment, whose URL variables get credentials in place.
 pub fn build(
     with_tokens: &[(&Source, &Secret)],
     shared: bool,
     netrc: Option<&Path>,
+    npmrc: Option<&Path>,
     user: &Env,
 ) -> Plan {
     let mut plan = Plan::default();
@@ -105,11 +107,16 @@ pub fn build(
         for var in &source.vars {
             let value = match var.kind {
                 Kind::UserName => Secret::plain(user_name),
-                Kind::Password | Kind::SharedToken => Secret::plain(token.expose()),
+                // One token for every source, set below when they share one domain and owner.
+                Kind::SharedToken => continue,
+                Kind::Password => Secret::plain(token.expose()),
                 Kind::Url => Secret::plain(source.url.url()),
                 Kind::IndexUrl | Kind::IndexUrls => {
                     Secret::plain(with_credentials(&source.url.url(), user_name, token))
                 }
+                Kind::BearerToken => Secret::plain(format!("Bearer {}", token.expose())),
+                Kind::UserInfo => Secret::plain(format!("{user_name}:{}", percent_encoded(token))),
+                Kind::Fixed(value) => Secret::plain(value),
                 Kind::NetrcPath => match netrc {
                     Some(path) => Secret::plain(path.to_string_lossy()),
                     None => continue,
@@ -121,6 +128,10 @@ pub fn build(
                     add_netrc_text(&mut plan, &var.name, source, token, user);
                     continue;
                 }
+                Kind::NpmrcPath => match npmrc {
+                    Some(path) => Secret::plain(path.to_string_lossy()),
+                    None => continue,
+                },
             };
             if let Form::Variable(name) = source.form {
                 let users = user.var(name).unwrap_or_default();
@@ -169,6 +180,11 @@ fn add_netrc_text(plan: &mut Plan, name: &str, source: &Source, token: &Secret, 
 /// needs no encoding).
 pub fn with_credentials(url: &str, user: &str, token: &Secret) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    format!("{scheme}://{user}:{}@{rest}", percent_encoded(token))
+}
+
+/// The token with every character but the unreserved ones percent-encoded.
+fn percent_encoded(token: &Secret) -> String {
     let mut encoded = String::with_capacity(token.expose().len());
     for b in token.expose().bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -177,7 +193,7 @@ pub fn with_credentials(url: &str, user: &str, token: &Secret) -> String {
             encoded.push_str(&format!("%{b:02X}"));
         }
     }
-    format!("{scheme}://{user}:{encoded}@{rest}")
+    encoded
 }
 
 #[cfg(test)]
@@ -232,6 +248,9 @@ mod tests {
             with_credentials("http://127.0.0.1:8/simple/", "aws", &odd),
             "http://aws:a%40b%2Fc%3Ad%25%27%24%28x%29@127.0.0.1:8/simple/"
         );
+        // Bundler's `aws:TOKEN` is decoded with `CGI.unescape`, where a raw `+` is a space.
+        let plus = Secret::token("a+b/c=d%".into()).unwrap();
+        assert_eq!(percent_encoded(&plus), "a%2Bb%2Fc%3Dd%25");
         assert!(!super::super::netrc::safe(&odd));
         assert!(super::super::netrc::safe(&t));
     }

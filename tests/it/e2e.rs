@@ -299,15 +299,20 @@ struct Shell {
 
 impl Shell {
     fn start(w: &World, kind: Kind, hooked: bool) -> Shell {
+        Shell::in_sandbox(&w.sb, kind, hooked)
+    }
+
+    /// The same in any sandbox (the npm tests have their own world).
+    fn in_sandbox(sb: &Sandbox, kind: Kind, hooked: bool) -> Shell {
         let init = if hooked {
             hook_line(kind)
         } else {
             String::new()
         };
         Shell {
-            sh: Interactive::start(kind, &w.sb.env_pairs(), &w.sb.home(), &init),
+            sh: Interactive::start(kind, &sb.env_pairs(), &sb.home(), &init),
             kind,
-            home: w.sb.home(),
+            home: sb.home(),
             out: tempfile::tempdir().unwrap(),
             runs: 0,
         }
@@ -789,6 +794,9 @@ fn dotenv_feeds_docker_compose_config() {
     assert_eq!(support::ok(&out), "1.0.0");
 }
 
+mod formats;
+mod maven;
+mod npm;
 mod providers;
 mod pull;
 mod resolution;

@@ -17,10 +17,10 @@ mod corpus;
 mod doctor;
 mod e2e;
 mod exec_dotenv;
-mod formats;
 mod hook;
 #[cfg(target_os = "linux")]
 mod keyrings_fixture;
+mod nuget_swift;
 #[cfg(target_os = "linux")]
 mod providers;
 mod scripts;

@@ -29,7 +29,12 @@ fn bash_uv_poetry_and_pip_install_from_azure_and_google_feeds_with_the_hook_and_
     let google = PyIndex::start();
     let upload = w.token();
     google.accept("aws", &upload);
-    let files = build_package(&w.sb.path().join("package-g"), "1.0.0", "", &w.sb.env_pairs());
+    let files = build_package(
+        &w.sb.path().join("package-g"),
+        "1.0.0",
+        "",
+        &w.sb.env_pairs(),
+    );
     google.upload(&files, &upload);
     w.index.accept("corp", AZ_TOKEN);
     google.accept("oauth2accesstoken", GCLOUD_TOKEN);
@@ -40,7 +45,13 @@ fn bash_uv_poetry_and_pip_install_from_azure_and_google_feeds_with_the_hook_and_
         w.index.url(),
         google.url()
     ));
-    let path = w.sb.env_pairs().into_iter().find(|(k, _)| k == "PATH").unwrap().1;
+    // The last PATH pair is the one set for the sandbox (the Python tools first).
+    let path =
+        w.sb.env_pairs()
+            .into_iter()
+            .rfind(|(k, _)| k == "PATH")
+            .unwrap()
+            .1;
     w.sb.set_env("PATH", format!("{}:{path}", clouds.bin.display()));
 
     let mut cases: Vec<(Case, &str, String)> = Vec::new();
@@ -71,8 +82,17 @@ fn bash_uv_poetry_and_pip_install_from_azure_and_google_feeds_with_the_hook_and_
     for (case, ..) in &cases {
         sh.cd(case.dir);
         let ran = sh.run(case.run);
-        assert_ne!(ran.status, 0, "`{}` without ca-env:\n{}", case.run, ran.output);
-        assert!(ran.output.contains(case.refused), "`{}` without ca-env:\n{}", case.run, ran.output);
+        assert_ne!(
+            ran.status, 0,
+            "`{}` without ca-env:\n{}",
+            case.run, ran.output
+        );
+        assert!(
+            ran.output.contains(case.refused),
+            "`{}` without ca-env:\n{}",
+            case.run,
+            ran.output
+        );
     }
     drop(sh);
     assert!(clouds.calls().is_empty(), "{:?}", clouds.calls());
@@ -87,16 +107,28 @@ fn bash_uv_poetry_and_pip_install_from_azure_and_google_feeds_with_the_hook_and_
         // The first prompt starts the fetch in the background; a later one exports.
         let deadline = Instant::now() + Duration::from_secs(20);
         while sh.var(case.vars[0]).is_none() {
-            assert!(Instant::now() < deadline, "{}: no {} after 20 s", case.dir, case.vars[0]);
+            assert!(
+                Instant::now() < deadline,
+                "{}: no {} after 20 s",
+                case.dir,
+                case.vars[0]
+            );
             sh.run("true");
         }
-        let token = if *provider == "azure" { AZ_TOKEN } else { GCLOUD_TOKEN };
+        let token = if *provider == "azure" {
+            AZ_TOKEN
+        } else {
+            GCLOUD_TOKEN
+        };
         for name in case.vars {
             let value = sh.var(name).unwrap_or_default();
             match *name {
                 "NETRC" => {
                     let text = fs::read_to_string(&value).unwrap();
-                    assert!(text.contains(&format!("login oauth2accesstoken password {token}")), "{name}");
+                    assert!(
+                        text.contains(&format!("login oauth2accesstoken password {token}")),
+                        "{name}"
+                    );
                 }
                 n if n.ends_with("_USERNAME") => assert_eq!(value, "corp", "{name}"),
                 n if n.ends_with("_PASSWORD") => assert_eq!(value, token, "{name}"),
@@ -108,6 +140,14 @@ fn bash_uv_poetry_and_pip_install_from_azure_and_google_feeds_with_the_hook_and_
     }
     // One token per organization and per project, whatever the number of prompts.
     let calls = clouds.calls();
-    assert_eq!(calls.iter().filter(|c| c.starts_with("az ")).count(), 1, "{calls:?}");
-    assert_eq!(calls.iter().filter(|c| c.starts_with("gcloud ")).count(), 1, "{calls:?}");
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("az ")).count(),
+        1,
+        "{calls:?}"
+    );
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("gcloud ")).count(),
+        1,
+        "{calls:?}"
+    );
 }

@@ -189,7 +189,7 @@ fn wait_ready(child: &mut Child, port: u16) -> bool {
 
 /// Writes the htpasswd file with passlib (the library pypiserver reads it with), through a
 /// temporary file and a rename so the server never reads half a file.
-fn write_htpasswd(path: &Path, token: &str) {
+pub fn write_htpasswd(path: &Path, token: &str) {
     write_login(path, "aws", token);
 }
 
@@ -247,7 +247,7 @@ fn try_get(port: u16, path: &str, token: Option<&str>) -> Option<(u16, String)> 
 }
 
 /// Standard base64 with padding, for the Authorization header.
-fn base64(input: &str) -> String {
+pub fn base64(input: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in input.as_bytes().chunks(3) {

@@ -1,0 +1,213 @@
+//! The npm user configuration file `NPM_CONFIG_USERCONFIG` points at, for npm and pnpm. Their
+//! credentials are `//host/path/:_authToken=TOKEN` keys in a configuration file, a name no
+//! shell can export; and a project's `.npmrc` is no place for a token (pnpm 10.34 and later
+//! also ignore `${…}` auth there). npm and pnpm read their user configuration from the file
+//! `NPM_CONFIG_USERCONFIG` names, so ca-env writes one: its own `_authToken` line per
+//! registry first, then every line of the user's own npmrc (their `NPM_CONFIG_USERCONFIG`
+//! file, else `~/.npmrc`) except the credentials it had for those registries. The user's
+//! settings (other registries' credentials, `fund=false`…) keep applying through it.
+//!
+//! npm and pnpm read `npm_config_userconfig` in any case, and when both spellings are set the
+//! later one in the environment wins; so a lower-case one of the user's is not overridden
+//! (the user is told).
+
+use std::path::{Path, PathBuf};
+
+use crate::env::Env;
+use crate::secret::Secret;
+use crate::sources::Source;
+use crate::tools::registry::{NPM_CONFIG_USERCONFIG, NPM_CONFIG_USERCONFIG_LC};
+
+/// A user npmrc larger than this is left out (an npmrc is a few lines).
+const MAX_USER_NPMRC: u64 = 256 * 1024;
+
+/// What [`write`] did.
+#[derive(Debug, Default)]
+pub struct Written {
+    /// The file to point `NPM_CONFIG_USERCONFIG` at, when a source wants one.
+    pub path: Option<PathBuf>,
+    /// Why the user's own settings are not in it, or why there is no file (the user's file
+    /// named by path, never its text).
+    pub problem: Option<String>,
+    /// The user's own npmrc, when there is one: its edits change the file.
+    pub user: Option<PathBuf>,
+}
+
+/// A token npm's `ini` reader takes as one plain value.
+fn safe(token: &Secret) -> bool {
+    token.expose().bytes().all(|b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'=' | b'+' | b'/')
+    })
+}
+
+/// npm's key for a registry's credentials (`npm-registry-fetch`'s nerf dart): the URL without
+/// its scheme, ending in `/`.
+pub fn nerf_dart(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.split(['?', '#']).next().unwrap_or_default();
+    if rest.ends_with('/') {
+        format!("//{rest}")
+    } else {
+        format!("//{rest}/")
+    }
+}
+
+/// Writes (when something changed) the npm configuration for the sources that list
+/// `NPM_CONFIG_USERCONFIG`, into the first of [`crate::state::generated_dirs`] that takes it. One file
+/// per set of registries and user file, so its name stays the same when the tokens are renewed.
+pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, String> {
+    use sha2::{Digest, Sha256};
+    let wanted: Vec<&(&Source, &Secret)> = with_tokens
+        .iter()
+        .filter(|(s, _)| s.vars.iter().any(|v| v.name == NPM_CONFIG_USERCONFIG))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Written::default());
+    }
+    let dirs = crate::state::generated_dirs(env);
+    if dirs.is_empty() {
+        return Ok(Written::default());
+    }
+    let ours = |p: &Path| dirs.iter().any(|d| p.starts_with(d));
+    if let Some(lower) = env.var(NPM_CONFIG_USERCONFIG_LC).filter(|v| !v.is_empty()) {
+        if !ours(Path::new(&lower)) {
+            return Ok(Written {
+                problem: Some(format!(
+                    "{NPM_CONFIG_USERCONFIG_LC} is set: npm and pnpm would read it or ca-env's {NPM_CONFIG_USERCONFIG}, whichever comes later in the environment, so npm gets no credentials; set {NPM_CONFIG_USERCONFIG} instead"
+                )),
+                ..Written::default()
+            });
+        }
+    }
+    let mut darts: Vec<String> = Vec::new();
+    let mut text = String::from(
+        "; Written by ca-env: its registries' credentials, then the user's own npm settings.\n",
+    );
+    let mut name = Sha256::new();
+    for (source, token) in wanted {
+        let dart = nerf_dart(&source.url.url());
+        if darts.contains(&dart) || !safe(token) {
+            continue;
+        }
+        name.update(dart.as_bytes());
+        name.update([0]);
+        text.push_str(&format!("{dart}:_authToken={}\n", token.expose()));
+        darts.push(dart);
+    }
+    if darts.is_empty() {
+        return Ok(Written::default());
+    }
+    let mut problem = None;
+    let user = crate::project::npm_user_file(env).map(|(p, _)| p);
+    if let Some(user) = &user {
+        name.update(user.as_os_str().as_encoded_bytes());
+        match read_user(user) {
+            Ok(users) => {
+                text.push_str(&without_credentials_for(&users, &darts));
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+            }
+            Err(why) => {
+                problem = Some(format!(
+                    "{}: {why}; its settings are not in the npm configuration ca-env gives npm",
+                    user.display()
+                ))
+            }
+        }
+    }
+    let digest = name.finalize();
+    let file: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    let mut failed = String::new();
+    for dir in &dirs {
+        let path = dir.join(format!("{file}.npmrc"));
+        let current = std::fs::read(&path).unwrap_or_default();
+        let stored = if current == text.as_bytes() {
+            Ok(())
+        } else {
+            crate::state::write_atomic(&path, text.as_bytes())
+        };
+        match stored {
+            Ok(()) => {
+                return Ok(Written {
+                    path: Some(path),
+                    problem,
+                    user: user.filter(|p| p.exists()),
+                })
+            }
+            Err(e) => {
+                failed = format!(
+                    "cannot write the npm configuration in {}: {}",
+                    dir.display(),
+                    crate::error::io_reason(&e)
+                )
+            }
+        }
+    }
+    Err(failed)
+}
+
+/// The user's npmrc text; none when there is no such file. Opened without blocking.
+fn read_user(path: &Path) -> Result<String, String> {
+    use crate::state::{read_regular, Unreadable};
+    let bytes = match read_regular(path, MAX_USER_NPMRC) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return Ok(String::new()),
+        Err(Unreadable::NotRegular) => return Err("not a regular file".into()),
+        Err(Unreadable::TooLarge) => return Err("larger than 256 KiB".into()),
+        Err(Unreadable::Io(e)) => {
+            return Err(format!("cannot read: {}", crate::error::io_reason(&e)))
+        }
+    };
+    String::from_utf8(bytes).map_err(|_| "not valid UTF-8".into())
+}
+
+/// `text` without its lines setting anything of `darts`' (`//host/path/:_authToken=…`,
+/// `:_auth`, `:_password`, `:username`…; hosts compared ignoring case), the rest verbatim.
+fn without_credentials_for(text: &str, darts: &[String]) -> String {
+    let mut kept = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let drop = crate::project::npmrc_line(line).is_some_and(|(key, _)| {
+            let key = key.to_ascii_lowercase();
+            darts
+                .iter()
+                .any(|d| key.starts_with(&format!("{}:", d.to_ascii_lowercase())))
+        });
+        if !drop {
+            kept.push_str(line);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_keys_as_npm_makes_them() {
+        assert_eq!(
+            nerf_dart("https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/npm/web/"),
+            "//corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/npm/web/"
+        );
+        assert_eq!(nerf_dart("http://127.0.0.1:4873"), "//127.0.0.1:4873/");
+    }
+
+    #[test]
+    fn the_users_credentials_for_our_registries_go_and_the_rest_stays() {
+        let darts = vec!["//ca.example/npm/web/".to_string()];
+        let user = "fund=false\n//CA.example/npm/web/:_authToken=old\n//ca.example/npm/web/:username=u\n//other.example/:_authToken=mine\n; //ca.example/npm/web/:_authToken=comment\n//ca.example/npm/webx/:_authToken=keep\n@corp:registry=https://ca.example/npm/web/";
+        assert_eq!(
+            without_credentials_for(user, &darts),
+            "fund=false\n//other.example/:_authToken=mine\n; //ca.example/npm/web/:_authToken=comment\n//ca.example/npm/webx/:_authToken=keep\n@corp:registry=https://ca.example/npm/web/"
+        );
+    }
+
+    #[test]
+    fn odd_tokens_are_not_written() {
+        assert!(safe(&Secret::plain("eyJ.ab-_c=")));
+        assert!(!safe(&Secret::plain("a\nb")));
+        assert!(!safe(&Secret::plain("a;b")));
+        assert!(!safe(&Secret::plain("a b")));
+    }
+}
