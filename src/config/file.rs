@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{parse_duration, valid_token_duration, At, Config, Defaults, ProfileRule, Seconds};
 use crate::codeartifact::url::{self, Mapping};
-use crate::codeartifact::{DomainOwner, Repository};
+use crate::codeartifact::Repository;
 use crate::problem::Problem;
 use crate::provider::ProviderKind;
 use crate::text::line_of;
@@ -138,7 +138,7 @@ impl Config {
             }
         }
         for d in trust.domains.unwrap_or_default() {
-            match DomainOwner::parse(d.get_ref()) {
+            match crate::codeartifact::parse_trust_unit(d.get_ref()) {
                 Some(pair) => self.trusted_domains.push(pair),
                 None => self.problems.push(at(
                     &d.span(),

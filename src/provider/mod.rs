@@ -181,27 +181,6 @@ impl DomainOwner {
             ProviderKind::Google => format!("Google Cloud project {}", self.domain),
         }
     }
-
-    /// Parses what `Display` writes: `DOMAIN-OWNER` (split at the last `-`), the form
-    /// `[trust] domains` uses, or `azure:ORG`, `google:PROJECT`.
-    pub fn parse(s: &str) -> Option<DomainOwner> {
-        if let Some((kind, name)) = s.split_once(':') {
-            let provider =
-                ProviderKind::parse(kind).filter(|k| *k != ProviderKind::CodeArtifact)?;
-            return crate::codeartifact::url::is_repository(name).then(|| DomainOwner {
-                provider,
-                domain: name.to_string(),
-                owner: String::new(),
-            });
-        }
-        let (domain, owner) = s.rsplit_once('-')?;
-        use crate::codeartifact::url;
-        (url::is_domain(domain) && url::is_owner(owner)).then(|| DomainOwner {
-            provider: ProviderKind::CodeArtifact,
-            domain: domain.to_string(),
-            owner: owner.to_string(),
-        })
-    }
 }
 
 /// Where another provider's URL rules (`azure::url`, `google::url`) found a repository: the
