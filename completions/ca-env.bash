@@ -186,12 +186,16 @@ _ca__env() {
             return 0
             ;;
         ca__subcmd__env__subcmd____refresh)
-            opts="-h -V --domain --owner --region --profile --duration --help --version"
+            opts="-h -V --provider --domain --owner --region --profile --duration --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --provider)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --domain)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -64,6 +64,7 @@ complete -c ca-env -n "__fish_ca_env_using_subcommand token" -s V -l version -d 
 complete -c ca-env -n "__fish_ca_env_using_subcommand logout" -l all -d 'Every token ca-env stored, not only this project\'s'
 complete -c ca-env -n "__fish_ca_env_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c ca-env -n "__fish_ca_env_using_subcommand logout" -s V -l version -d 'Print version'
+complete -c ca-env -n "__fish_ca_env_using_subcommand __refresh" -l provider -r
 complete -c ca-env -n "__fish_ca_env_using_subcommand __refresh" -l domain -r
 complete -c ca-env -n "__fish_ca_env_using_subcommand __refresh" -l owner -r
 complete -c ca-env -n "__fish_ca_env_using_subcommand __refresh" -l region -r

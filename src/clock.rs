@@ -24,3 +24,10 @@ pub fn rfc3339(t: i64) -> String {
         })
         .unwrap_or_default()
 }
+
+/// Unix seconds of an RFC 3339 time (`2026-11-29T22:10:00Z`), as the gcloud CLI writes expiries.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(time::OffsetDateTime::unix_timestamp)
+}

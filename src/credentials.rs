@@ -13,14 +13,16 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use crate::azure::client::Azure;
 use crate::clock::Seconds;
 use crate::codeartifact::client::CodeArtifact;
 use crate::codeartifact::Repository;
 use crate::config::Config;
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
+use crate::google::client::Google;
 use crate::output::{log, Level};
-use crate::provider::{Key, Terminal};
+use crate::provider::{FetchError, Fetched, Key, Provider, ProviderKind, Terminal};
 use crate::secret::Secret;
 use crate::sources::{Project, Source};
 use crate::token::{self, Asked, Freshness, Tokens, Wanted};
@@ -36,8 +38,26 @@ pub enum Mode {
     Command(Terminal),
 }
 
-/// Where every entry's token comes from: CodeArtifact, the one provider so far.
-static PROVIDER: CodeArtifact = CodeArtifact;
+/// Where every entry's token comes from: its key's provider.
+struct Providers;
+
+impl Provider for Providers {
+    fn fetch(
+        &self,
+        key: &Key,
+        duration: u64,
+        within: Duration,
+        terminal: Terminal,
+    ) -> std::result::Result<Fetched, FetchError> {
+        match key.provider {
+            ProviderKind::CodeArtifact => CodeArtifact.fetch(key, duration, within, terminal),
+            ProviderKind::Azure => Azure.fetch(key, duration, within, terminal),
+            ProviderKind::Google => Google.fetch(key, duration, within, terminal),
+        }
+    }
+}
+
+static PROVIDER: Providers = Providers;
 
 /// The token layer, wired to the provider and the user's renewal margin.
 pub fn tokens(env: &Env, config: &Config, terminal: Terminal) -> Result<Tokens> {
@@ -63,17 +83,25 @@ pub fn wanted_for(
     duration: Seconds,
     env: &Env,
 ) -> Wanted {
+    // The AWS profile and endpoint override are CodeArtifact's alone.
+    let aws = repo.provider == ProviderKind::CodeArtifact;
     let profile = profile.or_else(|| {
         env.var(crate::tools::registry::AWS_PROFILE)
-            .filter(|p| !p.is_empty())
+            .filter(|p| aws && !p.is_empty())
     });
     Wanted {
         key: Key {
+            provider: repo.provider,
             domain: repo.domain.clone(),
-            owner: repo.owner.clone(),
-            region: repo.region.clone(),
+            // One token per trust unit: an Azure organization, a Google project.
+            owner: repo.domain_owner().owner,
+            region: if aws {
+                repo.region.clone()
+            } else {
+                String::new()
+            },
             profile,
-            endpoint: crate::codeartifact::endpoint_override(env),
+            endpoint: crate::codeartifact::endpoint_override(env).filter(|_| aws),
         },
         duration,
     }
@@ -106,16 +134,13 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
         let e = Error::new(
             Exit::Input,
             format!(
-                "this project uses domain {} in account {}, which is not trusted; nothing is set for it",
-                pair.domain, pair.owner
+                "this project uses {}, which is not trusted; nothing is set for it",
+                pair.describe()
             ),
         )
         .with_hint("run 'ca-env allow' to trust it");
         log(Level::Debug, || {
-            format!(
-                "domain {} in account {} is not trusted: not fetched",
-                pair.domain, pair.owner
-            )
+            format!("{} is not trusted: not fetched", pair.describe())
         });
         if let Mode::Command(_) = mode {
             return Err(e);

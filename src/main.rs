@@ -5,6 +5,7 @@
 // The shell evaluates our stdout: only `output` writes to it, never a stray print.
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 
+mod azure;
 mod cli;
 mod clock;
 mod cmd;
@@ -14,10 +15,12 @@ mod credentials;
 mod doctor;
 mod env;
 mod error;
+mod google;
 mod hook;
 mod ini;
 mod output;
 mod problem;
+mod process;
 mod project;
 mod provider;
 mod secret;

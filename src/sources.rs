@@ -311,7 +311,8 @@ fn managed_env(sources: &[Source], problems: &mut Vec<Problem>) -> Vec<String> {
     let mut pairs: Vec<DomainOwner> = sources.iter().map(Source::domain_owner).collect();
     pairs.sort();
     pairs.dedup();
-    if pairs.len() == 1 {
+    // The AWS documentation's variable: CodeArtifact's token only.
+    if pairs.len() == 1 && pairs[0].provider == crate::provider::ProviderKind::CodeArtifact {
         env.push(CODEARTIFACT_AUTH_TOKEN.to_string());
     } else if sources
         .iter()

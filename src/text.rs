@@ -8,3 +8,48 @@ pub fn line_of(bytes: &[u8], offset: usize) -> usize {
         .count()
         + 1
 }
+
+/// The characters a package host may hold (lower-case DNS names), with a reason for the usual
+/// offenders.
+pub fn check_authority_chars(authority: &str) -> Result<(), &'static str> {
+    if authority.is_empty() {
+        return Err("no host");
+    }
+    for c in authority.chars() {
+        match c {
+            'a'..='z' | '0'..='9' | '.' | '-' => {}
+            '@' => return Err("userinfo before the host"),
+            ':' => return Err("a port or userinfo in the host"),
+            '%' => return Err("percent-escapes in the host"),
+            '\\' => return Err("a backslash in the host"),
+            '$' => return Err("a variable reference, which ca-env never expands"),
+            'A'..='Z' => return Err("upper case in the host"),
+            c if c.is_whitespace() || c.is_control() => {
+                return Err("whitespace or a control character in the URL")
+            }
+            c if !c.is_ascii() => return Err("non-ASCII characters in the host"),
+            _ => return Err("an unexpected character in the host"),
+        }
+    }
+    Ok(())
+}
+
+/// `%XX` escapes decoded where valid, for checks that must see through them.
+pub fn percent_decode_lossy(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}

@@ -24,7 +24,7 @@ impl Allowed {
             .and_then(|p| std::fs::read_to_string(p).ok())
             .map(|text| {
                 text.lines()
-                    .filter_map(|l| DomainOwner::parse(l.trim()))
+                    .filter_map(|l| crate::codeartifact::parse_trust_unit(l.trim()))
                     .collect()
             })
             .unwrap_or_default();

@@ -97,10 +97,7 @@ fn wanted(
     if !requested.mapped && !is_trusted(config, allowed, &pair) {
         return Err(Error::new(
             Exit::Input,
-            format!(
-                "domain {} in account {} is not trusted; no token given for it",
-                pair.domain, pair.owner
-            ),
+            format!("{} is not trusted; no token given for it", pair.describe()),
         )
         .with_hint("run 'ca-env allow' in a project that uses it, or list it under [trust]"));
     }

@@ -1,6 +1,7 @@
 //! `ca-env login [--force] [NAME…]`: gets tokens for this project's sources now and trusts their
 //! domains. The one command that may be interactive: on a terminal the keyring may ask to be
-//! unlocked, and an expired AWS SSO session is renewed with `aws sso login --profile P`.
+//! unlocked, an expired AWS SSO session is renewed with `aws sso login --profile P`, and a
+//! signed-out Azure or Google CLI is signed in with `az login` or `gcloud auth login`.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
@@ -9,7 +10,7 @@ use crate::clock::rfc3339;
 use crate::env::Env;
 use crate::error::{Error, Exit, Result};
 use crate::output::{self, printable};
-use crate::provider::Terminal;
+use crate::provider::{ProviderKind, Terminal};
 use crate::token::{self, Asked, Freshness, Wanted};
 
 pub fn run(env: &Env, force: bool, names: &[String]) -> Result<()> {
@@ -63,10 +64,14 @@ pub fn run(env: &Env, force: bool, names: &[String]) -> Result<()> {
         let mut result = tokens.fetch(w, deadline(), asked);
         if let Err(e) = &result {
             if e.credentials && interactive {
-                if let Some(profile) = sso_profile(env, w.key.profile.as_deref()) {
-                    if aws_sso_login(&profile) {
-                        result = tokens.fetch(w, deadline(), asked);
-                    }
+                let signed_in = match sign_in_for(w.key.provider) {
+                    // The other clouds' CLIs sign in on the terminal, then the fetch is tried again.
+                    Some(command) => run_sign_in(command),
+                    None => sso_profile(env, w.key.profile.as_deref())
+                        .is_some_and(|profile| aws_sso_login(&profile)),
+                };
+                if signed_in {
+                    result = tokens.fetch(w, deadline(), asked);
                 }
             }
         }
@@ -83,6 +88,33 @@ pub fn run(env: &Env, force: bool, names: &[String]) -> Result<()> {
         }
     }
     first_error.map_or(Ok(()), |e| Err(Error::already_said(&e)))
+}
+
+/// The command that signs a provider's CLI in; None for CodeArtifact (an SSO profile's login).
+fn sign_in_for(provider: ProviderKind) -> Option<&'static [&'static str]> {
+    match provider {
+        ProviderKind::CodeArtifact => None,
+        ProviderKind::Azure => Some(crate::azure::client::SIGN_IN),
+        ProviderKind::Google => Some(crate::google::client::SIGN_IN),
+    }
+}
+
+/// Runs a CLI's sign-in on the user's terminal; true when it succeeded.
+fn run_sign_in(command: &[&str]) -> bool {
+    output::note(&format!("running '{}'", command.join(" ")));
+    match std::process::Command::new(command[0])
+        .args(&command[1..])
+        .status()
+    {
+        Ok(status) => status.success(),
+        Err(e) => {
+            output::error_line(&Error::new(
+                Exit::Runtime,
+                format!("cannot run '{}': {e}", command[0]),
+            ));
+            false
+        }
+    }
 }
 
 /// The profile's name when the AWS config file gives it an SSO session (`sso_session` or the

@@ -12,6 +12,7 @@ use crate::token::{self, Asked};
 pub fn run(env: &Env, args: RefreshArgs) -> Result<()> {
     let config = crate::config::Config::load(env);
     let repo = Repository {
+        provider: args.provider,
         domain: args.domain,
         owner: args.owner,
         region: args.region,

@@ -170,7 +170,7 @@ impl<'a> SourceReport<'a> {
             tool: s.tool.as_str(),
             role: s.role.as_str(),
             format: s.format.as_str(),
-            provider: "codeartifact",
+            provider: s.url.repository.provider.as_str(),
             file: s.file.display().to_string(),
             line: s.line,
             origin: s.origin.as_str(),
@@ -268,11 +268,19 @@ fn table(
                     },
                     s.format.as_str().to_string(),
                     from(s, p.root.as_deref(), home),
-                    format!("{}-{}/{}", r.domain, r.owner, r.repository),
-                    r.region.clone(),
-                    s.profile
-                        .as_deref()
-                        .map_or("(AWS default)".to_string(), printable),
+                    format!("{}/{}", s.domain_owner(), r.repository),
+                    if r.region.is_empty() {
+                        "-".into()
+                    } else {
+                        r.region.clone()
+                    },
+                    match (r.provider, s.profile.as_deref()) {
+                        (_, Some(p)) => printable(p),
+                        (crate::provider::ProviderKind::CodeArtifact, None) => {
+                            "(AWS default)".into()
+                        }
+                        (_, None) => "-".into(),
+                    },
                     if s.trusted { "trusted" } else { "untrusted" }.to_string(),
                     match &t.expires_at {
                         Some(at) => format!("{} until {at} ({})", t.state, t.store),
@@ -343,7 +351,7 @@ fn table(
     if p.sources.iter().any(|s| !s.trusted) {
         let _ = writeln!(
             out,
-            "hint: run 'ca-env allow' to trust this project's CodeArtifact domains"
+            "hint: run 'ca-env allow' to trust this project's domains, organizations and projects"
         );
     }
     out

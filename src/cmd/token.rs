@@ -21,7 +21,7 @@ pub fn run(env: &Env, which: &str) -> Result<()> {
     output::stdout(&format!("{}\n", stored.token.expose()))
 }
 
-/// The entry `which` names: a CodeArtifact URL typed by the user (no trust needed: they chose
+/// The entry `which` names: a repository URL typed by the user (no trust needed: they chose
 /// it), or the name of one of this project's sources (which must be trusted).
 fn wanted(env: &Env, config: &Config, project: &Project, which: &str) -> Result<Wanted> {
     if which.contains("://") {
@@ -33,10 +33,10 @@ fn wanted(env: &Env, config: &Config, project: &Project, which: &str) -> Result<
             }
             Verdict::Rejected(reason) => Err(Error::new(
                 Exit::Input,
-                format!("not a usable CodeArtifact URL: {reason}"),
+                format!("not a usable repository URL: {reason}"),
             )),
-            Verdict::Other => Err(Error::new(Exit::Input, "not a CodeArtifact URL")
-                .with_hint("give a https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/… URL or a source name")),
+            Verdict::Other => Err(Error::new(Exit::Input, "not a CodeArtifact, Azure Artifacts or Artifact Registry URL")
+                .with_hint("give a https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/… URL (or an Azure DevOps feed's, an Artifact Registry repository's) or a source name")),
         };
     }
     let source = super::sources_named(project, &[which.to_string()])?
@@ -48,10 +48,9 @@ fn wanted(env: &Env, config: &Config, project: &Project, which: &str) -> Result<
         return Err(Error::new(
             Exit::Input,
             format!(
-                "{} uses domain {} in account {}, which is not trusted",
+                "{} uses {}, which is not trusted",
                 printable(&source.name),
-                pair.domain,
-                pair.owner
+                pair.describe()
             ),
         )
         .with_hint("run 'ca-env allow' (or 'ca-env login') here to trust it"));

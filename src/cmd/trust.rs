@@ -16,10 +16,7 @@ pub fn allow(env: &Env) -> Result<()> {
         } else {
             "already allowed"
         };
-        output::note(&format!(
-            "{verb} domain {} in account {}",
-            pair.domain, pair.owner
-        ));
+        output::note(&format!("{verb} {}", pair.describe()));
     }
     save(&allowed)
 }
@@ -32,15 +29,11 @@ pub fn deny(env: &Env) -> Result<()> {
         } else {
             "was not allowed:"
         };
-        output::note(&format!(
-            "{verb} domain {} in account {}",
-            pair.domain, pair.owner
-        ));
+        output::note(&format!("{verb} {}", pair.describe()));
         if config.trusts(&pair) {
             output::note(&format!(
-                "domain {} in account {} stays trusted by [trust] in {}",
-                pair.domain,
-                pair.owner,
+                "{} stays trusted by [trust] in {}",
+                pair.describe(),
                 config
                     .file
                     .as_ref()

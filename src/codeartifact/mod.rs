@@ -6,51 +6,28 @@ pub mod profile;
 pub mod regions;
 pub mod url;
 
-use std::fmt;
-
 use crate::env::Env;
 
-/// One CodeArtifact repository: everything GetAuthorizationToken and the variable plan need.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Repository {
-    pub domain: String,
-    pub owner: String,
-    pub region: String,
-    pub repository: String,
-}
+use crate::provider::ProviderKind;
+pub use crate::provider::{DomainOwner, Repository};
 
-/// The unit of trust and of tokens: a domain in one AWS account.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DomainOwner {
-    pub domain: String,
-    pub owner: String,
-}
-
-impl Repository {
-    pub fn domain_owner(&self) -> DomainOwner {
-        DomainOwner {
-            domain: self.domain.clone(),
-            owner: self.owner.clone(),
-        }
+/// Parses what `DomainOwner`'s `Display` writes: `DOMAIN-OWNER` (split at the last `-`), the
+/// form `[trust] domains` and the allowed file use, or `azure:ORG`, `google:PROJECT`.
+pub fn parse_trust_unit(s: &str) -> Option<DomainOwner> {
+    if let Some((kind, name)) = s.split_once(':') {
+        let provider = ProviderKind::parse(kind).filter(|k| *k != ProviderKind::CodeArtifact)?;
+        return url::is_repository(name).then(|| DomainOwner {
+            provider,
+            domain: name.to_string(),
+            owner: String::new(),
+        });
     }
-}
-
-impl fmt::Display for DomainOwner {
-    /// The form AWS itself writes in host names: `corp-111122223333`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.domain, self.owner)
-    }
-}
-
-impl DomainOwner {
-    /// Parses `DOMAIN-OWNER` (split at the last `-`), the form `[trust] domains` uses.
-    pub fn parse(s: &str) -> Option<DomainOwner> {
-        let (domain, owner) = s.rsplit_once('-')?;
-        (url::is_domain(domain) && url::is_owner(owner)).then(|| DomainOwner {
-            domain: domain.to_string(),
-            owner: owner.to_string(),
-        })
-    }
+    let (domain, owner) = s.rsplit_once('-')?;
+    (url::is_domain(domain) && url::is_owner(owner)).then(|| DomainOwner {
+        provider: ProviderKind::CodeArtifact,
+        domain: domain.to_string(),
+        owner: owner.to_string(),
+    })
 }
 
 /// The endpoint the AWS SDK will send CodeArtifact calls to instead of AWS, as the AWS CLI
@@ -69,4 +46,24 @@ pub fn endpoint_override(env: &Env) -> Option<String> {
     ]
     .iter()
     .find_map(|name| env.var(name).filter(|v| !v.is_empty()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trust_units_parse_back_from_what_they_display() {
+        for text in ["corp-111122223333", "azure:contoso", "google:acme-prod"] {
+            let unit = parse_trust_unit(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(unit.to_string(), text);
+        }
+        assert_eq!(
+            parse_trust_unit("azure:contoso").unwrap().describe(),
+            "Azure DevOps organization contoso"
+        );
+        for bad in ["codeartifact:corp", "aws:corp", "azure:", "azure:a b", "corp-1234", "corp"] {
+            assert!(parse_trust_unit(bad).is_none(), "{bad}");
+        }
+    }
 }

@@ -1,4 +1,6 @@
-//! The only place that decides whether a string names a CodeArtifact repository.
+//! The only place that decides whether a string names a repository ca-env serves: CodeArtifact's
+//! hosts and the user's mappings here, Azure Artifacts and Google Artifact Registry through
+//! their own rules (`azure::url`, `google::url`), which [`judge`] asks in turn.
 //!
 //! Judged by exact matching on the raw string, never through a URL parser: pip, Poetry and uv
 //! parse with Python, and `https://a-111122223333.d.codeartifact.us-east-1.amazonaws.com\@evil.com/`
@@ -6,6 +8,8 @@
 //! is rejected, and a URL that will carry a token is always rebuilt from the parsed parts.
 
 use super::{regions, Repository};
+use crate::provider::{Located, ProviderKind};
+use crate::text::{check_authority_chars, percent_decode_lossy};
 use crate::tools::Format;
 
 /// The literal userinfo the AWS documentation puts in requirements files and PDM sources
@@ -31,6 +35,8 @@ enum Host {
     Vpce(String),
     /// A [`Mapping`] prefix.
     Mapped(String),
+    /// Another provider's host (`https://host`), the path in `rest`.
+    Other(String),
 }
 
 /// An accepted CodeArtifact repository URL.
@@ -74,6 +80,7 @@ impl RepoUrl {
                 "https://{id}.d.codeartifact.{}.vpce.amazonaws.com",
                 r.region
             ),
+            Host::Other(origin) => origin.clone(),
             Host::Mapped(prefix) => {
                 let after_scheme = prefix.find("://").map_or(0, |i| i + 3);
                 let end = prefix[after_scheme..]
@@ -117,6 +124,7 @@ impl RepoUrl {
                 self.rest
             ),
             Host::Mapped(prefix) => format!("{prefix}{}", self.rest),
+            Host::Other(origin) => format!("{origin}{}", self.rest),
         }
     }
 }
@@ -149,14 +157,32 @@ pub fn judge(raw: &str, mappings: &[Mapping]) -> Verdict {
         ),
         _ => (raw.to_string(), false),
     };
+    let lower = raw.to_ascii_lowercase();
     let judged = match judge_mapped(&input, mappings) {
         Some(judged) => judged,
+        None if crate::azure::url::mentions(&lower) => {
+            crate::azure::url::judge(&input).map(located)
+        }
+        None if crate::google::url::mentions(&lower) => {
+            crate::google::url::judge(&input).map(located)
+        }
         None if !looks_like_codeartifact(raw, mappings) => return Verdict::Other,
         None => judge_aws(&input),
     };
     match judged {
         Ok(url) => Verdict::Accepted(RepoUrl { placeholder, ..url }),
         Err(reason) => Verdict::Rejected(reason),
+    }
+}
+
+/// Another provider's repository as an accepted URL.
+fn located(l: Located) -> RepoUrl {
+    RepoUrl {
+        repository: l.repository,
+        host: Host::Other(l.origin),
+        rest: l.path,
+        placeholder: false,
+        format: Some(l.format),
     }
 }
 
@@ -214,6 +240,7 @@ fn codeartifact_host(authority: &str) -> Option<Requested> {
     let (domain, owner) = split_domain_owner(first).ok()?;
     Some(Requested {
         repository: Repository {
+            provider: ProviderKind::CodeArtifact,
             domain: domain.to_string(),
             owner: owner.to_string(),
             region: region.to_string(),
@@ -274,25 +301,6 @@ fn has_account_id(s: &str) -> bool {
         .any(|run| run.len() == 12)
 }
 
-fn percent_decode_lossy(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn judge_aws(input: &str) -> Result<RepoUrl, &'static str> {
     let Some(after) = input.strip_prefix("https://") else {
         return Err(if input.to_ascii_lowercase().starts_with("https://") {
@@ -347,6 +355,7 @@ fn judge_aws(input: &str) -> Result<RepoUrl, &'static str> {
     }
     Ok(RepoUrl {
         repository: Repository {
+            provider: ProviderKind::CodeArtifact,
             domain: domain.to_string(),
             owner: owner.to_string(),
             region: region.to_string(),
@@ -384,30 +393,6 @@ fn aws_host(authority: &str) -> Result<(&str, &str, Host), &'static str> {
         return Err("not a known AWS region");
     }
     Ok((first, region, host))
-}
-
-/// The characters a CodeArtifact host may hold, with a reason for the usual offenders.
-fn check_authority_chars(authority: &str) -> Result<(), &'static str> {
-    if authority.is_empty() {
-        return Err("no host");
-    }
-    for c in authority.chars() {
-        match c {
-            'a'..='z' | '0'..='9' | '.' | '-' => {}
-            '@' => return Err("userinfo before the host"),
-            ':' => return Err("a port or userinfo in the host"),
-            '%' => return Err("percent-escapes in the host"),
-            '\\' => return Err("a backslash in the host"),
-            '$' => return Err("a variable reference, which ca-env never expands"),
-            'A'..='Z' => return Err("upper case in the host"),
-            c if c.is_whitespace() || c.is_control() => {
-                return Err("whitespace or a control character in the URL")
-            }
-            c if !c.is_ascii() => return Err("non-ASCII characters in the host"),
-            _ => return Err("an unexpected character in the host"),
-        }
-    }
-    Ok(())
 }
 
 fn split_domain_owner(label: &str) -> Result<(&str, &str), &'static str> {

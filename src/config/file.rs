@@ -7,8 +7,9 @@ use serde::Deserialize;
 
 use super::{parse_duration, valid_token_duration, At, Config, Defaults, ProfileRule, Seconds};
 use crate::codeartifact::url::{self, Mapping};
-use crate::codeartifact::{DomainOwner, Repository};
+use crate::codeartifact::Repository;
 use crate::problem::Problem;
+use crate::provider::ProviderKind;
 use crate::text::line_of;
 
 impl Config {
@@ -137,7 +138,7 @@ impl Config {
             }
         }
         for d in trust.domains.unwrap_or_default() {
-            match DomainOwner::parse(d.get_ref()) {
+            match crate::codeartifact::parse_trust_unit(d.get_ref()) {
                 Some(pair) => self.trusted_domains.push(pair),
                 None => self.problems.push(at(
                     &d.span(),
@@ -150,34 +151,74 @@ impl Config {
     fn read_mappings(&mut self, mappings: Vec<toml::Spanned<RawMapping>>, at: At) {
         for m in mappings {
             let (span, m) = (m.span(), m.into_inner());
-            let repository = Repository {
-                domain: m.domain,
-                owner: m.owner,
-                region: m.region,
-                repository: m.repository,
-            };
-            let problem = url::parse_mapping_prefix(&m.url).err().or_else(|| {
-                if !url::is_domain(&repository.domain) {
-                    Some("not a valid domain name")
-                } else if !url::is_owner(&repository.owner) {
-                    Some("owner must be a 12-digit account id")
-                } else if !crate::codeartifact::regions::is_known(&repository.region) {
-                    Some("not a known AWS region")
-                } else if !url::is_repository(&repository.repository) {
-                    Some("not a valid repository name")
-                } else {
-                    None
-                }
-            });
-            match problem {
-                Some(reason) => self
+            let prefix = m.url.clone();
+            let checked = url::parse_mapping_prefix(&prefix).and_then(|()| m.repository());
+            match checked {
+                Err(reason) => self
                     .problems
                     .push(at(&span, &format!("[[mapping]] {reason}"))),
-                None => self.mappings.push(Mapping {
-                    prefix: m.url,
-                    repository,
-                }),
+                Ok(repository) => self.mappings.push(Mapping { prefix, repository }),
             }
+        }
+    }
+}
+
+impl RawMapping {
+    /// The repository a mapping names, by its provider's rules: CodeArtifact's domain, owner,
+    /// region and repository; an Azure DevOps organization, optional project and feed; a
+    /// Google Cloud project, location and repository.
+    fn repository(self) -> Result<Repository, &'static str> {
+        let need = |v: Option<String>, what: &'static str| v.ok_or(what);
+        let provider = match self.provider.as_deref() {
+            None => ProviderKind::CodeArtifact,
+            Some(p) => {
+                ProviderKind::parse(p).ok_or("provider must be codeartifact, azure or google")?
+            }
+        };
+        let repository = match provider {
+            ProviderKind::CodeArtifact => Repository {
+                provider,
+                domain: need(self.domain, "needs a domain")?,
+                owner: need(self.owner, "needs an owner")?,
+                region: need(self.region, "needs a region")?,
+                repository: need(self.repository, "needs a repository")?,
+            },
+            ProviderKind::Azure => Repository {
+                provider,
+                domain: need(self.organization, "needs an organization")?,
+                owner: self.project.unwrap_or_default(),
+                region: String::new(),
+                repository: need(self.feed, "needs a feed")?,
+            },
+            ProviderKind::Google => Repository {
+                provider,
+                domain: need(self.project, "needs a project")?,
+                owner: String::new(),
+                region: need(self.location, "needs a location")?,
+                repository: need(self.repository, "needs a repository")?,
+            },
+        };
+        let r = &repository;
+        match provider {
+            ProviderKind::CodeArtifact if !url::is_domain(&r.domain) => {
+                Err("not a valid domain name")
+            }
+            ProviderKind::CodeArtifact if !url::is_owner(&r.owner) => {
+                Err("owner must be a 12-digit account id")
+            }
+            ProviderKind::CodeArtifact if !crate::codeartifact::regions::is_known(&r.region) => {
+                Err("not a known AWS region")
+            }
+            ProviderKind::Azure if !url::is_repository(&r.domain) => {
+                Err("not a valid organization name")
+            }
+            ProviderKind::Azure if !r.owner.is_empty() && !url::is_repository(&r.owner) => {
+                Err("not a valid project name")
+            }
+            ProviderKind::Google if !url::is_repository(&r.domain) => Err("not a valid project id"),
+            ProviderKind::Google if !url::is_repository(&r.region) => Err("not a valid location"),
+            _ if !url::is_repository(&r.repository) => Err("not a valid repository name"),
+            _ => Ok(repository),
         }
     }
 }
@@ -225,8 +266,14 @@ struct RawTrust {
 #[derive(Deserialize)]
 struct RawMapping {
     url: String,
-    domain: String,
-    owner: String,
-    region: String,
-    repository: String,
+    /// `codeartifact` (the default), `azure` or `google`.
+    provider: Option<String>,
+    domain: Option<String>,
+    owner: Option<String>,
+    region: Option<String>,
+    repository: Option<String>,
+    organization: Option<String>,
+    project: Option<String>,
+    feed: Option<String>,
+    location: Option<String>,
 }

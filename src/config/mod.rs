@@ -86,6 +86,8 @@ pub enum ProfileOrigin {
     PoetryPluginEnv,
     /// None named: the AWS default chain (`AWS_PROFILE`, then `default`).
     AwsDefault,
+    /// Not an AWS repository: the provider's own sign-in (`az`, `gcloud`, or their variables).
+    ProviderSignIn,
 }
 
 impl ProfileOrigin {
@@ -97,6 +99,7 @@ impl ProfileOrigin {
             ProfileOrigin::Default => "defaults",
             ProfileOrigin::PoetryPluginEnv => "POETRY_CA_DEFAULT_AWS_PROFILE",
             ProfileOrigin::AwsDefault => "aws-default-chain",
+            ProfileOrigin::ProviderSignIn => "provider-sign-in",
         }
     }
 }
@@ -155,6 +158,9 @@ impl Config {
         repo: &Repository,
         project_named: Option<&str>,
     ) -> (Option<String>, ProfileOrigin) {
+        if repo.provider != crate::provider::ProviderKind::CodeArtifact {
+            return (None, ProfileOrigin::ProviderSignIn);
+        }
         if let Some(rule) = best_match(&self.profiles, repo) {
             return (rule.profile.clone(), ProfileOrigin::Config);
         }
@@ -183,7 +189,9 @@ impl Config {
 
     /// Trusted by the configuration itself (`[trust]`), as opposed to `ca-env allow`.
     pub fn trusts(&self, pair: &DomainOwner) -> bool {
-        self.trusted_owners.contains(&pair.owner) || self.trusted_domains.contains(pair)
+        let account = pair.provider == crate::provider::ProviderKind::CodeArtifact
+            && self.trusted_owners.contains(&pair.owner);
+        account || self.trusted_domains.contains(pair)
     }
 }
 

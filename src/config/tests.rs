@@ -3,6 +3,7 @@ use std::fs;
 
 fn repo(domain: &str, owner: &str, region: &str, repository: &str) -> Repository {
     Repository {
+        provider: Default::default(),
         domain: domain.into(),
         owner: owner.into(),
         region: region.into(),

@@ -92,10 +92,8 @@ fn online(cx: &Context, keys: &[Key], out: &mut Vec<Check>) {
                 GROUP,
                 "online",
                 format!(
-                    "not asked for {}: domain {} in account {} is not trusted ('ca-env allow')",
+                    "not asked for {}: not trusted ('ca-env allow')",
                     key.describe(),
-                    key.domain,
-                    key.owner
                 ),
             ));
             continue;

@@ -11,7 +11,6 @@
 
 mod aws;
 mod hook;
-mod process;
 mod project;
 mod store;
 mod tools;

@@ -48,10 +48,7 @@ pub fn check(cx: &Context, out: &mut Vec<Check>) {
         out.push(Check::fail(
             GROUP,
             "trust",
-            format!(
-                "domain {} in account {} is not trusted: nothing is set for it",
-                pair.domain, pair.owner
-            ),
+            format!("{} is not trusted: nothing is set for it", pair.describe()),
             "run 'ca-env allow' here, or list the account under [trust] in the configuration",
         ));
     }

@@ -6,9 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::process::{interpreter, run, which};
 use super::{Check, Context};
 use crate::codeartifact::url::{judge, Verdict};
+use crate::process::{interpreter, run, which};
 use crate::tools::registry::{self, Kind, NPM_CONFIG_USERCONFIG};
 
 const GROUP: &str = "tools";

@@ -117,6 +117,7 @@ mod tests {
 
     fn key() -> Key {
         Key {
+            provider: Default::default(),
             domain: "corp".into(),
             owner: "111122223333".into(),
             region: "us-west-2".into(),

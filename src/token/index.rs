@@ -10,10 +10,14 @@ use serde::{Deserialize, Serialize};
 use super::entry::Key;
 use super::lock;
 use super::store::Backend;
+use crate::provider::ProviderKind;
 use crate::state::StateDir;
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Record {
+    /// Entries written before other providers existed are CodeArtifact's.
+    #[serde(default, skip_serializing_if = "is_codeartifact")]
+    pub provider: ProviderKind,
     pub domain: String,
     pub owner: String,
     pub region: String,
@@ -34,6 +38,10 @@ pub struct Record {
     /// again only in a shell that entered the project after that (or once the user asks).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logged_out: Option<i64>,
+}
+
+fn is_codeartifact(p: &ProviderKind) -> bool {
+    *p == ProviderKind::CodeArtifact
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -68,6 +76,7 @@ impl Failure {
 impl Record {
     pub fn key(&self) -> Key {
         Key {
+            provider: self.provider,
             domain: self.domain.clone(),
             owner: self.owner.clone(),
             region: self.region.clone(),
@@ -82,6 +91,7 @@ impl Record {
 
     fn new(key: &Key) -> Record {
         Record {
+            provider: key.provider,
             domain: key.domain.clone(),
             owner: key.owner.clone(),
             region: key.region.clone(),

@@ -7,6 +7,7 @@ use clap::Args;
 use super::Wanted;
 use crate::env::Env;
 use crate::output::{log, Level};
+use crate::provider::ProviderKind;
 
 /// The hidden subcommand's name.
 pub const COMMAND: &str = "__refresh";
@@ -14,6 +15,8 @@ pub const COMMAND: &str = "__refresh";
 /// Which entry to refresh, and the lifetime to ask for.
 #[derive(Debug, Clone, PartialEq, Eq, Args)]
 pub struct RefreshArgs {
+    #[arg(long, default_value = "codeartifact", value_parser = parse_provider)]
+    pub provider: ProviderKind,
     #[arg(long)]
     pub domain: String,
     #[arg(long)]
@@ -26,10 +29,15 @@ pub struct RefreshArgs {
     pub duration: u64,
 }
 
+fn parse_provider(s: &str) -> Result<ProviderKind, String> {
+    ProviderKind::parse(s).ok_or_else(|| format!("not a provider: {s}"))
+}
+
 impl RefreshArgs {
     pub fn of(wanted: &Wanted) -> RefreshArgs {
         let key = &wanted.key;
         RefreshArgs {
+            provider: key.provider,
             domain: key.domain.clone(),
             owner: key.owner.clone(),
             region: key.region.clone(),
@@ -41,7 +49,9 @@ impl RefreshArgs {
     /// The arguments that parse back into `self`.
     pub fn to_args(&self) -> Vec<String> {
         let mut args = vec![
-            "--domain".to_string(),
+            "--provider".to_string(),
+            self.provider.as_str().to_string(),
+            "--domain".into(),
             self.domain.clone(),
             "--owner".into(),
             self.owner.clone(),
@@ -131,6 +141,7 @@ mod tests {
     fn the_arguments_parse_back() {
         for profile in [None, Some("dev --owner x".to_string())] {
             let args = RefreshArgs {
+                provider: crate::provider::ProviderKind::Azure,
                 domain: "corp".into(),
                 owner: "111122223333".into(),
                 region: "us-west-2".into(),

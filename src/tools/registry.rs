@@ -188,6 +188,11 @@ pub const POETRY_CA_DEFAULT_AWS_PROFILE: &str = "POETRY_CA_DEFAULT_AWS_PROFILE";
 pub const NETRC: &str = "NETRC";
 /// SwiftPM's per-host credentials as netrc text; the user's own entries are kept, before ours.
 pub const SWIFTPM_NETRC_DATA: &str = "SWIFTPM_NETRC_DATA";
+/// A personal access token for Azure DevOps (the Azure DevOps CLI's variable): Azure Artifacts'
+/// token when set, before the Azure CLI.
+pub const AZURE_DEVOPS_EXT_PAT: &str = "AZURE_DEVOPS_EXT_PAT";
+/// An access token for Google Cloud (CI): Artifact Registry's token when set, before gcloud.
+pub const GOOGLE_OAUTH_ACCESS_TOKEN: &str = "GOOGLE_OAUTH_ACCESS_TOKEN";
 /// The user's home: the walk's end, `~/.netrc`, the XDG defaults.
 pub const HOME: &str = "HOME";
 /// The configuration directory.

@@ -59,7 +59,8 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
         name.update(host.as_bytes());
         name.update([0]);
         text.push_str(&format!(
-            "machine {host} login aws password {}\n",
+            "machine {host} login {} password {}\n",
+            source.url.repository.user_name(),
             token.expose()
         ));
         hosts.push(host);

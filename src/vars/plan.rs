@@ -103,25 +103,26 @@ pub fn build(
 ) -> Plan {
     let mut plan = Plan::default();
     for (source, token) in with_tokens {
+        let user_name = source.url.repository.user_name();
         for var in &source.vars {
             let value = match var.kind {
-                Kind::UserName => Secret::plain("aws"),
+                Kind::UserName => Secret::plain(user_name),
                 // One token for every source, set below when they share one domain and owner.
                 Kind::SharedToken => continue,
                 Kind::Password => Secret::plain(token.expose()),
                 Kind::Url => Secret::plain(source.url.url()),
                 Kind::IndexUrl | Kind::IndexUrls => {
-                    Secret::plain(with_credentials(&source.url.url(), token))
+                    Secret::plain(with_credentials(&source.url.url(), user_name, token))
                 }
                 Kind::BearerToken => Secret::plain(format!("Bearer {}", token.expose())),
-                Kind::UserInfo => Secret::plain(format!("aws:{}", percent_encoded(token))),
+                Kind::UserInfo => Secret::plain(format!("{user_name}:{}", percent_encoded(token))),
                 Kind::Fixed(value) => Secret::plain(value),
                 Kind::NetrcPath => match netrc {
                     Some(path) => Secret::plain(path.to_string_lossy()),
                     None => continue,
                 },
                 Kind::NugetCredentials => {
-                    Secret::plain(format!("Username=aws;Password={}", token.expose()))
+                    Secret::plain(format!("Username={user_name};Password={}", token.expose()))
                 }
                 Kind::NetrcText => {
                     add_netrc_text(&mut plan, &var.name, source, token, user);
@@ -157,7 +158,8 @@ fn add_netrc_text(plan: &mut Plan, name: &str, source: &Source, token: &Secret, 
     }
     let host = source.url.host();
     let host = host.split(':').next().unwrap_or_default();
-    let entry = format!("machine {host} login aws password {}", token.expose());
+    let login = source.url.repository.user_name();
+    let entry = format!("machine {host} login {login} password {}", token.expose());
     let text = match plan.get(name) {
         Some(old) if old.expose().lines().any(|l| l == entry) => return,
         Some(old) => format!("{}\n{entry}", old.expose()),
@@ -173,11 +175,12 @@ fn add_netrc_text(plan: &mut Plan, name: &str, source: &Source, token: &Secret, 
     }
 }
 
-/// `scheme://aws:TOKEN@rest`, the token percent-encoded so that no character of it can end
-/// the userinfo.
-pub fn with_credentials(url: &str, token: &Secret) -> String {
+/// `scheme://USER:TOKEN@rest`, the token percent-encoded so that no character of it can end
+/// the userinfo (the user name is one of the providers' plain words or a feed name, which
+/// needs no encoding).
+pub fn with_credentials(url: &str, user: &str, token: &Secret) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
-    format!("{scheme}://aws:{}@{rest}", percent_encoded(token))
+    format!("{scheme}://{user}:{}@{rest}", percent_encoded(token))
 }
 
 /// The token with every character but the unreserved ones percent-encoded.
@@ -237,12 +240,12 @@ mod tests {
     fn credentials_are_percent_encoded_in_the_userinfo() {
         let t = Secret::token("eyJ.ab-_c".into()).unwrap();
         assert_eq!(
-            with_credentials("https://h.example/pypi/r/simple/", &t),
+            with_credentials("https://h.example/pypi/r/simple/", "aws", &t),
             "https://aws:eyJ.ab-_c@h.example/pypi/r/simple/"
         );
         let odd = Secret::token("a@b/c:d%'$(x)".into()).unwrap();
         assert_eq!(
-            with_credentials("http://127.0.0.1:8/simple/", &odd),
+            with_credentials("http://127.0.0.1:8/simple/", "aws", &odd),
             "http://aws:a%40b%2Fc%3Ad%25%27%24%28x%29@127.0.0.1:8/simple/"
         );
         // Bundler's `aws:TOKEN` is decoded with `CGI.unescape`, where a raw `+` is a space.

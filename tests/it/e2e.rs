@@ -797,5 +797,6 @@ fn dotenv_feeds_docker_compose_config() {
 mod formats;
 mod maven;
 mod npm;
+mod providers;
 mod pull;
 mod resolution;

@@ -21,6 +21,8 @@ mod hook;
 #[cfg(target_os = "linux")]
 mod keyrings_fixture;
 mod nuget_swift;
+#[cfg(target_os = "linux")]
+mod providers;
 mod scripts;
 mod shell_driver;
 mod standin;

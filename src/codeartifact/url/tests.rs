@@ -204,6 +204,7 @@ fn mapping(prefix: &str) -> Mapping {
     Mapping {
         prefix: prefix.to_string(),
         repository: Repository {
+            provider: Default::default(),
             domain: "corp".into(),
             owner: "111122223333".into(),
             region: "us-west-2".into(),
@@ -461,6 +462,7 @@ fn requests_for_credentials() {
         mapping("https://pypi.corp.example/"),
     ];
     let corp = |repository: &str| Repository {
+        provider: Default::default(),
         domain: "corp".into(),
         owner: "111122223333".into(),
         region: "us-west-2".into(),

@@ -179,6 +179,7 @@ impl Stores {
             return self.keyring_ready();
         }
         let probe = Key {
+            provider: Default::default(),
             domain: "probe".into(),
             owner: String::new(),
             region: String::new(),

@@ -3,6 +3,7 @@
 
 #[cfg(target_os = "linux")]
 pub mod bounded;
+pub mod clouds;
 #[cfg(target_os = "linux")]
 pub mod keyrings;
 pub mod mavenrepo;

@@ -84,6 +84,12 @@ impl PyIndex {
         standin.on_issue(move |token| write_htpasswd(&htpasswd, token));
     }
 
+    /// From now on the index accepts `user` with `token` alone (another provider's user name:
+    /// the Azure feed's, Google's `oauth2accesstoken`).
+    pub fn accept(&self, user: &str, token: &str) {
+        write_login(&self.htpasswd(), user, token);
+    }
+
     fn htpasswd(&self) -> PathBuf {
         self.dir.path().join("htpasswd")
     }
@@ -184,15 +190,21 @@ fn wait_ready(child: &mut Child, port: u16) -> bool {
 /// Writes the htpasswd file with passlib (the library pypiserver reads it with), through a
 /// temporary file and a rename so the server never reads half a file.
 pub fn write_htpasswd(path: &Path, token: &str) {
+    write_login(path, "aws", token);
+}
+
+/// An htpasswd file holding `user` alone, with `token` as the password.
+fn write_login(path: &Path, user: &str, token: &str) {
     let tmp = path.with_extension("new");
     let mut child = Command::new(python_tool("python"))
         .args([
             "-c",
             "import sys\nfrom passlib.apache import HtpasswdFile\n\
              h = HtpasswdFile(sys.argv[1], new=True)\n\
-             h.set_password('aws', sys.stdin.read())\nh.save()\n",
+             h.set_password(sys.argv[2], sys.stdin.read())\nh.save()\n",
         ])
         .arg(&tmp)
+        .arg(user)
         .env_clear()
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,5 +1,6 @@
-//! The programs doctor asks (Poetry, Python): found on the user's PATH as the shell would find
-//! them, run with the user's environment, no input, and a time limit.
+//! Other programs ca-env runs: found on the user's PATH as the shell would find them, run with
+//! the user's environment, no input, and a time limit (the tools doctor asks, the Azure and
+//! Google CLIs a token comes from).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -43,6 +44,18 @@ pub struct Ran {
 /// Runs `program` with `args` in the user's environment and working directory, with no input,
 /// for at most `within`; past it the program is killed and the run is an error.
 pub fn run(env: &Env, program: &Path, args: &[&str], within: Duration) -> Result<Ran, String> {
+    run_as(env, program, args, within, false)
+}
+
+/// [`run`], and with `detach` in a session of its own, so that nothing it starts can open the
+/// terminal to ask the user (the hook must never prompt).
+pub fn run_as(
+    env: &Env,
+    program: &Path,
+    args: &[&str],
+    within: Duration,
+    detach: bool,
+) -> Result<Ran, String> {
     let mut cmd = Command::new(program);
     cmd.args(args)
         .env_clear()
@@ -53,6 +66,19 @@ pub fn run(env: &Env, program: &Path, args: &[&str], within: Duration) -> Result
     if let Some(cwd) = env.cwd() {
         cmd.current_dir(cwd);
     }
+    #[cfg(unix)]
+    if detach {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setsid is async-signal-safe and touches no memory of the parent's.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = detach;
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("cannot run {}: {e}", program.display()))?;

@@ -1,0 +1,187 @@
+//! Which strings name an Azure Artifacts feed. Judged on the raw string, as CodeArtifact's
+//! URLs are (`codeartifact::url`): the host exactly `pkgs.dev.azure.com` (the organization as
+//! the path's first segment) or `ORG.pkgs.visualstudio.com` (the legacy form), over https with
+//! no userinfo or port, then `[/PROJECT]/_packaging/FEED/pypi/simple/` (an index) or
+//! `…/pypi/upload/` (twine's upload URL). Other formats' feed paths are refused for now: their
+//! clients' credential forms for Azure are not checked yet.
+
+use crate::provider::{Located, ProviderKind, Repository};
+use crate::text::check_authority_chars;
+use crate::tools::Format;
+
+const HOST: &str = "pkgs.dev.azure.com";
+const LEGACY: &str = ".pkgs.visualstudio.com";
+
+/// Whether `lower` (the input, lower-cased) mentions an Azure Artifacts host, so that a URL
+/// breaking a rule is reported rather than ignored.
+pub fn mentions(lower: &str) -> bool {
+    lower.contains(HOST) || lower.contains("pkgs.visualstudio.com")
+}
+
+/// The feed `input` names, or why it names none.
+pub fn judge(input: &str) -> Result<Located, &'static str> {
+    let Some(after) = input.strip_prefix("https://") else {
+        return Err("Azure Artifacts feeds are served over https only");
+    };
+    let (authority, path) = after.split_once('/').ok_or("no path after the host")?;
+    check_authority_chars(authority)?;
+    let (organization, path) = if authority == HOST {
+        path.split_once('/').ok_or("no organization in the path")?
+    } else if let Some(org) = authority.strip_suffix(LEGACY) {
+        (org, path)
+    } else {
+        return Err("not an Azure Artifacts host");
+    };
+    if !is_organization(organization) {
+        return Err("not a valid Azure DevOps organization name");
+    }
+    let segments: Vec<&str> = path.split('/').collect();
+    let at = segments
+        .iter()
+        .position(|s| *s == "_packaging")
+        .ok_or("no _packaging/FEED in the path")?;
+    let project = match &segments[..at] {
+        [] => "",
+        [project] if is_name(project) => project,
+        _ => return Err("not a valid Azure DevOps project in the path"),
+    };
+    let rest = &segments[at + 1..];
+    let (feed, format, tail) = match rest {
+        [feed, kind, tail @ ..] => (*feed, *kind, tail),
+        _ => return Err("no FEED/pypi after _packaging"),
+    };
+    if !is_feed(feed) {
+        return Err("not a valid feed name");
+    }
+    if format != "pypi" {
+        return Err("ca-env serves only the PyPI feeds of Azure Artifacts so far");
+    }
+    let tail = tail.join("/");
+    if !matches!(tail.as_str(), "simple" | "simple/" | "upload" | "upload/") {
+        return Err(
+            "unexpected path after the feed (only pypi/simple/ or pypi/upload/ may follow)",
+        );
+    }
+    let origin = format!("https://{authority}");
+    let scope = if authority == HOST {
+        format!("/{organization}")
+    } else {
+        String::new()
+    };
+    let project_path = if project.is_empty() {
+        String::new()
+    } else {
+        format!("/{project}")
+    };
+    Ok(Located {
+        repository: Repository {
+            provider: ProviderKind::Azure,
+            domain: organization.to_string(),
+            owner: project.to_string(),
+            region: String::new(),
+            repository: feed.to_string(),
+        },
+        origin,
+        path: format!("{scope}{project_path}/_packaging/{feed}/pypi/{tail}"),
+        format: Format::Pypi,
+    })
+}
+
+/// Azure DevOps organization names: letters, digits and `-`, not at either end, 1 to 50.
+pub fn is_organization(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=50).contains(&b.len())
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// A project or feed name as it may stand in a path: letters, digits, `.`, `_`, `-`, not
+/// starting with `.` or `_` (a project with a space in its name is not served yet).
+fn is_name(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=64).contains(&b.len())
+        && b[0].is_ascii_alphanumeric()
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'))
+}
+
+/// A feed, optionally with its view (`corp@Release`).
+fn is_feed(s: &str) -> bool {
+    match s.split_once('@') {
+        Some((feed, view)) => is_name(feed) && is_name(view),
+        None => is_name(s),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_feed_forms() {
+        let ok = [
+            (
+                "https://pkgs.dev.azure.com/contoso/web/_packaging/corp/pypi/simple/",
+                "contoso",
+                "web",
+                "corp",
+            ),
+            (
+                "https://pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/",
+                "contoso",
+                "",
+                "corp",
+            ),
+            (
+                "https://pkgs.dev.azure.com/contoso/_packaging/corp@Release/pypi/simple",
+                "contoso",
+                "",
+                "corp@Release",
+            ),
+            (
+                "https://contoso.pkgs.visualstudio.com/web/_packaging/corp/pypi/simple/",
+                "contoso",
+                "web",
+                "corp",
+            ),
+            (
+                "https://contoso.pkgs.visualstudio.com/_packaging/corp/pypi/upload/",
+                "contoso",
+                "",
+                "corp",
+            ),
+        ];
+        for (url, org, project, feed) in ok {
+            let got = judge(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(got.repository.domain, org);
+            assert_eq!(got.repository.owner, project);
+            assert_eq!(got.repository.repository, feed);
+            assert_eq!(
+                format!("{}{}", got.origin, got.path),
+                url,
+                "rebuilt as written"
+            );
+        }
+    }
+
+    #[test]
+    fn look_alikes_and_odd_shapes_are_refused() {
+        for url in [
+            "https://pkgs.dev.azure.com.evil.example/contoso/_packaging/corp/pypi/simple/",
+            "https://evil.example/pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/",
+            "https://me:pat@pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/",
+            "https://pkgs.dev.azure.com:8443/contoso/_packaging/corp/pypi/simple/",
+            "http://pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/",
+            "https://PKGS.dev.azure.com/contoso/_packaging/corp/pypi/simple/",
+            "https://pkgs.dev.azure.com/contoso/_packaging/corp/npm/registry/",
+            "https://pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/x/",
+            "https://pkgs.dev.azure.com/con$oso/_packaging/corp/pypi/simple/",
+            "https://pkgs.dev.azure.com/contoso/a/b/_packaging/corp/pypi/simple/",
+            "https://pkgs.dev.azure.com/contoso/_packaging/co rp/pypi/simple/",
+            "https://evilpkgs.visualstudio.com.x/_packaging/corp/pypi/simple/",
+        ] {
+            assert!(judge(url).is_err(), "{url}");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Which strings name a Google Artifact Registry repository. Judged on the raw string, as
+//! CodeArtifact's URLs are: the host exactly `LOCATION-python.pkg.dev`, over https with no
+//! userinfo or port, then `/PROJECT/REPOSITORY/` and, for an index, `simple/` (the upload URL
+//! twine takes is the repository itself). The npm and Maven hosts are refused for now.
+
+use crate::provider::{Located, ProviderKind, Repository};
+use crate::text::check_authority_chars;
+use crate::tools::Format;
+
+const SUFFIX: &str = ".pkg.dev";
+
+/// Whether `lower` mentions an Artifact Registry host.
+pub fn mentions(lower: &str) -> bool {
+    lower.contains(".pkg.dev")
+}
+
+/// The repository `input` names, or why it names none.
+pub fn judge(input: &str) -> Result<Located, &'static str> {
+    let Some(after) = input.strip_prefix("https://") else {
+        return Err("Artifact Registry repositories are served over https only");
+    };
+    let (authority, path) = after.split_once('/').ok_or("no path after the host")?;
+    check_authority_chars(authority)?;
+    let label = authority
+        .strip_suffix(SUFFIX)
+        .filter(|l| !l.contains('.'))
+        .ok_or("not an Artifact Registry host")?;
+    let (location, kind) = label
+        .rsplit_once('-')
+        .ok_or("not an Artifact Registry host")?;
+    if !is_location(location) {
+        return Err("not a valid Artifact Registry location");
+    }
+    if kind != "python" {
+        return Err("ca-env serves only the Python repositories of Artifact Registry so far");
+    }
+    let (project, rest) = path
+        .split_once('/')
+        .ok_or("no PROJECT/REPOSITORY in the path")?;
+    let (repository, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    if !is_project(project) {
+        return Err("not a valid Google Cloud project id");
+    }
+    if !is_repository(repository) {
+        return Err("not a valid Artifact Registry repository name");
+    }
+    if !matches!(tail, "" | "simple" | "simple/") {
+        return Err("unexpected path after the repository (only simple/ may follow)");
+    }
+    let slash = if rest.contains('/') { "/" } else { "" };
+    Ok(Located {
+        repository: Repository {
+            provider: ProviderKind::Google,
+            domain: project.to_string(),
+            owner: String::new(),
+            region: location.to_string(),
+            repository: repository.to_string(),
+        },
+        origin: format!("https://{authority}"),
+        path: format!("/{project}/{repository}{slash}{tail}"),
+        format: Format::Pypi,
+    })
+}
+
+/// `us`, `europe`, `asia`, or a region such as `us-central1`, `europe-west4`.
+fn is_location(s: &str) -> bool {
+    let b = s.as_bytes();
+    (2..=30).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[b.len() - 1] != b'-'
+}
+
+/// Google Cloud project ids: 6 to 30 of `[a-z0-9-]`, starting with a letter, not ending in `-`.
+fn is_project(s: &str) -> bool {
+    let b = s.as_bytes();
+    (6..=30).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[b.len() - 1] != b'-'
+}
+
+/// Repository ids: 1 to 63 of `[a-z0-9-]`, starting with a letter.
+fn is_repository(s: &str) -> bool {
+    let b = s.as_bytes();
+    (1..=63).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_repository_forms() {
+        for (url, location, project, repo) in [
+            (
+                "https://us-central1-python.pkg.dev/my-project/py-repo/simple/",
+                "us-central1",
+                "my-project",
+                "py-repo",
+            ),
+            (
+                "https://europe-python.pkg.dev/my-project/py-repo/",
+                "europe",
+                "my-project",
+                "py-repo",
+            ),
+            (
+                "https://asia-east1-python.pkg.dev/acme-prod-42/internal/simple",
+                "asia-east1",
+                "acme-prod-42",
+                "internal",
+            ),
+            (
+                "https://us-python.pkg.dev/my-project/py-repo",
+                "us",
+                "my-project",
+                "py-repo",
+            ),
+        ] {
+            let got = judge(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(got.repository.region, location);
+            assert_eq!(got.repository.domain, project);
+            assert_eq!(got.repository.repository, repo);
+            assert_eq!(
+                format!("{}{}", got.origin, got.path),
+                url,
+                "rebuilt as written"
+            );
+        }
+    }
+
+    #[test]
+    fn look_alikes_and_odd_shapes_are_refused() {
+        for url in [
+            "https://us-python.pkg.dev.evil.example/my-project/py-repo/simple/",
+            "https://evil.us-python.pkg.dev/my-project/py-repo/simple/",
+            "https://oauth2accesstoken:x@us-python.pkg.dev/my-project/py-repo/simple/",
+            "https://us-python.pkg.dev:443/my-project/py-repo/simple/",
+            "http://us-python.pkg.dev/my-project/py-repo/simple/",
+            "https://us-npm.pkg.dev/my-project/npm-repo/",
+            "https://us-python.pkg.dev/My-Project/py-repo/simple/",
+            "https://us-python.pkg.dev/my-project/py-repo/simple/x",
+            "https://us-python.pkg.dev/my-project/",
+            "https://-python.pkg.dev/my-project/py-repo/",
+        ] {
+            assert!(judge(url).is_err(), "{url}");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! What the Azure Artifacts and Google Artifact Registry providers share: a token from the
+//! cloud's own CLI (`az`, `gcloud`), run as the user's tools are run (their PATH and
+//! environment, no input, within the fetch's deadline, and in a session of its own unless the
+//! user is at the terminal), and one error line when it gives none.
+
+use std::time::Duration;
+
+use super::{FetchError, Fetched, Key, Terminal};
+use crate::env::Env;
+use crate::error::{Error, Exit};
+use crate::output::printable;
+use crate::secret::Secret;
+
+/// What `program ARGS` printed as JSON. A missing or signed-out CLI is a credentials error
+/// (the hook says it once and names `ca-env login`, which runs `sign_in`).
+pub fn run(
+    env: &Env,
+    program: &str,
+    args: &[&str],
+    key: &Key,
+    within: Duration,
+    terminal: Terminal,
+    sign_in: &[&str],
+) -> Result<serde_json::Value, FetchError> {
+    let Some(path) = env.which(program) else {
+        return Err(FetchError {
+            error: Error::new(
+                Exit::Runtime,
+                format!("no token for {}: {program} is not on PATH", key.describe()),
+            )
+            .with_hint(format!(
+                "install the {program} CLI and run '{}'",
+                sign_in.join(" ")
+            )),
+            credentials: true,
+        });
+    };
+    let detach = terminal != Terminal::Interactive;
+    let ran = crate::process::run_as(env, &path, args, within, detach).map_err(|why| {
+        FetchError::from(Error::new(
+            Exit::Deadline,
+            format!("no token for {}: {why}", key.describe()),
+        ))
+    })?;
+    if !ran.success {
+        // The CLI's own first line says why (signed out, expired); never its output, which a
+        // token could be in.
+        let why = ran
+            .stderr
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(|l| printable(&l.chars().take(200).collect::<String>()))
+            .unwrap_or_else(|| "it failed".into());
+        return Err(FetchError {
+            error: Error::new(
+                Exit::Runtime,
+                format!("{program} gave no token for {}: {why}", key.describe()),
+            )
+            .with_hint(format!(
+                "run 'ca-env login' on a terminal (it runs '{}')",
+                sign_in.join(" ")
+            )),
+            credentials: true,
+        });
+    }
+    serde_json::from_str(&ran.stdout).map_err(|_| unreadable(program, key))
+}
+
+/// A fetched token that expires at `expires`, or an error when `text` cannot be one.
+pub fn token(text: String, expires: i64, from: &str) -> Result<Fetched, FetchError> {
+    match Secret::token(text) {
+        Some(token) => Ok(Fetched { token, expires }),
+        None => Err(Error::new(
+            Exit::Runtime,
+            format!("{from} gave something that is not a token"),
+        )
+        .into()),
+    }
+}
+
+/// The CLI answered with something ca-env cannot read.
+pub fn unreadable(program: &str, key: &Key) -> FetchError {
+    Error::new(
+        Exit::Runtime,
+        format!(
+            "{program} gave no token ca-env can read for {}",
+            key.describe()
+        ),
+    )
+    .into()
+}

@@ -1,0 +1,231 @@
+//! Azure Artifacts and Google Artifact Registry: their URLs become sources with their
+//! provider, their tokens come from the `az` and `gcloud` stand-ins on PATH (or the variables a
+//! CI sets), once for many callers, and a signed-out CLI is one line naming `ca-env login`.
+//! Token commands run in a network namespace with nothing but loopback: no crate or CLI may
+//! reach a cloud (or its metadata service) from here.
+
+use std::process::Command;
+
+use crate::support::clouds::{Clouds, AZ_TOKEN, GCLOUD_TOKEN};
+use crate::support::keyrings::require;
+use crate::support::{ok, stderr, stdout, Sandbox};
+
+const AZURE: &str = "https://pkgs.dev.azure.com/contoso/web/_packaging/corp/pypi/simple/";
+const GOOGLE: &str = "https://us-central1-python.pkg.dev/acme-prod/py-private/simple/";
+
+/// A project naming an Azure feed (uv) and a Google repository (pip), and the stand-ins on
+/// PATH.
+fn setup() -> (Sandbox, Clouds) {
+    let mut sb = Sandbox::new();
+    let clouds = Clouds::new(sb.path());
+    sb.set_env("PATH", clouds.path());
+    sb.set_env("CA_ENV_STORE", "file");
+    sb.write(
+        "app/pyproject.toml",
+        &format!("[[tool.uv.index]]\nname = \"corp\"\nurl = \"{AZURE}\"\n"),
+    );
+    sb.write(
+        "app/requirements.txt",
+        &format!("--extra-index-url {GOOGLE}\nrequests\n"),
+    );
+    (sb, clouds)
+}
+
+/// `ca-env ARGS` in `cwd`, inside a network namespace with only loopback (down, even).
+fn offline(sb: &Sandbox, cwd: &str, args: &[&str]) -> std::process::Output {
+    require("unshare");
+    let mut cmd = Command::new("unshare");
+    cmd.args(["-rn", crate::support::BIN]).args(args);
+    sb.inside(cmd, cwd).output().unwrap()
+}
+
+#[test]
+fn sources_show_their_provider_and_tokens_come_from_the_clouds_clis_offline() {
+    let (sb, clouds) = setup();
+    let status = sb.status("app");
+    let sources = status["sources"].as_array().unwrap();
+    let seen: Vec<(String, String, String, String, bool)> = sources
+        .iter()
+        .map(|s| {
+            let str = |k: &str| s[k].as_str().unwrap_or_default().to_string();
+            (
+                str("provider"),
+                str("tool"),
+                str("domain"),
+                str("repository"),
+                s["trusted"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (
+                "google".into(),
+                "pip".into(),
+                "acme-prod".into(),
+                "py-private".into(),
+                false
+            ),
+            (
+                "azure".into(),
+                "uv".into(),
+                "contoso".into(),
+                "corp".into(),
+                false
+            ),
+        ],
+        "{status}"
+    );
+    // The variable the AWS documentation names is CodeArtifact's alone.
+    assert!(
+        !crate::support::strings(&status["env"]).contains(&"CODEARTIFACT_AUTH_TOKEN".to_string())
+    );
+
+    // A project's source that is not trusted: nothing is asked of either CLI.
+    let out = offline(&sb, "app", &["token", "corp"]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Azure DevOps organization contoso"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(clouds.calls().is_empty());
+
+    let allowed = stderr(&ok_out(&sb, "app", &["allow"]));
+    assert!(
+        allowed.contains("allowed Azure DevOps organization contoso"),
+        "{allowed}"
+    );
+    assert!(
+        allowed.contains("allowed Google Cloud project acme-prod"),
+        "{allowed}"
+    );
+
+    assert_eq!(ok(&offline(&sb, "app", &["token", AZURE])).trim(), AZ_TOKEN);
+    assert_eq!(
+        ok(&offline(&sb, "app", &["token", GOOGLE])).trim(),
+        GCLOUD_TOKEN
+    );
+    assert_eq!(
+        clouds.calls(),
+        [
+            "az account get-access-token --resource 499b84ac-1321-427f-aa17-267ca6975798 --output json",
+            "gcloud config config-helper --format=json",
+        ]
+    );
+    // Stored: asked again, neither CLI runs.
+    assert_eq!(ok(&offline(&sb, "app", &["token", AZURE])).trim(), AZ_TOKEN);
+    assert_eq!(clouds.calls().len(), 2);
+
+    // The variables each tool reads, with the user name each service takes.
+    let out = ok(&offline(
+        &sb,
+        "app",
+        &["exec", "--", "sh", "-c", "printf '%s %s\\n' \"$UV_INDEX_CORP_USERNAME\" \"$UV_INDEX_CORP_PASSWORD\"; cat \"$NETRC\""],
+    ));
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some(format!("corp {AZ_TOKEN}").as_str()));
+    // The netrc pip reads for the requirements file's own index.
+    assert_eq!(
+        lines.next(),
+        Some(format!("machine us-central1-python.pkg.dev login oauth2accesstoken password {GCLOUD_TOKEN}").as_str())
+    );
+}
+
+fn ok_out(sb: &Sandbox, cwd: &str, args: &[&str]) -> std::process::Output {
+    let out = sb.run(cwd, args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    out
+}
+
+#[test]
+fn the_variables_a_ci_sets_come_before_the_clis() {
+    let (mut sb, clouds) = setup();
+    ok_out(&sb, "app", &["allow"]);
+    sb.set_env("AZURE_DEVOPS_EXT_PAT", "pat-from-ci");
+    sb.set_env("GOOGLE_OAUTH_ACCESS_TOKEN", "ya29.from-ci");
+    assert_eq!(
+        ok(&offline(&sb, "app", &["token", AZURE])).trim(),
+        "pat-from-ci"
+    );
+    assert_eq!(
+        ok(&offline(&sb, "app", &["token", GOOGLE])).trim(),
+        "ya29.from-ci"
+    );
+    assert!(clouds.calls().is_empty(), "{:?}", clouds.calls());
+}
+
+#[test]
+fn a_signed_out_cli_is_one_line_naming_login_and_sets_nothing() {
+    let (sb, clouds) = setup();
+    ok_out(&sb, "app", &["allow"]);
+    clouds.sign_out(true);
+    let out = sb.run("app", &["token", AZURE]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "one line, with its hint: {err}");
+    assert!(
+        err.contains(
+            "az gave no token for Azure DevOps organization contoso: ERROR: Please run 'az login'"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("run 'ca-env login' on a terminal (it runs 'az login')"),
+        "{err}"
+    );
+
+    // The hook: the fetch runs in the background, fails, and is said once.
+    let first = sb.run("app", &["export", "bash"]);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let second = sb.run("app", &["export", "bash"]);
+    let said = format!("{}{}", stderr(&first), stderr(&second));
+    assert!(said.contains("ca-env login"), "{said}");
+    for out in [&first, &second] {
+        assert!(
+            !stdout(out).contains("UV_INDEX_CORP_PASSWORD"),
+            "{}",
+            stdout(out)
+        );
+    }
+    clouds.sign_out(false);
+}
+
+#[test]
+fn twenty_callers_at_once_make_one_az_call() {
+    let _heavy = crate::support::heavy();
+    let (sb, clouds) = setup();
+    ok_out(&sb, "app", &["allow"]);
+    clouds.slow(true);
+    let children: Vec<_> = (0..20)
+        .map(|_| sb.command("app", &["token", AZURE]).output())
+        .map(|o| o.unwrap())
+        .collect();
+    for out in &children {
+        assert_eq!(stdout(out).trim(), AZ_TOKEN, "{}", stderr(out));
+    }
+    assert_eq!(clouds.calls().len(), 1, "{:?}", clouds.calls());
+}
+
+#[test]
+fn look_alike_hosts_and_userinfo_are_problems_and_never_asked_for() {
+    let (sb, clouds) = setup();
+    sb.write(
+        "odd/pyproject.toml",
+        "[[tool.uv.index]]\nname = \"a\"\nurl = \"https://pkgs.dev.azure.com.evil.example/contoso/_packaging/corp/pypi/simple/\"\n\n\
+         [[tool.uv.index]]\nname = \"b\"\nurl = \"https://oauth2accesstoken:x@us-python.pkg.dev/acme-prod/py/simple/\"\n\n\
+         [[tool.uv.index]]\nname = \"c\"\nurl = \"https://evil.example/?u=https://pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/\"\n",
+    );
+    let status = sb.status("odd");
+    assert_eq!(status["sources"].as_array().unwrap().len(), 0, "{status}");
+    let problems = crate::support::strings(&status["problems"]);
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(
+        problems[0].contains("not an Azure Artifacts host"),
+        "{problems:?}"
+    );
+    assert!(problems[1].contains("userinfo"), "{problems:?}");
+    ok_out(&sb, "odd", &["export", "bash"]);
+    assert!(clouds.calls().is_empty());
+}
