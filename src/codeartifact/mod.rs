@@ -62,7 +62,14 @@ mod tests {
             parse_trust_unit("azure:contoso").unwrap().describe(),
             "Azure DevOps organization contoso"
         );
-        for bad in ["codeartifact:corp", "aws:corp", "azure:", "azure:a b", "corp-1234", "corp"] {
+        for bad in [
+            "codeartifact:corp",
+            "aws:corp",
+            "azure:",
+            "azure:a b",
+            "corp-1234",
+            "corp",
+        ] {
             assert!(parse_trust_unit(bad).is_none(), "{bad}");
         }
     }

@@ -12,14 +12,14 @@
 
 use super::*;
 
-use support::mavenrepo::MavenRepo;
+use support::registry::{Auth, Registry};
 
 /// Where the deployed parent POM lands in the repository.
 const PARENT_POM: &str = "com/corp/corp-parent/1.0/corp-parent-1.0.pom";
 
 struct MavenWorld {
     standin: StandIn,
-    repo: MavenRepo,
+    repo: Registry,
     sb: Sandbox,
     runs: u32,
 }
@@ -28,7 +28,7 @@ impl MavenWorld {
     fn start() -> MavenWorld {
         let standin = StandIn::start();
         standin.expires_in(None);
-        let repo = MavenRepo::start();
+        let repo = Registry::start(Auth::Basic, None);
         repo.follow(&standin);
         let mut sb = Sandbox::for_tokens(&standin, "file");
         sb.write_config(&format!(
@@ -207,11 +207,7 @@ fn maven_deploys_and_resolves_a_parent_with_the_hook_and_fails_without() {
         format!("{PARENT_POM}.sha1"),
         "com/corp/corp-parent/maven-metadata.xml".to_string(),
     ] {
-        assert!(
-            w.repo.file(&rel).is_some(),
-            "{rel}: {:?}",
-            w.repo.requests()
-        );
+        assert!(w.repo.file(&rel).is_some(), "{rel}: {:?}", w.repo.seen());
     }
     drop(sh);
 
@@ -238,10 +234,10 @@ fn maven_deploys_and_resolves_a_parent_with_the_hook_and_fails_without() {
     assert!(fetched.is_file(), "the parent came from the repository");
     let got = w
         .repo
-        .requests()
+        .seen()
         .into_iter()
-        .filter(|r| r.path.ends_with("corp-parent-1.0.pom") && r.method == "GET")
-        .map(|r| r.status)
+        .filter(|(method, path, _)| path.ends_with("corp-parent-1.0.pom") && method == "GET")
+        .map(|(_, _, status)| status)
         .collect::<Vec<_>>();
     assert!(got.contains(&401) && got.contains(&200), "{got:?}");
 }
@@ -301,9 +297,9 @@ fn gradle_fetches_with_the_hook_and_fails_without() {
     let _heavy = support::heavy();
     let mut w = MavenWorld::start();
     let url = w.repo.url();
-    w.repo.put(
+    w.repo.put_file(
         "com/corp/corp-lib/1.0/corp-lib-1.0.pom",
-        "<project><modelVersion>4.0.0</modelVersion><groupId>com.corp</groupId>\
+        b"<project><modelVersion>4.0.0</modelVersion><groupId>com.corp</groupId>\
          <artifactId>corp-lib</artifactId><version>1.0</version><packaging>pom</packaging></project>\n",
     );
     w.sb.write(

@@ -6,7 +6,6 @@ pub mod bounded;
 pub mod clouds;
 #[cfg(target_os = "linux")]
 pub mod keyrings;
-pub mod mavenrepo;
 pub mod npmreg;
 pub mod pyindex;
 pub mod registry;

@@ -117,6 +117,11 @@ impl Registry {
         &self.shared.dir
     }
 
+    /// The text stored at `rel` (below the root), if any: what a client uploaded.
+    pub fn file(&self, rel: &str) -> Option<String> {
+        fs::read_to_string(self.dir().join(rel)).ok()
+    }
+
     /// Writes `rel` under the served directory.
     pub fn put_file(&self, rel: &str, bytes: &[u8]) {
         let path = self.dir().join(rel);
