@@ -27,6 +27,7 @@ use crate::secret::Secret;
 use crate::sources::{Project, Source};
 use crate::token::{self, Asked, Freshness, Tokens, Wanted};
 use crate::tools::names::CODEARTIFACT_AUTH_TOKEN;
+use crate::vars::generated::Written;
 use crate::vars::{self, plan, Plan};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,39 +196,11 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
     // CODEARTIFACT_AUTH_TOKEN holds one token: only when every source of the project has it.
     let shared = project.env.iter().any(|n| n == CODEARTIFACT_AUTH_TOKEN)
         && with_tokens.len() == project.sources.len();
-    // pip's credentials for an index a requirements file names. Without them the rest still
-    // works, so the hook says why and sets the others; a command the user ran stops.
-    let written = match vars::netrc::write(&with_tokens, env) {
-        Ok(w) => w,
-        Err(why) if matches!(mode, Mode::Hook { .. }) => {
-            out.messages.push(Error::new(Exit::Runtime, why));
-            vars::netrc::Written::default()
-        }
-        Err(why) => return Err(Error::new(Exit::Runtime, why)),
-    };
-    if let Some(problem) = written.problem {
-        let e = Error::new(Exit::Input, problem);
-        match mode {
-            Mode::Hook { .. } => out.messages.push(e),
-            Mode::Command(_) => crate::output::error_line(&e),
-        }
-    }
-    // npm's and pnpm's credentials, in a copy of the user's npm configuration: the same way.
-    let npmrc = match vars::npmrc::write(&with_tokens, env) {
-        Ok(w) => w,
-        Err(why) if matches!(mode, Mode::Hook { .. }) => {
-            out.messages.push(Error::new(Exit::Runtime, why));
-            vars::npmrc::Written::default()
-        }
-        Err(why) => return Err(Error::new(Exit::Runtime, why)),
-    };
-    if let Some(problem) = npmrc.problem {
-        let e = Error::new(Exit::Input, problem);
-        match mode {
-            Mode::Hook { .. } => out.messages.push(e),
-            Mode::Command(_) => crate::output::error_line(&e),
-        }
-    }
+    // pip's credentials for an index a requirements file names, and npm's and pnpm's in a copy
+    // of the user's npm configuration. Without them the rest still works, so the hook says why
+    // and sets the others; a command the user ran stops.
+    let written = settle(vars::netrc::write(&with_tokens, env), mode, &mut out)?;
+    let npmrc = settle(vars::npmrc::write(&with_tokens, env), mode, &mut out)?;
     out.plan = plan::build(
         &with_tokens,
         shared,
@@ -238,6 +211,33 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
     out.read.extend(written.user);
     out.read.extend(npmrc.user);
     Ok(out)
+}
+
+/// A generated file's outcome: in the hook, a failure or a problem is said and the rest still
+/// applies; in a command the user ran, a failure stops it.
+fn settle(
+    result: std::result::Result<Written, String>,
+    mode: Mode,
+    out: &mut Outcome,
+) -> Result<Written> {
+    let hook = matches!(mode, Mode::Hook { .. });
+    let mut written = match result {
+        Ok(w) => w,
+        Err(why) if hook => {
+            out.messages.push(Error::new(Exit::Runtime, why));
+            Written::default()
+        }
+        Err(why) => return Err(Error::new(Exit::Runtime, why)),
+    };
+    if let Some(problem) = written.problem.take() {
+        let e = Error::new(Exit::Input, problem);
+        if hook {
+            out.messages.push(e);
+        } else {
+            crate::output::error_line(&e);
+        }
+    }
+    Ok(written)
 }
 
 /// One token the hook's way, for a tool that asks (`keyring get`): never waiting past the hook

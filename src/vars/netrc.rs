@@ -10,25 +10,12 @@
 //! ca-env's hosts are dropped (not merely outranked), ca-env's come before any `default`, and
 //! the user's part is kept only when it parses as Python's module parses it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
+use super::generated::{read_user, store, Written};
 use crate::env::Env;
 use crate::secret::Secret;
 use crate::sources::Source;
-
-/// A user netrc larger than this is left out (a netrc is a few lines).
-const MAX_USER_NETRC: u64 = 256 * 1024;
-
-/// What [`write`] did.
-#[derive(Debug, Default)]
-pub struct Written {
-    /// The file to point `NETRC` at, when a source wants one.
-    pub path: Option<PathBuf>,
-    /// Why the user's own entries are not in it (their file named by path, never its text).
-    pub problem: Option<String>,
-    /// The user's own netrc, when there is one: its edits change the file.
-    pub user: Option<PathBuf>,
-}
 
 /// A token netrc readers take as one word: Python's netrc splits on white space and treats
 /// quotes, `\` and `#` specially.
@@ -91,35 +78,12 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
             }
         }
     }
-    let digest = name.finalize();
-    let file: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let mut failed = String::new();
-    for dir in &dirs {
-        let path = dir.join(format!("{file}.netrc"));
-        let current = std::fs::read(&path).unwrap_or_default();
-        let stored = if current == text.as_bytes() {
-            Ok(())
-        } else {
-            crate::state::write_atomic(&path, text.as_bytes())
-        };
-        match stored {
-            Ok(()) => {
-                return Ok(Written {
-                    path: Some(path),
-                    problem,
-                    user: user.filter(|p| p.exists()),
-                })
-            }
-            Err(e) => {
-                failed = format!(
-                    "cannot write the netrc file in {}: {}",
-                    dir.display(),
-                    crate::error::io_reason(&e)
-                )
-            }
-        }
-    }
-    Err(failed)
+    let path = store(&dirs, name, "netrc", &text, "the netrc file")?;
+    Ok(Written {
+        path: Some(path),
+        problem,
+        user: user.filter(|p| p.exists()),
+    })
 }
 
 /// The netrc the user's tools read: `NETRC` (as requests reads it, `~` expanded), else
@@ -142,22 +106,6 @@ fn user_file(env: &Env, ours: &[PathBuf]) -> Option<PathBuf> {
         Some(p) if !ours.iter().any(|d| p.starts_with(d)) => Some(p),
         _ => env.home().map(|h| h.join(".netrc")),
     }
-}
-
-/// The user's netrc text; none when there is no such file. Opened without blocking, so a FIFO
-/// there never holds the hook.
-fn read_user(path: &Path) -> Result<String, String> {
-    use crate::state::{read_regular, Unreadable};
-    let bytes = match read_regular(path, MAX_USER_NETRC) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Ok(String::new()),
-        Err(Unreadable::NotRegular) => return Err("not a regular file".into()),
-        Err(Unreadable::TooLarge) => return Err("larger than 256 KiB".into()),
-        Err(Unreadable::Io(e)) => {
-            return Err(format!("cannot read: {}", crate::error::io_reason(&e)))
-        }
-    };
-    String::from_utf8(bytes).map_err(|_| "not valid UTF-8".into())
 }
 
 /// `text` without its `machine` entries for `hosts` (compared ignoring case, as curl does),

@@ -11,27 +11,13 @@
 //! later one in the environment wins; so a lower-case one of the user's is not overridden
 //! (the user is told).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use super::generated::{read_user, store, Written};
 use crate::env::Env;
 use crate::secret::Secret;
 use crate::sources::Source;
 use crate::tools::registry::{NPM_CONFIG_USERCONFIG, NPM_CONFIG_USERCONFIG_LC};
-
-/// A user npmrc larger than this is left out (an npmrc is a few lines).
-const MAX_USER_NPMRC: u64 = 256 * 1024;
-
-/// What [`write`] did.
-#[derive(Debug, Default)]
-pub struct Written {
-    /// The file to point `NPM_CONFIG_USERCONFIG` at, when a source wants one.
-    pub path: Option<PathBuf>,
-    /// Why the user's own settings are not in it, or why there is no file (the user's file
-    /// named by path, never its text).
-    pub problem: Option<String>,
-    /// The user's own npmrc, when there is one: its edits change the file.
-    pub user: Option<PathBuf>,
-}
 
 /// A token npm's `ini` reader takes as one plain value.
 fn safe(token: &Secret) -> bool {
@@ -116,50 +102,12 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
             }
         }
     }
-    let digest = name.finalize();
-    let file: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    let mut failed = String::new();
-    for dir in &dirs {
-        let path = dir.join(format!("{file}.npmrc"));
-        let current = std::fs::read(&path).unwrap_or_default();
-        let stored = if current == text.as_bytes() {
-            Ok(())
-        } else {
-            crate::state::write_atomic(&path, text.as_bytes())
-        };
-        match stored {
-            Ok(()) => {
-                return Ok(Written {
-                    path: Some(path),
-                    problem,
-                    user: user.filter(|p| p.exists()),
-                })
-            }
-            Err(e) => {
-                failed = format!(
-                    "cannot write the npm configuration in {}: {}",
-                    dir.display(),
-                    crate::error::io_reason(&e)
-                )
-            }
-        }
-    }
-    Err(failed)
-}
-
-/// The user's npmrc text; none when there is no such file. Opened without blocking.
-fn read_user(path: &Path) -> Result<String, String> {
-    use crate::state::{read_regular, Unreadable};
-    let bytes = match read_regular(path, MAX_USER_NPMRC) {
-        Ok(Some(bytes)) => bytes,
-        Ok(None) => return Ok(String::new()),
-        Err(Unreadable::NotRegular) => return Err("not a regular file".into()),
-        Err(Unreadable::TooLarge) => return Err("larger than 256 KiB".into()),
-        Err(Unreadable::Io(e)) => {
-            return Err(format!("cannot read: {}", crate::error::io_reason(&e)))
-        }
-    };
-    String::from_utf8(bytes).map_err(|_| "not valid UTF-8".into())
+    let path = store(&dirs, name, "npmrc", &text, "the npm configuration")?;
+    Ok(Written {
+        path: Some(path),
+        problem,
+        user: user.filter(|p| p.exists()),
+    })
 }
 
 /// `text` without its lines setting anything of `darts`' (`//host/path/:_authToken=…`,
