@@ -40,12 +40,7 @@ impl World {
         standin.expires_in(lifetime);
         let index = PyIndex::start();
         index.follow(&standin);
-        let mut sb = Sandbox::for_tokens(&standin, "file");
-        sb.write_config(&format!(
-            "[trust]\nowners = [\"{OWNER}\"]\n\n[[mapping]]\nurl = \"{}\"\ndomain = \"corp\"\n\
-             owner = \"{OWNER}\"\nregion = \"us-west-2\"\nrepository = \"pypi-store\"\n",
-            index.url()
-        ));
+        let mut sb = mapped_sandbox(&standin, &index.url(), "pypi-store");
         let py_bin = python_tool("python").parent().unwrap().to_path_buf();
         let path = format!(
             "{}:{}",
@@ -53,7 +48,6 @@ impl World {
             std::env::var("PATH").unwrap_or_default()
         );
         sb.set_env("PATH", path);
-        sb.set_env("LC_ALL", "C.UTF-8");
         let data = sb.path().join("data");
         sb.set_env("XDG_DATA_HOME", data.display().to_string());
         sb.set_env("POETRY_VIRTUALENVS_IN_PROJECT", "true");
@@ -68,14 +62,6 @@ impl World {
         sb.set_env("PIP_NO_INPUT", "1");
         sb.set_env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
         sb.set_env("TWINE_NON_INTERACTIVE", "1");
-        // Whatever a tool sends elsewhere than 127.0.0.1 (PyPI, when it has no credentials or
-        // no URL) goes to a closed port instead of the network.
-        for name in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] {
-            sb.set_env(name, "http://127.0.0.1:9");
-        }
-        for name in ["NO_PROXY", "no_proxy"] {
-            sb.set_env(name, "127.0.0.1,localhost");
-        }
         let mut w = World { standin, index, sb };
         w.caches("setup");
 
@@ -184,6 +170,26 @@ impl World {
         cmd.args(args).stdin(std::process::Stdio::null());
         self.sb.inside(cmd, dir).output().unwrap()
     }
+}
+
+/// A sandbox whose configuration trusts the test account and maps `url` (a loopback
+/// registry) to the CodeArtifact repository `repository`, with its AWS calls going to
+/// `standin`; whatever a client sends elsewhere than 127.0.0.1 (a public registry, when it has
+/// no credentials or no URL) goes to a closed port instead of the network.
+fn mapped_sandbox(standin: &StandIn, url: &str, repository: &str) -> Sandbox {
+    let mut sb = Sandbox::for_tokens(standin, "file");
+    sb.write_config(&format!(
+        "[trust]\nowners = [\"{OWNER}\"]\n\n[[mapping]]\nurl = \"{url}\"\ndomain = \"corp\"\n\
+         owner = \"{OWNER}\"\nregion = \"us-west-2\"\nrepository = \"{repository}\"\n"
+    ));
+    sb.set_env("LC_ALL", "C.UTF-8");
+    for name in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] {
+        sb.set_env(name, "http://127.0.0.1:9");
+    }
+    for name in ["NO_PROXY", "no_proxy"] {
+        sb.set_env(name, "127.0.0.1,localhost");
+    }
+    sb
 }
 
 /// A project and the command that installs the private package in it.

@@ -20,20 +20,7 @@ impl Formats {
         let standin = StandIn::start();
         let registry = Registry::start(auth, handler);
         registry.follow(&standin);
-        let mut sb = Sandbox::for_tokens(&standin, "file");
-        sb.write_config(&format!(
-            "[trust]\nowners = [\"{OWNER}\"]\n\n[[mapping]]\nurl = \"{}\"\ndomain = \"corp\"\n\
-             owner = \"{OWNER}\"\nregion = \"us-west-2\"\nrepository = \"{repository}\"\n",
-            registry.url()
-        ));
-        sb.set_env("LC_ALL", "C.UTF-8");
-        // Whatever a client sends elsewhere than 127.0.0.1 goes to a closed port instead.
-        for name in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] {
-            sb.set_env(name, "http://127.0.0.1:9");
-        }
-        for name in ["NO_PROXY", "no_proxy"] {
-            sb.set_env(name, "127.0.0.1,localhost");
-        }
+        let sb = mapped_sandbox(&standin, &registry.url(), repository);
         let f = Formats {
             standin,
             registry,

@@ -30,13 +30,7 @@ impl MavenWorld {
         standin.expires_in(None);
         let repo = Registry::start(Auth::Basic, None);
         repo.follow(&standin);
-        let mut sb = Sandbox::for_tokens(&standin, "file");
-        sb.write_config(&format!(
-            "[trust]\nowners = [\"{OWNER}\"]\n\n[[mapping]]\nurl = \"{}\"\ndomain = \"corp\"\n\
-             owner = \"{OWNER}\"\nregion = \"us-west-2\"\nrepository = \"maven-store\"\n",
-            repo.url()
-        ));
-        sb.set_env("LC_ALL", "C.UTF-8");
+        let mut sb = mapped_sandbox(&standin, &repo.url(), "maven-store");
         // Java takes its home from the password database, not $HOME: Maven must read the
         // sandbox's ~/.m2/settings.xml, which is the one ca-env reads.
         sb.set_env("MAVEN_OPTS", format!("-Duser.home={}", sb.home().display()));

@@ -30,12 +30,7 @@ impl NpmWorld {
         let standin = StandIn::start();
         let reg = NpmRegistry::start();
         reg.follow(&standin);
-        let mut sb = Sandbox::for_tokens(&standin, "file");
-        sb.write_config(&format!(
-            "[trust]\nowners = [\"{OWNER}\"]\n\n[[mapping]]\nurl = \"{}\"\ndomain = \"corp\"\n\
-             owner = \"{OWNER}\"\nregion = \"us-west-2\"\nrepository = \"npm-store\"\n",
-            reg.url()
-        ));
+        let mut sb = mapped_sandbox(&standin, &reg.url(), "npm-store");
         let bin = node_tool("pnpm").parent().unwrap().to_path_buf();
         let path = format!(
             "{}:{}",
@@ -43,19 +38,12 @@ impl NpmWorld {
             std::env::var("PATH").unwrap_or_default()
         );
         sb.set_env("PATH", path);
-        sb.set_env("LC_ALL", "C.UTF-8");
         for (name, sub) in [("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")] {
             sb.set_env(name, sb.path().join(sub).display().to_string());
         }
         sb.set_env("YARN_ENABLE_TELEMETRY", "0");
         sb.set_env("YARN_ENABLE_IMMUTABLE_INSTALLS", "false");
         sb.set_env("COREPACK_ENABLE_STRICT", "0");
-        for name in ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"] {
-            sb.set_env(name, "http://127.0.0.1:9");
-        }
-        for name in ["NO_PROXY", "no_proxy"] {
-            sb.set_env(name, "127.0.0.1,localhost");
-        }
         sb.write(".npmrc", USERS_NPMRC);
         NpmWorld { standin, reg, sb }
     }
