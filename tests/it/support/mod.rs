@@ -314,3 +314,55 @@ pub fn heavy() -> std::sync::MutexGuard<'static, ()> {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// Starts a server on a free loopback port: `command(port)` is the server's command line,
+/// logging to `log`; `answers(port)` is true once it serves. The port is free when asked for;
+/// another process taking it in between makes the server exit, and then another is tried (5
+/// times). Panics with the log when it never serves within `limit` (it is killed then).
+pub fn serve_on_free_port(
+    what: &str,
+    log: &Path,
+    limit: std::time::Duration,
+    command: impl Fn(u16) -> std::process::Command,
+    answers: impl Fn(u16) -> bool,
+) -> (std::process::Child, u16) {
+    use std::time::Instant;
+    for _ in 0..5 {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let file = fs::File::create(log).unwrap();
+        let mut child = command(port)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .stdin(std::process::Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {what}: {e}"));
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Ok(Some(_)) = child.try_wait() {
+                break;
+            }
+            if answers(port) {
+                return (child, port);
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "{what} did not answer on port {port} within {limit:?}: {}",
+                    fs::read_to_string(log).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+    panic!(
+        "{what} did not start on any of 5 ports: {}",
+        fs::read_to_string(log).unwrap_or_default()
+    );
+}

@@ -9,9 +9,9 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::pyindex::{base64, write_htpasswd};
 use crate::support::standin::StandIn;
@@ -52,33 +52,20 @@ impl NpmRegistry {
              \x20   unpublish: $authenticated\nlog: {type: stdout, format: pretty, level: warn}\n",
         )
         .unwrap();
-        let mut started = None;
-        for _ in 0..5 {
-            let port = free_port();
-            let log = fs::File::create(dir.path().join("server.log")).unwrap();
-            let mut child = Command::new(node_tool("verdaccio"))
-                .arg("--config")
-                .arg(dir.path().join("config.yaml"))
-                .args(["--listen", &format!("127.0.0.1:{port}")])
-                .env_clear()
-                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                .env("HOME", dir.path())
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .expect("start verdaccio");
-            if wait_ready(&mut child, port) {
-                started = Some((child, port));
-                break;
-            }
-        }
-        let Some((child, backend)) = started else {
-            panic!(
-                "verdaccio did not start: {}",
-                fs::read_to_string(dir.path().join("server.log")).unwrap_or_default()
-            );
-        };
+        let (child, backend) = crate::support::serve_on_free_port(
+            "verdaccio",
+            &dir.path().join("server.log"),
+            Duration::from_secs(60),
+            |port| {
+                let mut cmd = Command::new(node_tool("verdaccio"));
+                cmd.arg("--config")
+                    .arg(dir.path().join("config.yaml"))
+                    .args(["--listen", &format!("127.0.0.1:{port}")])
+                    .env("HOME", dir.path());
+                cmd
+            },
+            pings,
+        );
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let proxy_port = listener.local_addr().unwrap().port();
         let accepted: Arc<Mutex<Option<String>>> = Arc::new(Mutex::new(None));
@@ -143,37 +130,17 @@ impl Drop for NpmRegistry {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Waits until verdaccio answers `/-/ping`; false when it exited.
-fn wait_ready(child: &mut Child, port: u16) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return false;
-        }
-        if let Ok(mut conn) = TcpStream::connect(("127.0.0.1", port)) {
-            let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
-            let req = format!("GET /-/ping HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
-            let mut buf = [0u8; 12];
-            if conn.write_all(req.as_bytes()).is_ok()
-                && conn.read_exact(&mut buf).is_ok()
-                && buf.starts_with(b"HTTP/1.")
-            {
-                return true;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("verdaccio did not answer on port {port} within 60 s");
+/// Whether verdaccio answers `/-/ping`.
+fn pings(port: u16) -> bool {
+    let Ok(mut conn) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+    let req = format!("GET /-/ping HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+    let mut buf = [0u8; 12];
+    conn.write_all(req.as_bytes()).is_ok()
+        && conn.read_exact(&mut buf).is_ok()
+        && buf.starts_with(b"HTTP/1.")
 }
 
 /// One client connection: its request head read, the bearer token checked, then the request

@@ -7,10 +7,10 @@
 
 use std::fs;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::python_tool;
 use crate::support::standin::StandIn;
@@ -35,36 +35,22 @@ impl PyIndex {
         fs::create_dir_all(dir.path().join("packages")).unwrap();
         let htpasswd = dir.path().join("htpasswd");
         write_htpasswd(&htpasswd, &format!("unset-{}", std::process::id()));
-        // The port is free when asked for; another process taking it in between makes the
-        // server exit, and then another port is tried.
-        for _ in 0..5 {
-            let port = TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            let log = fs::File::create(dir.path().join("server.log")).unwrap();
-            let mut child = Command::new(python_tool("pypi-server"))
-                .args(["run", "-i", "127.0.0.1", "-p", &port.to_string(), "-P"])
-                .arg(&htpasswd)
-                .args(["-a", "download,list,update"])
-                .arg(dir.path().join("packages"))
-                .env_clear()
-                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-                .env("HOME", dir.path())
-                .stdin(Stdio::null())
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .expect("start pypi-server");
-            if wait_ready(&mut child, port) {
-                return PyIndex { child, port, dir };
-            }
-        }
-        panic!(
-            "pypi-server did not start on any of 5 ports: {}",
-            fs::read_to_string(dir.path().join("server.log")).unwrap_or_default()
+        let (child, port) = crate::support::serve_on_free_port(
+            "pypi-server",
+            &dir.path().join("server.log"),
+            Duration::from_secs(30),
+            |port| {
+                let mut cmd = Command::new(python_tool("pypi-server"));
+                cmd.args(["run", "-i", "127.0.0.1", "-p", &port.to_string(), "-P"])
+                    .arg(&htpasswd)
+                    .args(["-a", "download,list,update"])
+                    .arg(dir.path().join("packages"))
+                    .env("HOME", dir.path());
+                cmd
+            },
+            |port| matches!(try_get(port, "/simple/", None), Some((401, _))),
         );
+        PyIndex { child, port, dir }
     }
 
     /// `http://127.0.0.1:PORT/`: the upload URL, and the prefix a `[[mapping]]` names.
@@ -168,23 +154,6 @@ impl Drop for PyIndex {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Waits until the server answers (401 without credentials); false when it exited.
-fn wait_ready(child: &mut Child, port: u16) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return false;
-        }
-        if let Some((401, _)) = try_get(port, "/simple/", None) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("pypi-server did not answer on port {port} within 30 s");
 }
 
 /// Writes the htpasswd file with passlib (the library pypiserver reads it with), through a
