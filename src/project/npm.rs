@@ -27,7 +27,12 @@ use crate::tools::registry::{
 const MAX_UP: usize = 64;
 
 pub fn discover(env: &Env, cwd: &Path, found: &mut Found) {
-    let prefix = local_prefix(cwd);
+    let package = local_prefix(cwd);
+    // In an npm workspace, the root's `.npmrc` is the project's; `package.json` is still the
+    // package's own (its `publishConfig`).
+    let prefix = package
+        .as_deref()
+        .map(|p| workspace_root(p).unwrap_or_else(|| p.to_path_buf()));
     let workspace = prefix.as_deref().and_then(pnpm_workspace);
     let tool = match &prefix {
         Some(p) if is_pnpm(p, workspace.is_some()) => Tool::Pnpm,
@@ -47,8 +52,9 @@ pub fn discover(env: &Env, cwd: &Path, found: &mut Found) {
     }
     found.read_in(&project, Origin::Project, |c| {
         read_npmrc(c, Path::new(".npmrc"), tool, env);
-        read_package_json(c, tool);
     });
+    let package = package.unwrap_or_else(|| cwd.to_path_buf());
+    found.read_in(&package, Origin::Project, |c| read_package_json(c, tool));
     for var in [NPM_CONFIG_REGISTRY, NPM_REGISTRY_LC] {
         if let Some(url) = env.var(var).filter(|v| !v.is_empty()) {
             let mut e = Entry::new(
@@ -91,6 +97,35 @@ fn local_prefix(cwd: &Path) -> Option<PathBuf> {
         .take(MAX_UP)
         .find(|d| d.join("package.json").is_file() || d.join("node_modules").is_dir())
         .map(Path::to_path_buf)
+}
+
+/// The npm workspace root `package` belongs to: the nearest directory above it whose
+/// `package.json` lists `workspaces` (an array of globs, or `{"packages": [...]}`) one of
+/// which matches `package` (`@npmcli/config` `loadLocalPrefix`, `@npmcli/map-workspaces`).
+fn workspace_root(package: &Path) -> Option<PathBuf> {
+    package.ancestors().skip(1).take(MAX_UP).find_map(|dir| {
+        let fs = super::files::ProjectFs::new(dir).ok()?;
+        let text = fs.read(Path::new("package.json")).ok()??;
+        let pkg: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let globs = match pkg.get("workspaces")? {
+            serde_json::Value::Array(a) => a.clone(),
+            serde_json::Value::Object(o) => o.get("packages")?.as_array()?.clone(),
+            _ => return None,
+        };
+        let rel = package.strip_prefix(dir).ok()?;
+        let mut member = false;
+        for glob in globs.iter().filter_map(|g| g.as_str()) {
+            let (negated, glob) = match glob.strip_prefix('!') {
+                Some(g) => (true, g),
+                None => (false, glob),
+            };
+            let glob = glob.trim_start_matches("./").trim_end_matches('/');
+            if glob::Pattern::new(glob).is_ok_and(|p| p.matches_path(rel)) {
+                member = !negated;
+            }
+        }
+        member.then(|| dir.to_path_buf())
+    })
 }
 
 /// The pnpm workspace root: the nearest directory from `prefix` up with `pnpm-workspace.yaml`.

@@ -1152,3 +1152,61 @@ fn hostile_npm_and_yarn_files_are_one_problem_each() {
     assert!(!format!("{found:?}").contains("SECRET"));
 }
 mod formats;
+
+/// In an npm workspace the root's `.npmrc` is the one npm reads (checked with npm 11: `npm view`
+/// in a member asks the root's registry); the member's own `package.json` still names its
+/// publish target.
+#[test]
+fn an_npm_workspace_member_reads_the_roots_npmrc() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    write(
+        h,
+        "mono/package.json",
+        "{\"name\": \"root\", \"workspaces\": [\"packages/*\", \"!packages/skip\"]}",
+    );
+    write(h, "mono/.npmrc", &format!("registry={NPM_CA}\n"));
+    write(
+        h,
+        "mono/packages/a/package.json",
+        &format!("{{\"name\": \"a\", \"publishConfig\": {{\"registry\": \"{NPM_CA2}\"}}}}"),
+    );
+    write(
+        h,
+        "mono/packages/a/.npmrc",
+        "registry=https://ignored.example/\n",
+    );
+    fs::create_dir_all(h.join("mono/packages/a/src")).unwrap();
+    let found = discover_in(h, "mono/packages/a/src", &[]);
+    assert_eq!(
+        npm_rules(&found),
+        [
+            (Tool::Npm, Origin::Project, None, NPM_CA.into(), Role::Index),
+            (
+                Tool::Npm,
+                Origin::Project,
+                None,
+                NPM_CA2.into(),
+                Role::Publish
+            ),
+        ]
+    );
+    // Not a member (excluded): its own .npmrc.
+    write(h, "mono/packages/skip/package.json", "{}");
+    write(
+        h,
+        "mono/packages/skip/.npmrc",
+        &format!("registry={NPM_CA2}\n"),
+    );
+    let found = discover_in(h, "mono/packages/skip", &[]);
+    assert_eq!(
+        npm_rules(&found),
+        [(
+            Tool::Npm,
+            Origin::Project,
+            None,
+            NPM_CA2.into(),
+            Role::Index
+        )]
+    );
+}
