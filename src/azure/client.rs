@@ -35,7 +35,7 @@ impl Provider for Azure {
                 "AZURE_DEVOPS_EXT_PAT",
             );
         }
-        let args = [
+        let mut args = vec![
             "account",
             "get-access-token",
             "--resource",
@@ -43,6 +43,14 @@ impl Provider for Azure {
             "--output",
             "json",
         ];
+        // `[[azure]]`'s choice for the organization, carried as the entry's profile.
+        for part in key.profile.as_deref().unwrap_or_default().split(',') {
+            match part.split_once('=') {
+                Some(("tenant", t)) => args.extend(["--tenant", t]),
+                Some(("subscription", s)) => args.extend(["--subscription", s]),
+                _ => {}
+            }
+        }
         let answer = crate::provider::cli::run(&env, "az", &args, key, within, terminal, SIGN_IN)?;
         let expires = answer
             .get("expires_on")

@@ -44,6 +44,43 @@ impl Config {
             self.read_trust(trust, &at);
         }
         self.read_mappings(raw.mapping.unwrap_or_default(), &at);
+        self.read_azure(raw.azure.unwrap_or_default(), &at);
+    }
+
+    /// `[[azure]]`: the tenant and subscription the Azure CLI signs in to for an organization.
+    fn read_azure(&mut self, rules: Vec<toml::Spanned<RawAzure>>, at: At) {
+        // Passed to `az` as arguments of their own: plain words only.
+        let plain = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 100
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        };
+        for r in rules {
+            let (span, r) = (r.span(), r.into_inner());
+            let problem = if !crate::azure::url::is_organization(&r.organization) {
+                Some("[[azure]] organization is not a valid Azure DevOps organization name")
+            } else if r.tenant.is_none() && r.subscription.is_none() {
+                Some("[[azure]] names neither a tenant nor a subscription")
+            } else if [&r.tenant, &r.subscription]
+                .iter()
+                .any(|v| v.as_deref().is_some_and(|v| !plain(v)))
+            {
+                Some(
+                    "[[azure]] tenant and subscription take letters, digits, '.', '_' and '-' only",
+                )
+            } else {
+                None
+            };
+            match problem {
+                Some(why) => self.problems.push(at(&span, why)),
+                None => self.azure.push(super::AzureRule {
+                    organization: r.organization.to_ascii_lowercase(),
+                    tenant: r.tenant,
+                    subscription: r.subscription,
+                }),
+            }
+        }
     }
 
     fn read_defaults(&mut self, d: RawDefaults, at: At) {
@@ -229,6 +266,14 @@ struct RawConfig {
     profile: Option<Vec<toml::Spanned<RawProfile>>>,
     trust: Option<RawTrust>,
     mapping: Option<Vec<toml::Spanned<RawMapping>>>,
+    azure: Option<Vec<toml::Spanned<RawAzure>>>,
+}
+
+#[derive(Deserialize)]
+struct RawAzure {
+    organization: String,
+    tenant: Option<String>,
+    subscription: Option<String>,
 }
 
 #[derive(Deserialize, Default)]

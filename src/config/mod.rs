@@ -49,6 +49,30 @@ pub struct ProfileRule {
     pub duration: Option<Seconds>,
 }
 
+/// `[[azure]]`: how the Azure CLI signs in for one organization's tokens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AzureRule {
+    /// Lower-cased: Azure DevOps organization names compare ignoring case.
+    pub organization: String,
+    pub tenant: Option<String>,
+    pub subscription: Option<String>,
+}
+
+impl AzureRule {
+    /// The entry's profile: `tenant=T`, `subscription=S`, or both joined by `,` (a token for
+    /// another tenant is another entry).
+    pub fn profile(&self) -> String {
+        let parts: Vec<String> = [
+            ("tenant", &self.tenant),
+            ("subscription", &self.subscription),
+        ]
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={v}")))
+        .collect();
+        parts.join(",")
+    }
+}
+
 impl ProfileRule {
     /// How many keys it names, or None when a key it names does not match.
     fn specificity(&self, r: &Repository) -> Option<usize> {
@@ -113,6 +137,8 @@ pub struct Config {
     pub trusted_owners: Vec<String>,
     pub trusted_domains: Vec<DomainOwner>,
     pub mappings: Vec<Mapping>,
+    /// `[[azure]]`: the Azure CLI's tenant and subscription per organization.
+    pub azure: Vec<AzureRule>,
     /// keyringrc.cfg's `[codeartifact …]` sections (only read without a ca-env file). The
     /// unqualified `[codeartifact]` section is the last, matching everything.
     pub keyringrc: Vec<ProfileRule>,
@@ -158,6 +184,12 @@ impl Config {
         repo: &Repository,
         project_named: Option<&str>,
     ) -> (Option<String>, ProfileOrigin) {
+        if repo.provider == crate::provider::ProviderKind::Azure {
+            let org = repo.domain.to_ascii_lowercase();
+            if let Some(rule) = self.azure.iter().find(|r| r.organization == org) {
+                return (Some(rule.profile()), ProfileOrigin::Config);
+            }
+        }
         if repo.provider != crate::provider::ProviderKind::CodeArtifact {
             return (None, ProfileOrigin::ProviderSignIn);
         }

@@ -229,3 +229,44 @@ fn look_alike_hosts_and_userinfo_are_problems_and_never_asked_for() {
     ok_out(&sb, "odd", &["export", "bash"]);
     assert!(clouds.calls().is_empty());
 }
+
+/// `[[azure]]` picks the tenant and subscription `az` signs in to for an organization; the
+/// token is another entry than the default sign-in's.
+#[test]
+fn an_organizations_tenant_and_subscription_go_to_az() {
+    let (sb, clouds) = setup();
+    sb.write_config(
+        "[[azure]]\norganization = \"Contoso\"\ntenant = \"contoso.onmicrosoft.com\"\nsubscription = \"dev-1\"\n\n\
+         [[azure]]\norganization = \"other\"\ntenant = \"a b\"\n",
+    );
+    let out = sb.run("app", &["status", "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let azure = status["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["provider"] == "azure")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        azure["profile"], "tenant=contoso.onmicrosoft.com,subscription=dev-1",
+        "{status}"
+    );
+    assert_eq!(azure["profile_from"], "config");
+    let problems = crate::support::strings(&status["problems"]);
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("[[azure]] tenant and subscription take letters")),
+        "{problems:?}"
+    );
+    ok_out(&sb, "app", &["allow"]);
+    assert_eq!(
+        ok(&offline(&sb, "app", &["token", "corp"])).trim(),
+        AZ_TOKEN
+    );
+    assert_eq!(
+        clouds.calls(),
+        ["az account get-access-token --resource 499b84ac-1321-427f-aa17-267ca6975798 --output json --tenant contoso.onmicrosoft.com --subscription dev-1"]
+    );
+}
