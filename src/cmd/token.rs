@@ -10,8 +10,17 @@ use crate::sources::Project;
 use crate::token::{self, Asked, Wanted};
 
 pub fn run(env: &Env, which: &str) -> Result<()> {
-    let (config, _, project) = crate::sources::load(env);
-    let wanted = wanted(env, &config, &project, which)?;
+    // A URL names its repository itself: no project is looked for (the lookup a script makes
+    // over and over stays as cheap as the store).
+    let (config, wanted) = if which.contains("://") {
+        let config = Config::load(env);
+        let wanted = wanted_for_url(env, &config, which)?;
+        (config, wanted)
+    } else {
+        let (config, _, project) = crate::sources::load(env);
+        let wanted = wanted_for_name(env, &project, which)?;
+        (config, wanted)
+    };
     if let Some(token) = token::from_environment(env)? {
         return output::stdout(&format!("{}\n", token.expose()));
     }
@@ -21,24 +30,25 @@ pub fn run(env: &Env, which: &str) -> Result<()> {
     output::stdout(&format!("{}\n", stored.token.expose()))
 }
 
-/// The entry `which` names: a repository URL typed by the user (no trust needed: they chose
-/// it), or the name of one of this project's sources (which must be trusted).
-fn wanted(env: &Env, config: &Config, project: &Project, which: &str) -> Result<Wanted> {
-    if which.contains("://") {
-        return match judge(which, &config.mappings) {
-            Verdict::Accepted(url) => {
-                let repo = &url.repository;
-                let (profile, _) = config.profile_for(repo, None);
-                Ok(crate::credentials::wanted_for(repo, profile, config.duration_for(repo), env))
-            }
-            Verdict::Rejected(reason) => Err(Error::new(
-                Exit::Input,
-                format!("not a usable repository URL: {reason}"),
-            )),
-            Verdict::Other => Err(Error::new(Exit::Input, "not a CodeArtifact, Azure Artifacts or Artifact Registry URL")
-                .with_hint("give a https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/… URL (or an Azure DevOps feed's, an Artifact Registry repository's) or a source name")),
-        };
+/// The entry a repository URL typed by the user names (no trust needed: they chose it).
+fn wanted_for_url(env: &Env, config: &Config, which: &str) -> Result<Wanted> {
+    match judge(which, &config.mappings) {
+        Verdict::Accepted(url) => {
+            let repo = &url.repository;
+            let (profile, _) = config.profile_for(repo, None);
+            Ok(crate::credentials::wanted_for(repo, profile, config.duration_for(repo), env))
+        }
+        Verdict::Rejected(reason) => Err(Error::new(
+            Exit::Input,
+            format!("not a usable repository URL: {reason}"),
+        )),
+        Verdict::Other => Err(Error::new(Exit::Input, "not a CodeArtifact, Azure Artifacts or Artifact Registry URL")
+            .with_hint("give a https://DOMAIN-OWNER.d.codeartifact.REGION.amazonaws.com/… URL (or an Azure DevOps feed's, an Artifact Registry repository's) or a source name")),
     }
+}
+
+/// The entry one of this project's sources (which must be trusted) is kept under.
+fn wanted_for_name(env: &Env, project: &Project, which: &str) -> Result<Wanted> {
     let source = super::sources_named(project, &[which.to_string()])?
         .into_iter()
         .next()
