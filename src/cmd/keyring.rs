@@ -19,9 +19,6 @@ use crate::sources::Project;
 use crate::token::{self, Wanted};
 use crate::trust::{is_trusted, Allowed};
 
-/// The user name CodeArtifact takes with its tokens.
-const USER_NAME: &str = "aws";
-
 /// The program uv and pip run.
 const LINK: &str = if cfg!(windows) {
     "keyring.exe"
@@ -57,17 +54,19 @@ fn answer(env: &Env, get: &KeyringGet) -> Result<()> {
         Some(token) => token,
         None => crate::credentials::token_for_tool(env, &config, &wanted)?,
     };
+    // The user name the repository's service takes (`aws` for CodeArtifact).
+    let user = requested.repository.user_name();
     let text = Secret::plain(match (get.mode, get.output) {
         (KeyringMode::Password, KeyringOutput::Plain) => format!("{}\n", token.expose()),
         (KeyringMode::Creds, KeyringOutput::Plain) => {
-            format!("{USER_NAME}\n{}\n", token.expose())
+            format!("{user}\n{}\n", token.expose())
         }
         (KeyringMode::Password, KeyringOutput::Json) => {
             format!("{}\n", serde_json::json!({ "password": token.expose() }))
         }
         (KeyringMode::Creds, KeyringOutput::Json) => format!(
             "{}\n",
-            serde_json::json!({ "username": USER_NAME, "password": token.expose() })
+            serde_json::json!({ "username": user, "password": token.expose() })
         ),
     });
     output::code(text.expose())

@@ -270,3 +270,24 @@ fn an_organizations_tenant_and_subscription_go_to_az() {
         ["az account get-access-token --resource 499b84ac-1321-427f-aa17-267ca6975798 --output json --tenant contoso.onmicrosoft.com --subscription dev-1"]
     );
 }
+
+/// Pull mode (`keyring get --mode creds`, as uv asks) answers with the user name each service
+/// takes.
+#[test]
+fn pull_mode_answers_with_each_services_user_name() {
+    let (sb, _clouds) = setup();
+    ok_out(&sb, "app", &["allow"]);
+    for (url, user, token) in [
+        (AZURE, "corp", AZ_TOKEN),
+        (GOOGLE, "oauth2accesstoken", GCLOUD_TOKEN),
+    ] {
+        let out = ok(&offline(
+            &sb,
+            "app",
+            &["keyring", "get", "--mode", "creds", "--output", "json", url],
+        ));
+        let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(got["username"], user, "{url}");
+        assert_eq!(got["password"], token, "{url}");
+    }
+}
