@@ -2,13 +2,18 @@
 //! token the user exported (`AZURE_DEVOPS_EXT_PAT`, the Azure DevOps CLI's variable), else the
 //! Azure CLI's Entra ID token for the Azure DevOps resource
 //! (`az account get-access-token --resource 499b84ac-1321-427f-aa17-267ca6975798`), which lasts
-//! about an hour. Azure DevOps takes either as the password of any user name.
+//! about an hour, else a managed identity's token where Azure provides one (App Service,
+//! Functions, Container Apps, a VM). Azure DevOps takes any of them as the password of any
+//! user name.
 
 use std::time::Duration;
 
 use crate::env::Env;
+use crate::error::{Error, Exit};
 use crate::provider::{FetchError, Fetched, Key, Provider, Terminal};
-use crate::tools::registry::AZURE_DEVOPS_EXT_PAT;
+use crate::tools::registry::{
+    AZURE_CLIENT_ID, AZURE_DEVOPS_EXT_PAT, IDENTITY_ENDPOINT, IDENTITY_HEADER,
+};
 
 /// The application id of Azure DevOps, the resource its tokens are for.
 const RESOURCE: &str = "499b84ac-1321-427f-aa17-267ca6975798";
@@ -35,33 +40,136 @@ impl Provider for Azure {
                 "AZURE_DEVOPS_EXT_PAT",
             );
         }
-        let mut args = vec![
-            "account",
-            "get-access-token",
-            "--resource",
-            RESOURCE,
-            "--output",
-            "json",
-        ];
-        // `[[azure]]`'s choice for the organization, carried as the entry's profile.
-        for part in key.profile.as_deref().unwrap_or_default().split(',') {
-            match part.split_once('=') {
-                Some(("tenant", t)) => args.extend(["--tenant", t]),
-                Some(("subscription", s)) => args.extend(["--subscription", s]),
-                _ => {}
-            }
+        // The Azure CLI when it is there; a managed identity where Azure provides one (the CLI
+        // is seldom installed on an App Service or a VM that has an identity).
+        let from_cli = env
+            .which("az")
+            .map(|_| from_az(&env, key, within, terminal));
+        match (from_cli, managed_identity(&env)) {
+            (Some(Ok(fetched)), _) => Ok(fetched),
+            (_, Some(endpoint)) => from_managed_identity(&endpoint, key, within),
+            (Some(Err(e)), None) => Err(e),
+            (None, None) => Err(FetchError {
+                error: Error::new(
+                    Exit::Runtime,
+                    format!(
+                        "no token for {}: az is not on PATH and no managed identity is here",
+                        key.describe()
+                    ),
+                )
+                .with_hint("install the Azure CLI and run 'az login', or set AZURE_DEVOPS_EXT_PAT"),
+                credentials: true,
+            }),
         }
-        let answer = crate::provider::cli::run(&env, "az", &args, key, within, terminal, SIGN_IN)?;
-        let expires = answer
-            .get("expires_on")
-            .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
-        let token = answer.get("accessToken").and_then(|t| t.as_str());
-        match (token, expires) {
-            (Some(token), Some(expires)) => {
-                crate::provider::cli::token(token.to_string(), expires, "az")
-            }
-            _ => Err(crate::provider::cli::unreadable("az", key)),
+    }
+}
+
+/// `az account get-access-token` for Azure DevOps, with `[[azure]]`'s tenant and subscription.
+fn from_az(
+    env: &Env,
+    key: &Key,
+    within: Duration,
+    terminal: Terminal,
+) -> Result<Fetched, FetchError> {
+    let mut args = vec![
+        "account",
+        "get-access-token",
+        "--resource",
+        RESOURCE,
+        "--output",
+        "json",
+    ];
+    // `[[azure]]`'s choice for the organization, carried as the entry's profile.
+    for part in key.profile.as_deref().unwrap_or_default().split(',') {
+        match part.split_once('=') {
+            Some(("tenant", t)) => args.extend(["--tenant", t]),
+            Some(("subscription", s)) => args.extend(["--subscription", s]),
+            _ => {}
         }
+    }
+    let answer = crate::provider::cli::run(env, "az", &args, key, within, terminal, SIGN_IN)?;
+    token_of(&answer, "accessToken", "az", key)
+}
+
+/// Where a managed identity answers, as Azure's own libraries find it: App Service, Functions
+/// and Container Apps name their endpoint (`IDENTITY_ENDPOINT`, with `IDENTITY_HEADER`); an
+/// Azure VM has the instance metadata service, asked only when the firmware says Microsoft.
+enum Endpoint {
+    Service { url: String, header: String },
+    Instance,
+}
+
+fn managed_identity(env: &Env) -> Option<Endpoint> {
+    match (env.var(IDENTITY_ENDPOINT), env.var(IDENTITY_HEADER)) {
+        (Some(url), Some(header)) if !url.is_empty() => Some(Endpoint::Service { url, header }),
+        _ if crate::provider::metadata::dmi_says(env, "Microsoft Corporation") => {
+            Some(Endpoint::Instance)
+        }
+        _ => None,
+    }
+}
+
+/// A token for Azure DevOps from the managed identity (`AZURE_CLIENT_ID` picks a user-assigned
+/// one).
+fn from_managed_identity(
+    endpoint: &Endpoint,
+    key: &Key,
+    within: Duration,
+) -> Result<Fetched, FetchError> {
+    let client = Env::from_process()
+        .var(AZURE_CLIENT_ID)
+        .filter(|c| c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+        .map(|c| format!("&client_id={c}"))
+        .unwrap_or_default();
+    let (url, headers) = match endpoint {
+        Endpoint::Service { url, header } => (
+            format!("{url}?api-version=2019-08-01&resource={RESOURCE}{client}"),
+            vec![("X-IDENTITY-HEADER", header.as_str())],
+        ),
+        Endpoint::Instance => (
+            format!("http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource={RESOURCE}{client}"),
+            vec![("Metadata", "true")],
+        ),
+    };
+    let (status, answer) = crate::provider::metadata::get_json(&url, &headers, within)
+        .map_err(|why| managed_error(key, &why))?;
+    if status != 200 {
+        return Err(managed_error(key, &format!("it answered {status}")));
+    }
+    token_of(&answer, "access_token", "the managed identity", key)
+}
+
+fn managed_error(key: &Key, why: &str) -> FetchError {
+    FetchError {
+        error: Error::new(
+            Exit::Runtime,
+            format!(
+                "the managed identity gave no token for {}: {}",
+                key.describe(),
+                crate::output::printable(why)
+            ),
+        )
+        .with_hint("check the identity's access to the organization, or set AZURE_DEVOPS_EXT_PAT"),
+        credentials: true,
+    }
+}
+
+/// The token and its expiry (`expires_on`, Unix seconds as a number or a string) of an answer.
+fn token_of(
+    answer: &serde_json::Value,
+    field: &str,
+    from: &str,
+    key: &Key,
+) -> Result<Fetched, FetchError> {
+    let expires = answer
+        .get("expires_on")
+        .and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
+    let token = answer.get(field).and_then(|t| t.as_str());
+    match (token, expires) {
+        (Some(token), Some(expires)) => {
+            crate::provider::cli::token(token.to_string(), expires, from)
+        }
+        _ => Err(crate::provider::cli::unreadable(from, key)),
     }
 }
 

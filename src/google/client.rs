@@ -1,14 +1,16 @@
 //! Tokens for Google Artifact Registry: an access token the user exported
 //! (`GOOGLE_OAUTH_ACCESS_TOKEN`, the variable Google's Terraform provider and others read, for
-//! CI), else the gcloud CLI's, from `gcloud config config-helper --format=json` (the helper
+//! CI), else the metadata server's on Google Cloud (Compute Engine, Cloud Run, GKE with
+//! `GCE_METADATA_HOST`), else the gcloud CLI's, from `gcloud config config-helper --format=json` (the helper
 //! gcloud offers other programs: the token and its expiry, refreshed when due). Tokens last an
 //! hour; the user name is `oauth2accesstoken`.
 
 use std::time::Duration;
 
 use crate::env::Env;
+use crate::error::{Error, Exit};
 use crate::provider::{FetchError, Fetched, Key, Provider, Terminal};
-use crate::tools::registry::GOOGLE_OAUTH_ACCESS_TOKEN;
+use crate::tools::registry::{GCE_METADATA_HOST, GOOGLE_OAUTH_ACCESS_TOKEN, K_SERVICE};
 
 /// How long an exported token is kept before the variable is read again (an access token
 /// lasts an hour at most).
@@ -29,6 +31,11 @@ impl Provider for Google {
             let expires = crate::clock::now() + EXPORTED_KEPT;
             return crate::provider::cli::token(token, expires, "GOOGLE_OAUTH_ACCESS_TOKEN");
         }
+        // On Google Cloud the metadata server answers for the machine's service account, as
+        // application default credentials do there; elsewhere gcloud.
+        if let Some(host) = metadata_host(&env) {
+            return from_metadata(&host, key, within);
+        }
         let args = ["config", "config-helper", "--format=json"];
         let answer =
             crate::provider::cli::run(&env, "gcloud", &args, key, within, terminal, SIGN_IN)?;
@@ -46,6 +53,52 @@ impl Provider for Google {
             }
             _ => Err(crate::provider::cli::unreadable("gcloud", key)),
         }
+    }
+}
+
+/// The metadata server's `host[:port]` where there is one: `GCE_METADATA_HOST` (google-auth's
+/// variable), else its address on Compute Engine (the firmware says Google) and Cloud Run
+/// (`K_SERVICE`). Never asked elsewhere: off Google Cloud it would only time out.
+fn metadata_host(env: &Env) -> Option<String> {
+    if let Some(host) = env.var(GCE_METADATA_HOST).filter(|h| !h.is_empty()) {
+        return Some(host);
+    }
+    let on_google = env.is_set(K_SERVICE) || crate::provider::metadata::dmi_says(env, "Google");
+    on_google.then(|| "169.254.169.254".to_string())
+}
+
+/// The default service account's token from the metadata server.
+fn from_metadata(host: &str, key: &Key, within: Duration) -> Result<Fetched, FetchError> {
+    let url = format!("http://{host}/computeMetadata/v1/instance/service-accounts/default/token");
+    let failed = |why: &str| {
+        FetchError {
+        error: Error::new(
+            Exit::Runtime,
+            format!(
+                "the metadata server gave no token for {}: {}",
+                key.describe(),
+                crate::output::printable(why)
+            ),
+        )
+        .with_hint("check the service account's access to the repository, or set GOOGLE_OAUTH_ACCESS_TOKEN"),
+        credentials: true,
+    }
+    };
+    let (status, answer) =
+        crate::provider::metadata::get_json(&url, &[("Metadata-Flavor", "Google")], within)
+            .map_err(|why| failed(&why))?;
+    if status != 200 {
+        return Err(failed(&format!("it answered {status}")));
+    }
+    let token = answer.get("access_token").and_then(|t| t.as_str());
+    let lasts = answer.get("expires_in").and_then(serde_json::Value::as_i64);
+    match (token, lasts) {
+        (Some(token), Some(lasts)) => crate::provider::cli::token(
+            token.to_string(),
+            crate::clock::now() + lasts,
+            "the metadata server",
+        ),
+        _ => Err(crate::provider::cli::unreadable("the metadata server", key)),
     }
 }
 

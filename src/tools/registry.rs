@@ -191,6 +191,18 @@ pub const SWIFTPM_NETRC_DATA: &str = "SWIFTPM_NETRC_DATA";
 /// A personal access token for Azure DevOps (the Azure DevOps CLI's variable): Azure Artifacts'
 /// token when set, before the Azure CLI.
 pub const AZURE_DEVOPS_EXT_PAT: &str = "AZURE_DEVOPS_EXT_PAT";
+/// `off`: never ask a cloud's metadata service on the strength of the machine's firmware (the
+/// tests set it, so that no test can reach one); an endpoint a variable names is still asked.
+pub const CA_ENV_CLOUD_METADATA: &str = "CA_ENV_CLOUD_METADATA";
+/// A managed identity's endpoint and secret header (App Service, Functions, Container Apps).
+pub const IDENTITY_ENDPOINT: &str = "IDENTITY_ENDPOINT";
+pub const IDENTITY_HEADER: &str = "IDENTITY_HEADER";
+/// A user-assigned managed identity's client id.
+pub const AZURE_CLIENT_ID: &str = "AZURE_CLIENT_ID";
+/// Where Google's metadata server is (`host[:port]`), as google-auth reads it.
+pub const GCE_METADATA_HOST: &str = "GCE_METADATA_HOST";
+/// Set on Cloud Run, which has a metadata server.
+pub const K_SERVICE: &str = "K_SERVICE";
 /// An access token for Google Cloud (CI): Artifact Registry's token when set, before gcloud.
 pub const GOOGLE_OAUTH_ACCESS_TOKEN: &str = "GOOGLE_OAUTH_ACCESS_TOKEN";
 /// The user's home: the walk's end, `~/.netrc`, the XDG defaults.

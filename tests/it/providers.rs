@@ -291,3 +291,42 @@ fn pull_mode_answers_with_each_services_user_name() {
         assert_eq!(got["password"], token, "{url}");
     }
 }
+
+/// Where no CLI is, a managed identity (the endpoint App Service names) and Google's metadata
+/// server give the token; a wrong identity secret is one line; with neither, one line says so.
+#[test]
+fn managed_identity_and_the_metadata_server_answer_where_no_cli_is() {
+    use crate::support::clouds::{Metadata, METADATA_TOKEN, MI_SECRET, MI_TOKEN};
+    let (mut sb, _clouds) = setup();
+    // No az or gcloud on PATH.
+    sb.set_env("PATH", "/usr/bin:/bin");
+    ok_out(&sb, "app", &["allow"]);
+    let out = sb.run("app", &["token", "corp"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("az is not on PATH and no managed identity is here"),
+        "{}",
+        stderr(&out)
+    );
+
+    let metadata = Metadata::start();
+    sb.set_env(
+        "IDENTITY_ENDPOINT",
+        format!("http://127.0.0.1:{}/msi/token", metadata.port),
+    );
+    sb.set_env("IDENTITY_HEADER", "wrong");
+    let out = sb.run("app", &["token", "corp"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("the managed identity gave no token for Azure DevOps organization contoso: it answered 401"), "{}", stderr(&out));
+    sb.set_env("IDENTITY_HEADER", MI_SECRET);
+    assert_eq!(ok(&sb.run("app", &["token", "corp"])).trim(), MI_TOKEN);
+
+    sb.set_env("GCE_METADATA_HOST", format!("127.0.0.1:{}", metadata.port));
+    assert_eq!(
+        ok(&sb.run("app", &["token", GOOGLE])).trim(),
+        METADATA_TOKEN
+    );
+    let seen = metadata.seen();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(seen[2].starts_with("GET /computeMetadata/v1/instance/service-accounts/default/token "));
+}

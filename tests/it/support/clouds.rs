@@ -78,3 +78,79 @@ impl Clouds {
         )
     }
 }
+
+/// A stand-in for the clouds' metadata endpoints on loopback: Azure's managed identity
+/// endpoint (`/msi/token`, which App Service names in `IDENTITY_ENDPOINT` and which needs the
+/// `X-IDENTITY-HEADER` secret) and Google's metadata server
+/// (`/computeMetadata/v1/instance/service-accounts/default/token`, `Metadata-Flavor: Google`).
+/// It records each request line.
+pub struct Metadata {
+    pub port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+pub const MI_TOKEN: &str = "eyJ0eXAiOiJKV1Qi.managed-identity-token";
+pub const METADATA_TOKEN: &str = "ya29.c.metadata-server-token";
+pub const MI_SECRET: &str = "identity-header-secret";
+
+impl Metadata {
+    pub fn start() -> Metadata {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let mut reader = BufReader::new(conn.try_clone().unwrap());
+                let mut head = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push(line.trim_end().to_string());
+                }
+                let request = head.first().cloned().unwrap_or_default();
+                log.lock().unwrap().push(request.clone());
+                let has = |h: &str| head.iter().any(|l| l.eq_ignore_ascii_case(h));
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs();
+                let (status, body) = if request.starts_with(
+                    "GET /msi/token?api-version=2019-08-01&resource=499b84ac-1321-427f-aa17-267ca6975798 ",
+                ) {
+                    if has(&format!("X-IDENTITY-HEADER: {MI_SECRET}")) {
+                        let body = format!(
+                            "{{\"access_token\": \"{MI_TOKEN}\", \"expires_on\": \"{}\", \"resource\": \"499b84ac-1321-427f-aa17-267ca6975798\", \"token_type\": \"Bearer\"}}",
+                            now + 3600
+                        );
+                        (200, body)
+                    } else {
+                        (401, "{}".to_string())
+                    }
+                } else if request
+                    .starts_with("GET /computeMetadata/v1/instance/service-accounts/default/token ")
+                    && has("Metadata-Flavor: Google")
+                {
+                    (200, format!("{{\"access_token\": \"{METADATA_TOKEN}\", \"expires_in\": 3599, \"token_type\": \"Bearer\"}}"))
+                } else {
+                    (404, "{}".to_string())
+                };
+                // Chunked, as real metadata servers may answer.
+                let answer = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{body}\r\n0\r\n\r\n",
+                    body.len()
+                );
+                let mut conn = conn;
+                let _ = conn.write_all(answer.as_bytes());
+            }
+        });
+        Metadata { port, seen }
+    }
+
+    pub fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}

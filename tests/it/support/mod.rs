@@ -82,7 +82,8 @@ impl Sandbox {
             .env("PWD", &cwd)
             .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
             .env("XDG_STATE_HOME", self.state_dir())
-            .env("AWS_EC2_METADATA_DISABLED", "true");
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("CA_ENV_CLOUD_METADATA", "off");
         for (k, v) in &self.extra_env {
             cmd.env(k, v);
         }
@@ -104,6 +105,7 @@ impl Sandbox {
             ),
             ("XDG_STATE_HOME".to_string(), path(self.state_dir())),
             ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
+            ("CA_ENV_CLOUD_METADATA".to_string(), "off".to_string()),
             ("TERM".to_string(), "dumb".to_string()),
         ];
         pairs.extend(self.extra_env.iter().cloned());
