@@ -12,7 +12,8 @@ use crate::env::Env;
 use crate::error::{Error, Exit};
 use crate::provider::{FetchError, Fetched, Key, Provider, Terminal};
 use crate::tools::registry::{
-    AZURE_CLIENT_ID, AZURE_DEVOPS_EXT_PAT, IDENTITY_ENDPOINT, IDENTITY_HEADER,
+    AZURE_AUTHORITY_HOST, AZURE_CLIENT_ID, AZURE_DEVOPS_EXT_PAT, AZURE_FEDERATED_TOKEN_FILE,
+    AZURE_TENANT_ID, IDENTITY_ENDPOINT, IDENTITY_HEADER,
 };
 
 /// The application id of Azure DevOps, the resource its tokens are for.
@@ -42,13 +43,21 @@ impl Provider for Azure {
         }
         // The Azure CLI when it is there; a managed identity where Azure provides one (the CLI
         // is seldom installed on an App Service or a VM that has an identity).
-        let from_cli = env
-            .which("az")
-            .map(|_| from_az(&env, key, within, terminal));
+        let from_cli = match env.which("az") {
+            Some(_) => match from_az(&env, key, within, terminal) {
+                Ok(fetched) => return Ok(fetched),
+                Err(e) => Some(e),
+            },
+            None => None,
+        };
+        // Workload identity (a Kubernetes service account federated with an app registration),
+        // then a managed identity.
+        if let Some(federated) = workload_identity(&env) {
+            return from_workload_identity(&federated, key, within);
+        }
         match (from_cli, managed_identity(&env)) {
-            (Some(Ok(fetched)), _) => Ok(fetched),
             (_, Some(endpoint)) => from_managed_identity(&endpoint, key, within),
-            (Some(Err(e)), None) => Err(e),
+            (Some(e), None) => Err(e),
             (None, None) => Err(FetchError {
                 error: Error::new(
                     Exit::Runtime,
@@ -89,6 +98,88 @@ fn from_az(
     }
     let answer = crate::provider::cli::run(env, "az", &args, key, within, terminal, SIGN_IN)?;
     token_of(&answer, "accessToken", "az", key)
+}
+
+/// What Azure workload identity puts in a pod's environment (`AZURE_FEDERATED_TOKEN_FILE`,
+/// `AZURE_CLIENT_ID`, `AZURE_TENANT_ID`, `AZURE_AUTHORITY_HOST`).
+struct Federated {
+    token_file: String,
+    client: String,
+    tenant: String,
+    authority: String,
+}
+
+fn workload_identity(env: &Env) -> Option<Federated> {
+    let var = |name| env.var(name).filter(|v| !v.is_empty());
+    Some(Federated {
+        token_file: var(AZURE_FEDERATED_TOKEN_FILE)?,
+        client: var(AZURE_CLIENT_ID)?,
+        tenant: var(AZURE_TENANT_ID)?,
+        authority: var(AZURE_AUTHORITY_HOST)
+            .unwrap_or_else(|| "https://login.microsoftonline.com/".into()),
+    })
+}
+
+/// Exchanges the federated token for an Entra ID token for Azure DevOps (the client
+/// credentials flow with a client assertion, as `azure_identity`'s `WorkloadIdentityCredential`
+/// does).
+fn from_workload_identity(
+    f: &Federated,
+    key: &Key,
+    within: Duration,
+) -> Result<Fetched, FetchError> {
+    let failed = |why: &str| FetchError {
+        error: Error::new(
+            Exit::Runtime,
+            format!(
+                "workload identity gave no token for {}: {}",
+                key.describe(),
+                crate::output::printable(why)
+            ),
+        )
+        .with_hint(
+            "check the federated credential of AZURE_CLIENT_ID and its access to the organization",
+        ),
+        credentials: true,
+    };
+    let path = std::path::Path::new(&f.token_file);
+    let assertion = match crate::state::read_regular(path, 64 * 1024) {
+        Ok(Some(bytes)) => {
+            String::from_utf8(bytes).map_err(|_| failed("the federated token is not text"))?
+        }
+        _ => return Err(failed(&format!("cannot read {}", path.display()))),
+    };
+    let url = format!(
+        "{}/{}/oauth2/v2.0/token",
+        f.authority.trim_end_matches('/'),
+        f.tenant
+    );
+    let scope = format!("{RESOURCE}/.default");
+    let form = [
+        ("client_id", f.client.as_str()),
+        ("scope", scope.as_str()),
+        (
+            "client_assertion_type",
+            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ),
+        ("client_assertion", assertion.trim()),
+        ("grant_type", "client_credentials"),
+    ];
+    let (status, answer) =
+        crate::provider::https::post_form(&url, &form, within).map_err(|why| failed(&why))?;
+    if status != 200 {
+        return Err(failed(&format!("it answered {status}")));
+    }
+    let token = answer.get("access_token").and_then(|t| t.as_str());
+    let lasts = answer.get("expires_in").and_then(serde_json::Value::as_i64);
+    match (token, lasts) {
+        (Some(token), Some(lasts)) => crate::provider::cli::token(
+            token.to_string(),
+            crate::clock::now() + lasts,
+            "workload identity",
+        ),
+        _ => Err(crate::provider::cli::unreadable("workload identity", key)),
+    }
 }
 
 /// Where a managed identity answers, as Azure's own libraries find it: App Service, Functions

@@ -10,7 +10,10 @@ use std::time::Duration;
 use crate::env::Env;
 use crate::error::{Error, Exit};
 use crate::provider::{FetchError, Fetched, Key, Provider, Terminal};
-use crate::tools::registry::{GCE_METADATA_HOST, GOOGLE_OAUTH_ACCESS_TOKEN, K_SERVICE};
+use crate::tools::registry::{
+    CLOUDSDK_CONFIG, GCE_METADATA_HOST, GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_OAUTH_ACCESS_TOKEN,
+    K_SERVICE,
+};
 
 /// How long an exported token is kept before the variable is read again (an access token
 /// lasts an hour at most).
@@ -31,8 +34,11 @@ impl Provider for Google {
             let expires = crate::clock::now() + EXPORTED_KEPT;
             return crate::provider::cli::token(token, expires, "GOOGLE_OAUTH_ACCESS_TOKEN");
         }
-        // On Google Cloud the metadata server answers for the machine's service account, as
-        // application default credentials do there; elsewhere gcloud.
+        // Application default credentials (a file), then on Google Cloud the metadata server,
+        // then gcloud: the order google-auth's `default()` follows, the CLI last.
+        if let Some(file) = adc_file(&env) {
+            return from_adc_file(&file, key, within);
+        }
         if let Some(host) = metadata_host(&env) {
             return from_metadata(&host, key, within);
         }
@@ -55,6 +61,111 @@ impl Provider for Google {
         }
     }
 }
+
+/// The application default credentials file: the one `GOOGLE_APPLICATION_CREDENTIALS` names,
+/// else the one `gcloud auth application-default login` writes (in `$CLOUDSDK_CONFIG`, else
+/// `~/.config/gcloud`), when it is there.
+fn adc_file(env: &Env) -> Option<std::path::PathBuf> {
+    if let Some(named) = env
+        .var(GOOGLE_APPLICATION_CREDENTIALS)
+        .filter(|v| !v.is_empty())
+    {
+        return Some(named.into());
+    }
+    let dir = match env.var(CLOUDSDK_CONFIG).filter(|v| !v.is_empty()) {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => env.home()?.join(".config/gcloud"),
+    };
+    Some(dir.join("application_default_credentials.json")).filter(|p| p.is_file())
+}
+
+/// A token from an application default credentials file: a user's refresh token
+/// (`authorized_user`) or a service account key (`service_account`, an RS256-signed
+/// assertion), exchanged at the file's `token_uri` (Google's OAuth endpoint by default).
+fn from_adc_file(
+    path: &std::path::Path,
+    key: &Key,
+    within: Duration,
+) -> Result<Fetched, FetchError> {
+    let failed = |why: &str| {
+        FetchError {
+        error: Error::new(
+            Exit::Runtime,
+            format!(
+                "the application default credentials in {} gave no token for {}: {}",
+                path.display(),
+                key.describe(),
+                crate::output::printable(why)
+            ),
+        )
+        .with_hint("run 'gcloud auth application-default login', or point GOOGLE_APPLICATION_CREDENTIALS at a working key"),
+        credentials: true,
+    }
+    };
+    let text = match crate::state::read_regular(path, 64 * 1024) {
+        Ok(Some(bytes)) => String::from_utf8(bytes).map_err(|_| failed("not UTF-8"))?,
+        _ => return Err(failed("cannot read it")),
+    };
+    let info: serde_json::Value = serde_json::from_str(&text).map_err(|_| failed("not JSON"))?;
+    let field = |name: &str| {
+        info.get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let token_uri = match field("token_uri") {
+        u if u.is_empty() => TOKEN_URI.to_string(),
+        u => u,
+    };
+    let form: Vec<(&str, String)> = match field("type").as_str() {
+        "authorized_user" => vec![
+            ("grant_type", "refresh_token".into()),
+            ("client_id", field("client_id")),
+            ("client_secret", field("client_secret")),
+            ("refresh_token", field("refresh_token")),
+        ],
+        "service_account" => {
+            let assertion = super::jwt::assertion(
+                &field("client_email"),
+                &field("private_key"),
+                &field("private_key_id"),
+                &token_uri,
+            )
+            .map_err(&failed)?;
+            vec![
+                (
+                    "grant_type",
+                    "urn:ietf:params:oauth:grant-type:jwt-bearer".into(),
+                ),
+                ("assertion", assertion),
+            ]
+        }
+        _ => {
+            return Err(failed(
+                "only authorized_user and service_account files are served",
+            ))
+        }
+    };
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, answer) =
+        crate::provider::https::post_form(&token_uri, &form, within).map_err(|why| failed(&why))?;
+    if status != 200 {
+        return Err(failed(&format!("the token endpoint answered {status}")));
+    }
+    let token = answer.get("access_token").and_then(|t| t.as_str());
+    let lasts = answer.get("expires_in").and_then(serde_json::Value::as_i64);
+    match (token, lasts) {
+        (Some(token), Some(lasts)) => crate::provider::cli::token(
+            token.to_string(),
+            crate::clock::now() + lasts,
+            "application default credentials",
+        ),
+        _ => Err(crate::provider::cli::unreadable("the token endpoint", key)),
+    }
+}
+
+/// Google's OAuth token endpoint, where a credentials file names none.
+const TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 
 /// The metadata server's `host[:port]` where there is one: `GCE_METADATA_HOST` (google-auth's
 /// variable), else its address on Compute Engine (the firmware says Google) and Cloud Run

@@ -2,4 +2,5 @@
 //! tokens come from (`client`: an access token the user exported, else the gcloud CLI).
 
 pub mod client;
+mod jwt;
 pub mod url;

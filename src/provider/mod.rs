@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub mod cli;
+pub mod https;
 pub mod metadata;
 
 use crate::error::Error;

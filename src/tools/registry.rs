@@ -197,10 +197,18 @@ pub const CA_ENV_CLOUD_METADATA: &str = "CA_ENV_CLOUD_METADATA";
 /// A managed identity's endpoint and secret header (App Service, Functions, Container Apps).
 pub const IDENTITY_ENDPOINT: &str = "IDENTITY_ENDPOINT";
 pub const IDENTITY_HEADER: &str = "IDENTITY_HEADER";
-/// A user-assigned managed identity's client id.
+/// A user-assigned managed identity's client id; workload identity's app registration.
 pub const AZURE_CLIENT_ID: &str = "AZURE_CLIENT_ID";
+/// Azure workload identity: the federated token's file, the tenant, the Entra ID host.
+pub const AZURE_FEDERATED_TOKEN_FILE: &str = "AZURE_FEDERATED_TOKEN_FILE";
+pub const AZURE_TENANT_ID: &str = "AZURE_TENANT_ID";
+pub const AZURE_AUTHORITY_HOST: &str = "AZURE_AUTHORITY_HOST";
 /// Where Google's metadata server is (`host[:port]`), as google-auth reads it.
 pub const GCE_METADATA_HOST: &str = "GCE_METADATA_HOST";
+/// Google's application default credentials file, and gcloud's configuration directory
+/// (where `gcloud auth application-default login` writes one).
+pub const GOOGLE_APPLICATION_CREDENTIALS: &str = "GOOGLE_APPLICATION_CREDENTIALS";
+pub const CLOUDSDK_CONFIG: &str = "CLOUDSDK_CONFIG";
 /// Set on Cloud Run, which has a metadata server.
 pub const K_SERVICE: &str = "K_SERVICE";
 /// An access token for Google Cloud (CI): Artifact Registry's token when set, before gcloud.

@@ -309,7 +309,7 @@ fn managed_identity_and_the_metadata_server_answer_where_no_cli_is() {
         stderr(&out)
     );
 
-    let metadata = Metadata::start();
+    let metadata = Metadata::start(None);
     sb.set_env(
         "IDENTITY_ENDPOINT",
         format!("http://127.0.0.1:{}/msi/token", metadata.port),
@@ -329,4 +329,111 @@ fn managed_identity_and_the_metadata_server_answer_where_no_cli_is() {
     let seen = metadata.seen();
     assert_eq!(seen.len(), 3, "{seen:?}");
     assert!(seen[2].starts_with("GET /computeMetadata/v1/instance/service-accounts/default/token "));
+}
+
+/// Azure workload identity (the pod's federated token exchanged at Entra ID) and Google's
+/// application default credentials (a user's refresh token, a service account key whose
+/// RS256 assertion the stand-in verifies with openssl), where no CLI is.
+#[test]
+fn workload_identity_and_application_default_credentials_where_no_cli_is() {
+    use crate::support::clouds::{
+        Metadata, ServiceAccount, ADC_SA_TOKEN, ADC_USER_TOKEN, FEDERATED, REFRESH, WI_TOKEN,
+    };
+    let (mut sb, _clouds) = setup();
+    sb.set_env("PATH", "/usr/bin:/bin");
+    ok_out(&sb, "app", &["allow"]);
+    let keys = sb.path().join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let key = keys.join("key.pem");
+    let public = keys.join("public.pem");
+    for args in [
+        vec![
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out",
+        ],
+        vec!["pkey", "-pubout", "-in"],
+    ] {
+        let mut cmd = Command::new("openssl");
+        cmd.args(&args);
+        if args[0] == "genpkey" {
+            cmd.arg(&key);
+        } else {
+            cmd.arg(&key).arg("-out").arg(&public);
+        }
+        assert!(cmd.output().unwrap().status.success(), "openssl {args:?}");
+    }
+    let email = "builder@acme-prod.iam.gserviceaccount.com";
+    let server = Metadata::start(Some(ServiceAccount {
+        public_pem: public,
+        email: email.into(),
+    }));
+    let base = format!("http://127.0.0.1:{}", server.port);
+
+    let federated = sb.write("federated-token", FEDERATED);
+    sb.set_env(
+        "AZURE_FEDERATED_TOKEN_FILE",
+        federated.display().to_string(),
+    );
+    sb.set_env("AZURE_CLIENT_ID", "app-1");
+    sb.set_env("AZURE_TENANT_ID", "tenant-1");
+    sb.set_env("AZURE_AUTHORITY_HOST", format!("{base}/"));
+    assert_eq!(ok(&sb.run("app", &["token", "corp"])).trim(), WI_TOKEN);
+
+    let user = sb.write(
+        "adc-user.json",
+        &format!(
+            "{{\"type\": \"authorized_user\", \"client_id\": \"client-1\", \"client_secret\": \"secret-1\", \
+             \"refresh_token\": \"{REFRESH}\", \"token_uri\": \"{base}/token\"}}"
+        ),
+    );
+    sb.set_env("GOOGLE_APPLICATION_CREDENTIALS", user.display().to_string());
+    assert_eq!(
+        ok(&sb.run("app", &["token", GOOGLE])).trim(),
+        ADC_USER_TOKEN
+    );
+
+    let pem = std::fs::read_to_string(&key).unwrap();
+    let account = serde_json::json!({
+        "type": "service_account", "client_email": email, "private_key_id": "k1",
+        "private_key": pem, "token_uri": format!("{base}/token"),
+    });
+    let file = sb.write("adc-sa.json", &account.to_string());
+    sb.set_env("GOOGLE_APPLICATION_CREDENTIALS", file.display().to_string());
+    ok(&sb.run("", &["logout", "--all"]));
+    assert_eq!(ok(&sb.run("app", &["token", GOOGLE])).trim(), ADC_SA_TOKEN);
+
+    // A key the endpoint does not know: refused, one line.
+    let other = keys.join("other.pem");
+    assert!(Command::new("openssl")
+        .args([
+            "genpkey",
+            "-algorithm",
+            "RSA",
+            "-pkeyopt",
+            "rsa_keygen_bits:2048",
+            "-out"
+        ])
+        .arg(&other)
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let account = serde_json::json!({
+        "type": "service_account", "client_email": email, "private_key_id": "k2",
+        "private_key": std::fs::read_to_string(&other).unwrap(), "token_uri": format!("{base}/token"),
+    });
+    std::fs::write(&file, account.to_string()).unwrap();
+    ok(&sb.run("", &["logout", "--all"]));
+    let out = sb.run("app", &["token", GOOGLE]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("the token endpoint answered 400"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("PRIVATE KEY"));
 }

@@ -79,11 +79,14 @@ impl Clouds {
     }
 }
 
-/// A stand-in for the clouds' metadata endpoints on loopback: Azure's managed identity
-/// endpoint (`/msi/token`, which App Service names in `IDENTITY_ENDPOINT` and which needs the
-/// `X-IDENTITY-HEADER` secret) and Google's metadata server
-/// (`/computeMetadata/v1/instance/service-accounts/default/token`, `Metadata-Flavor: Google`).
-/// It records each request line.
+/// A stand-in for the clouds' metadata and token endpoints on loopback, checking what the
+/// real ones check: Azure's managed identity endpoint (`/msi/token`, which App Service names in
+/// `IDENTITY_ENDPOINT`, with the `X-IDENTITY-HEADER` secret); Entra ID's token endpoint for
+/// workload identity (`/TENANT/oauth2/v2.0/token`, the client credentials flow with the
+/// federated token as client assertion); Google's metadata server
+/// (`/computeMetadata/v1/instance/service-accounts/default/token`, `Metadata-Flavor: Google`)
+/// and OAuth endpoint (`/token`: a refresh token, or a service account's RS256 assertion,
+/// verified with openssl against the key's public half). It records each request line.
 pub struct Metadata {
     pub port: u16,
     seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
@@ -92,14 +95,26 @@ pub struct Metadata {
 pub const MI_TOKEN: &str = "eyJ0eXAiOiJKV1Qi.managed-identity-token";
 pub const METADATA_TOKEN: &str = "ya29.c.metadata-server-token";
 pub const MI_SECRET: &str = "identity-header-secret";
+pub const WI_TOKEN: &str = "eyJ0eXAiOiJKV1Qi.workload-identity-token";
+pub const FEDERATED: &str = "eyJhbGciOiJSUzI1NiJ9.federated-kubernetes-token.sig";
+pub const ADC_USER_TOKEN: &str = "ya29.a0-authorized-user-token";
+pub const ADC_SA_TOKEN: &str = "ya29.c.service-account-token";
+pub const REFRESH: &str = "1//refresh-token";
+
+/// What the stand-in knows of a service account key: its public half and its email.
+pub struct ServiceAccount {
+    pub public_pem: PathBuf,
+    pub email: String,
+}
 
 impl Metadata {
-    pub fn start() -> Metadata {
-        use std::io::{BufRead, BufReader, Write};
+    pub fn start(account: Option<ServiceAccount>) -> Metadata {
+        use std::io::{BufRead, BufReader, Read, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let log = seen.clone();
+        let account = std::sync::Arc::new(account);
         std::thread::spawn(move || {
             for conn in listener.incoming().flatten() {
                 let mut reader = BufReader::new(conn.try_clone().unwrap());
@@ -111,19 +126,34 @@ impl Metadata {
                     }
                     head.push(line.trim_end().to_string());
                 }
+                let length = head
+                    .iter()
+                    .find_map(|l| {
+                        let (k, v) = l.split_once(':')?;
+                        k.eq_ignore_ascii_case("content-length")
+                            .then(|| v.trim().parse().ok())?
+                    })
+                    .unwrap_or(0usize);
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let form = parse_form(&String::from_utf8_lossy(&body));
                 let request = head.first().cloned().unwrap_or_default();
                 log.lock().unwrap().push(request.clone());
                 let has = |h: &str| head.iter().any(|l| l.eq_ignore_ascii_case(h));
+                let got = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
                 let now = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .unwrap()
                     .as_secs();
+                let lasting = |token: &str| {
+                    (200, format!("{{\"access_token\": \"{token}\", \"expires_in\": 3599, \"token_type\": \"Bearer\"}}"))
+                };
                 let (status, body) = if request.starts_with(
                     "GET /msi/token?api-version=2019-08-01&resource=499b84ac-1321-427f-aa17-267ca6975798 ",
                 ) {
                     if has(&format!("X-IDENTITY-HEADER: {MI_SECRET}")) {
                         let body = format!(
-                            "{{\"access_token\": \"{MI_TOKEN}\", \"expires_on\": \"{}\", \"resource\": \"499b84ac-1321-427f-aa17-267ca6975798\", \"token_type\": \"Bearer\"}}",
+                            "{{\"access_token\": \"{MI_TOKEN}\", \"expires_on\": \"{}\", \"token_type\": \"Bearer\"}}",
                             now + 3600
                         );
                         (200, body)
@@ -134,13 +164,38 @@ impl Metadata {
                     .starts_with("GET /computeMetadata/v1/instance/service-accounts/default/token ")
                     && has("Metadata-Flavor: Google")
                 {
-                    (200, format!("{{\"access_token\": \"{METADATA_TOKEN}\", \"expires_in\": 3599, \"token_type\": \"Bearer\"}}"))
+                    lasting(METADATA_TOKEN)
+                } else if request.starts_with("POST /tenant-1/oauth2/v2.0/token ") {
+                    let ok = got("grant_type") == Some("client_credentials")
+                        && got("client_id") == Some("app-1")
+                        && got("scope") == Some("499b84ac-1321-427f-aa17-267ca6975798/.default")
+                        && got("client_assertion_type")
+                            == Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+                        && got("client_assertion") == Some(FEDERATED);
+                    if ok { lasting(WI_TOKEN) } else { (400, "{}".to_string()) }
+                } else if request.starts_with("POST /token ") {
+                    match got("grant_type") {
+                        Some("refresh_token")
+                            if got("refresh_token") == Some(REFRESH)
+                                && got("client_id") == Some("client-1")
+                                && got("client_secret") == Some("secret-1") =>
+                        {
+                            lasting(ADC_USER_TOKEN)
+                        }
+                        Some("urn:ietf:params:oauth:grant-type:jwt-bearer") => {
+                            let valid = account.as_ref().as_ref().is_some_and(|a| {
+                                verify(got("assertion").unwrap_or_default(), a, port)
+                            });
+                            if valid { lasting(ADC_SA_TOKEN) } else { (400, "{}".to_string()) }
+                        }
+                        _ => (400, "{}".to_string()),
+                    }
                 } else {
                     (404, "{}".to_string())
                 };
                 // Chunked, as real metadata servers may answer.
                 let answer = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{body}\r\n0\r\n\r\n",
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{body}\r\n0\r\n\r\n",
                     body.len()
                 );
                 let mut conn = conn;
@@ -153,4 +208,61 @@ impl Metadata {
     pub fn seen(&self) -> Vec<String> {
         self.seen.lock().unwrap().clone()
     }
+}
+
+/// `a=b&c=d`, percent-decoded.
+fn parse_form(body: &str) -> Vec<(String, String)> {
+    let decode = |s: &str| {
+        let bytes = s.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' && i + 2 < bytes.len() {
+                if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                    out.push(b);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    body.split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect()
+}
+
+/// Whether `jwt` is an RS256 assertion by `account`'s key for this endpoint, as Google checks
+/// it: the signature (openssl, against the public key), the issuer and the audience.
+fn verify(jwt: &str, account: &ServiceAccount, port: u16) -> bool {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let [header, claims, signature] = parts[..] else {
+        return false;
+    };
+    let Ok(claims_json) = URL_SAFE_NO_PAD.decode(claims) else {
+        return false;
+    };
+    let claims_json: serde_json::Value = serde_json::from_slice(&claims_json).unwrap_or_default();
+    if claims_json["iss"] != account.email.as_str()
+        || claims_json["aud"] != format!("http://127.0.0.1:{port}/token").as_str()
+    {
+        return false;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (data, sig) = (dir.path().join("data"), dir.path().join("sig"));
+    std::fs::write(&data, format!("{header}.{claims}")).unwrap();
+    std::fs::write(&sig, URL_SAFE_NO_PAD.decode(signature).unwrap_or_default()).unwrap();
+    std::process::Command::new("openssl")
+        .args(["dgst", "-sha256", "-verify"])
+        .arg(&account.public_pem)
+        .arg("-signature")
+        .arg(&sig)
+        .arg(&data)
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
