@@ -53,3 +53,17 @@ pub fn percent_decode_lossy(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// Every byte but the unreserved ones (`A-Z a-z 0-9 - . _ ~`) percent-encoded: a value that
+/// goes into a URL's userinfo or a form.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -170,16 +170,7 @@ fn from_workload_identity(
     if status != 200 {
         return Err(failed(&format!("it answered {status}")));
     }
-    let token = answer.get("access_token").and_then(|t| t.as_str());
-    let lasts = answer.get("expires_in").and_then(serde_json::Value::as_i64);
-    match (token, lasts) {
-        (Some(token), Some(lasts)) => crate::provider::cli::token(
-            token.to_string(),
-            crate::clock::now() + lasts,
-            "workload identity",
-        ),
-        _ => Err(crate::provider::cli::unreadable("workload identity", key)),
-    }
+    crate::provider::cli::lasting(&answer, "workload identity", key)
 }
 
 /// Where a managed identity answers, as Azure's own libraries find it: App Service, Functions

@@ -152,16 +152,7 @@ fn from_adc_file(
     if status != 200 {
         return Err(failed(&format!("the token endpoint answered {status}")));
     }
-    let token = answer.get("access_token").and_then(|t| t.as_str());
-    let lasts = answer.get("expires_in").and_then(serde_json::Value::as_i64);
-    match (token, lasts) {
-        (Some(token), Some(lasts)) => crate::provider::cli::token(
-            token.to_string(),
-            crate::clock::now() + lasts,
-            "application default credentials",
-        ),
-        _ => Err(crate::provider::cli::unreadable("the token endpoint", key)),
-    }
+    crate::provider::cli::lasting(&answer, "application default credentials", key)
 }
 
 /// Google's OAuth token endpoint, where a credentials file names none.
@@ -201,16 +192,7 @@ fn from_metadata(host: &str, key: &Key, within: Duration) -> Result<Fetched, Fet
     if status != 200 {
         return Err(failed(&format!("it answered {status}")));
     }
-    let token = answer.get("access_token").and_then(|t| t.as_str());
-    let lasts = answer.get("expires_in").and_then(serde_json::Value::as_i64);
-    match (token, lasts) {
-        (Some(token), Some(lasts)) => crate::provider::cli::token(
-            token.to_string(),
-            crate::clock::now() + lasts,
-            "the metadata server",
-        ),
-        _ => Err(crate::provider::cli::unreadable("the metadata server", key)),
-    }
+    crate::provider::cli::lasting(&answer, "the metadata server", key)
 }
 
 /// How the user signs the CLI in (`ca-env login` runs it on a terminal).

@@ -90,3 +90,16 @@ pub fn unreadable(program: &str, key: &Key) -> FetchError {
     )
     .into()
 }
+
+/// The token of an OAuth answer (`access_token`) that lasts `expires_in` seconds from now, as
+/// Entra ID's, Google's token endpoint and metadata server give it.
+pub fn lasting(answer: &serde_json::Value, from: &str, key: &Key) -> Result<Fetched, FetchError> {
+    let token = answer.get("access_token").and_then(|t| t.as_str());
+    let lasts = answer.get("expires_in").and_then(serde_json::Value::as_i64);
+    match (token, lasts) {
+        (Some(token), Some(lasts)) => {
+            self::token(token.to_string(), crate::clock::now() + lasts, from)
+        }
+        _ => Err(unreadable(from, key)),
+    }
+}

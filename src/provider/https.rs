@@ -8,6 +8,8 @@ use std::time::Duration;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
 
+use crate::text::percent_encode;
+
 /// The most an answer may hold: a token response is a few kilobytes.
 const MAX_ANSWER: usize = 64 * 1024;
 
@@ -28,7 +30,7 @@ pub fn post_form(
     }
     let body = form
         .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
         .collect::<Vec<_>>()
         .join("&");
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -70,19 +72,6 @@ pub fn post_form(
     })
 }
 
-/// `application/x-www-form-urlencoded`: every byte but the unreserved ones percent-encoded.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +82,6 @@ mod tests {
         for url in ["http://login.example/token", "ftp://x/", "token"] {
             assert!(post_form(url, &[], quick).is_err(), "{url}");
         }
-        assert_eq!(encode("a b/c=d&é"), "a%20b%2Fc%3Dd%26%C3%A9");
+        assert_eq!(percent_encode("a b/c=d&é"), "a%20b%2Fc%3Dd%26%C3%A9");
     }
 }

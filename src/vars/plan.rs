@@ -185,15 +185,7 @@ pub fn with_credentials(url: &str, user: &str, token: &Secret) -> String {
 
 /// The token with every character but the unreserved ones percent-encoded.
 fn percent_encoded(token: &Secret) -> String {
-    let mut encoded = String::with_capacity(token.expose().len());
-    for b in token.expose().bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            encoded.push(b as char);
-        } else {
-            encoded.push_str(&format!("%{b:02X}"));
-        }
-    }
-    encoded
+    crate::text::percent_encode(token.expose())
 }
 
 #[cfg(test)]
