@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use crate::env::Env;
 use crate::error::{Error, Exit};
-use crate::provider::{FetchError, Fetched, Key, Provider, Terminal};
+use crate::provider::{cli, FetchError, Fetched, Key, Provider, Terminal};
 use crate::tools::registry::{
     AZURE_AUTHORITY_HOST, AZURE_CLIENT_ID, AZURE_DEVOPS_EXT_PAT, AZURE_FEDERATED_TOKEN_FILE,
     AZURE_TENANT_ID, IDENTITY_ENDPOINT, IDENTITY_HEADER,
@@ -56,7 +56,7 @@ impl Provider for Azure {
             return from_workload_identity(&federated, key, within);
         }
         match (from_cli, managed_identity(&env)) {
-            (_, Some(endpoint)) => from_managed_identity(&endpoint, key, within),
+            (_, Some(endpoint)) => from_managed_identity(&env, &endpoint, key, within),
             (Some(e), None) => Err(e),
             (None, None) => Err(FetchError {
                 error: Error::new(
@@ -128,19 +128,13 @@ fn from_workload_identity(
     key: &Key,
     within: Duration,
 ) -> Result<Fetched, FetchError> {
-    let failed = |why: &str| FetchError {
-        error: Error::new(
-            Exit::Runtime,
-            format!(
-                "workload identity gave no token for {}: {}",
-                key.describe(),
-                crate::output::printable(why)
-            ),
-        )
-        .with_hint(
+    let failed = |why: &str| {
+        cli::no_token(
+            "workload identity",
+            key,
+            why,
             "check the federated credential of AZURE_CLIENT_ID and its access to the organization",
-        ),
-        credentials: true,
+        )
     };
     let path = std::path::Path::new(&f.token_file);
     let assertion = match crate::state::read_regular(path, 64 * 1024) {
@@ -165,12 +159,12 @@ fn from_workload_identity(
         ("client_assertion", assertion.trim()),
         ("grant_type", "client_credentials"),
     ];
-    let (status, answer) =
-        crate::provider::https::post_form(&url, &form, within).map_err(|why| failed(&why))?;
-    if status != 200 {
-        return Err(failed(&format!("it answered {status}")));
-    }
-    crate::provider::cli::lasting(&answer, "workload identity", key)
+    let answer = cli::answered(
+        crate::provider::https::post_form(&url, &form, within),
+        "it",
+        failed,
+    )?;
+    cli::lasting(&answer, "workload identity", key)
 }
 
 /// Where a managed identity answers, as Azure's own libraries find it: App Service, Functions
@@ -194,11 +188,12 @@ fn managed_identity(env: &Env) -> Option<Endpoint> {
 /// A token for Azure DevOps from the managed identity (`AZURE_CLIENT_ID` picks a user-assigned
 /// one).
 fn from_managed_identity(
+    env: &Env,
     endpoint: &Endpoint,
     key: &Key,
     within: Duration,
 ) -> Result<Fetched, FetchError> {
-    let client = Env::from_process()
+    let client = env
         .var(AZURE_CLIENT_ID)
         .filter(|c| c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
         .map(|c| format!("&client_id={c}"))
@@ -213,27 +208,17 @@ fn from_managed_identity(
             vec![("Metadata", "true")],
         ),
     };
-    let (status, answer) = crate::provider::metadata::get_json(&url, &headers, within)
-        .map_err(|why| managed_error(key, &why))?;
-    if status != 200 {
-        return Err(managed_error(key, &format!("it answered {status}")));
-    }
-    token_of(&answer, "access_token", "the managed identity", key)
-}
-
-fn managed_error(key: &Key, why: &str) -> FetchError {
-    FetchError {
-        error: Error::new(
-            Exit::Runtime,
-            format!(
-                "the managed identity gave no token for {}: {}",
-                key.describe(),
-                crate::output::printable(why)
-            ),
+    let failed = |why: &str| {
+        cli::no_token(
+            "the managed identity",
+            key,
+            why,
+            "check the identity's access to the organization, or set AZURE_DEVOPS_EXT_PAT",
         )
-        .with_hint("check the identity's access to the organization, or set AZURE_DEVOPS_EXT_PAT"),
-        credentials: true,
-    }
+    };
+    let result = crate::provider::metadata::get_json(&url, &headers, within);
+    let answer = cli::answered(result, "it", failed)?;
+    token_of(&answer, "access_token", "the managed identity", key)
 }
 
 /// The token and its expiry (`expires_on`, Unix seconds as a number or a string) of an answer.

@@ -8,8 +8,7 @@
 use std::time::Duration;
 
 use crate::env::Env;
-use crate::error::{Error, Exit};
-use crate::provider::{FetchError, Fetched, Key, Provider, Terminal};
+use crate::provider::{cli, FetchError, Fetched, Key, Provider, Terminal};
 use crate::tools::registry::{
     CLOUDSDK_CONFIG, GCE_METADATA_HOST, GOOGLE_APPLICATION_CREDENTIALS, GOOGLE_OAUTH_ACCESS_TOKEN,
     K_SERVICE,
@@ -87,20 +86,14 @@ fn from_adc_file(
     key: &Key,
     within: Duration,
 ) -> Result<Fetched, FetchError> {
+    let from = format!("the application default credentials in {}", path.display());
     let failed = |why: &str| {
-        FetchError {
-        error: Error::new(
-            Exit::Runtime,
-            format!(
-                "the application default credentials in {} gave no token for {}: {}",
-                path.display(),
-                key.describe(),
-                crate::output::printable(why)
-            ),
+        cli::no_token(
+            &from,
+            key,
+            why,
+            "run 'gcloud auth application-default login', or point GOOGLE_APPLICATION_CREDENTIALS at a working key",
         )
-        .with_hint("run 'gcloud auth application-default login', or point GOOGLE_APPLICATION_CREDENTIALS at a working key"),
-        credentials: true,
-    }
     };
     let text = match crate::state::read_regular(path, 64 * 1024) {
         Ok(Some(bytes)) => String::from_utf8(bytes).map_err(|_| failed("not UTF-8"))?,
@@ -147,12 +140,9 @@ fn from_adc_file(
         }
     };
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let (status, answer) =
-        crate::provider::https::post_form(&token_uri, &form, within).map_err(|why| failed(&why))?;
-    if status != 200 {
-        return Err(failed(&format!("the token endpoint answered {status}")));
-    }
-    crate::provider::cli::lasting(&answer, "application default credentials", key)
+    let result = crate::provider::https::post_form(&token_uri, &form, within);
+    let answer = cli::answered(result, "the token endpoint", failed)?;
+    cli::lasting(&answer, "application default credentials", key)
 }
 
 /// Google's OAuth token endpoint, where a credentials file names none.
@@ -173,26 +163,17 @@ fn metadata_host(env: &Env) -> Option<String> {
 fn from_metadata(host: &str, key: &Key, within: Duration) -> Result<Fetched, FetchError> {
     let url = format!("http://{host}/computeMetadata/v1/instance/service-accounts/default/token");
     let failed = |why: &str| {
-        FetchError {
-        error: Error::new(
-            Exit::Runtime,
-            format!(
-                "the metadata server gave no token for {}: {}",
-                key.describe(),
-                crate::output::printable(why)
-            ),
+        cli::no_token(
+            "the metadata server",
+            key,
+            why,
+            "check the service account's access to the repository, or set GOOGLE_OAUTH_ACCESS_TOKEN",
         )
-        .with_hint("check the service account's access to the repository, or set GOOGLE_OAUTH_ACCESS_TOKEN"),
-        credentials: true,
-    }
     };
-    let (status, answer) =
-        crate::provider::metadata::get_json(&url, &[("Metadata-Flavor", "Google")], within)
-            .map_err(|why| failed(&why))?;
-    if status != 200 {
-        return Err(failed(&format!("it answered {status}")));
-    }
-    crate::provider::cli::lasting(&answer, "the metadata server", key)
+    let result =
+        crate::provider::metadata::get_json(&url, &[("Metadata-Flavor", "Google")], within);
+    let answer = cli::answered(result, "it", failed)?;
+    cli::lasting(&answer, "the metadata server", key)
 }
 
 /// How the user signs the CLI in (`ca-env login` runs it on a terminal).

@@ -50,19 +50,13 @@ pub fn run(
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty())
-            .map(|l| printable(&l.chars().take(200).collect::<String>()))
+            .map(|l| l.chars().take(200).collect::<String>())
             .unwrap_or_else(|| "it failed".into());
-        return Err(FetchError {
-            error: Error::new(
-                Exit::Runtime,
-                format!("{program} gave no token for {}: {why}", key.describe()),
-            )
-            .with_hint(format!(
-                "run 'ca-env login' on a terminal (it runs '{}')",
-                sign_in.join(" ")
-            )),
-            credentials: true,
-        });
+        let hint = format!(
+            "run 'ca-env login' on a terminal (it runs '{}')",
+            sign_in.join(" ")
+        );
+        return Err(no_token(program, key, &why, &hint));
     }
     serde_json::from_str(&ran.stdout).map_err(|_| unreadable(program, key))
 }
@@ -101,5 +95,36 @@ pub fn lasting(answer: &serde_json::Value, from: &str, key: &Key) -> Result<Fetc
             self::token(token.to_string(), crate::clock::now() + lasts, from)
         }
         _ => Err(unreadable(from, key)),
+    }
+}
+
+/// `from` gave no token for `key`, and why (shown printable), with what to do: a credentials
+/// failure, which the hook says once.
+pub fn no_token(from: &str, key: &Key, why: &str, hint: &str) -> FetchError {
+    FetchError {
+        error: Error::new(
+            Exit::Runtime,
+            format!(
+                "{from} gave no token for {}: {}",
+                key.describe(),
+                printable(why)
+            ),
+        )
+        .with_hint(hint),
+        credentials: true,
+    }
+}
+
+/// The JSON of an endpoint's 200 answer; a request that failed, or another status (`who
+/// answered N`), is `failed`'s error.
+pub fn answered(
+    result: Result<(u16, serde_json::Value), String>,
+    who: &str,
+    failed: impl Fn(&str) -> FetchError,
+) -> Result<serde_json::Value, FetchError> {
+    match result {
+        Ok((200, answer)) => Ok(answer),
+        Ok((status, _)) => Err(failed(&format!("{who} answered {status}"))),
+        Err(why) => Err(failed(&why)),
     }
 }
