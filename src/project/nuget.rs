@@ -112,38 +112,17 @@ impl Merged {
         doc: &roxmltree::Document,
         section: roxmltree::Node,
     ) {
-        // Only what follows the file's last <clear/> counts, and then nothing further away.
-        let items: Vec<roxmltree::Node> = section.children().filter(|n| n.is_element()).collect();
-        let start = match items.iter().rposition(|n| n.has_tag_name("clear")) {
-            Some(at) => {
-                self.cleared = true;
-                at + 1
-            }
-            None => 0,
-        };
-        // Each name's last line in the file: a source, or None where it was removed.
-        let mut here: Vec<(String, Option<roxmltree::Node>)> = Vec::new();
-        for item in &items[start..] {
-            let Some(key) = item.attribute("key") else {
-                continue;
-            };
-            let lower = key.to_lowercase();
-            let line = match item.tag_name().name() {
-                "add" => Some(*item),
-                "remove" => None,
-                _ => continue,
-            };
-            here.retain(|(k, _)| *k != lower);
-            here.push((lower, line));
-        }
+        let (cleared, here) = last_lines(section, &["add", "remove"]);
+        self.cleared |= cleared;
         for (lower, item) in here {
             // A nearer file already defined or removed it.
             if !self.decided.insert(lower) {
                 continue;
             }
-            let Some(item) = item else {
+            // The name's last line removed it.
+            if !item.has_tag_name("add") {
                 continue;
-            };
+            }
             let (Some(key), Some(url)) = (item.attribute("key"), item.attribute("value")) else {
                 continue;
             };
@@ -164,32 +143,44 @@ impl Merged {
         if self.disabled_cleared {
             return;
         }
-        let items: Vec<roxmltree::Node> = section.children().filter(|n| n.is_element()).collect();
-        let start = match items.iter().rposition(|n| n.has_tag_name("clear")) {
-            Some(at) => {
-                self.disabled_cleared = true;
-                at + 1
-            }
-            None => 0,
-        };
-        let mut here: Vec<(String, bool)> = Vec::new();
-        for item in &items[start..] {
-            let (Some(key), true) = (item.attribute("key"), item.has_tag_name("add")) else {
-                continue;
-            };
-            let lower = key.to_lowercase();
+        let (cleared, here) = last_lines(section, &["add"]);
+        self.disabled_cleared |= cleared;
+        let here = here.into_iter().map(|(lower, item)| {
             let off = item
                 .attribute("value")
                 .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-            here.retain(|(k, _)| *k != lower);
-            here.push((lower, off));
-        }
+            (lower, off)
+        });
         for (lower, off) in here {
             if self.disabled_decided.insert(lower.clone()) && off {
                 self.disabled.insert(lower);
             }
         }
     }
+}
+
+/// A section's lines as NuGet merges them within one file: only what follows its last
+/// `<clear/>` counts (and whether there was one: then nothing further away does), and of the
+/// elements named `tags`, each key's (lower-cased) last one, in order.
+fn last_lines<'a, 'input>(
+    section: roxmltree::Node<'a, 'input>,
+    tags: &[&str],
+) -> (bool, Vec<(String, roxmltree::Node<'a, 'input>)>) {
+    let items: Vec<roxmltree::Node> = section.children().filter(|n| n.is_element()).collect();
+    let clear = items.iter().rposition(|n| n.has_tag_name("clear"));
+    let mut here: Vec<(String, roxmltree::Node)> = Vec::new();
+    for item in &items[clear.map_or(0, |at| at + 1)..] {
+        let Some(key) = item.attribute("key") else {
+            continue;
+        };
+        if !tags.contains(&item.tag_name().name()) {
+            continue;
+        }
+        let lower = key.to_lowercase();
+        here.retain(|(k, _)| *k != lower);
+        here.push((lower, *item));
+    }
+    (clear.is_some(), here)
 }
 
 #[cfg(test)]
