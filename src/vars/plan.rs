@@ -51,7 +51,11 @@ impl Plan {
                 _ => item.to_string(),
             })
             .collect();
-        let value = Secret::plain(items.join(" "));
+        self.replace(name, Secret::plain(items.join(" ")));
+    }
+
+    /// Sets `name` to `value`, whatever it held.
+    fn replace(&mut self, name: &str, value: Secret) {
         match self.vars.iter_mut().find(|(n, _)| n == name) {
             Some((_, old)) => *old = value,
             None => self.vars.push((name.to_string(), value)),
@@ -168,11 +172,7 @@ fn add_netrc_text(plan: &mut Plan, name: &str, source: &Source, token: &Secret, 
             None => entry,
         },
     };
-    let value = Secret::plain(text);
-    match plan.vars.iter_mut().find(|(n, _)| n == name) {
-        Some((_, old)) => *old = value,
-        None => plan.vars.push((name.to_string(), value)),
-    }
+    plan.replace(name, Secret::plain(text));
 }
 
 /// `scheme://USER:TOKEN@rest`, the token percent-encoded so that no character of it can end
