@@ -1,7 +1,8 @@
-//! What the Azure Artifacts and Google Artifact Registry providers share: a token from the
+//! What the Azure Artifacts and Google Artifact Registry token sources share: a token from the
 //! cloud's own CLI (`az`, `gcloud`), run as the user's tools are run (their PATH and
-//! environment, no input, within the fetch's deadline, and in a session of its own unless the
-//! user is at the terminal), and one error line when it gives none.
+//! environment, no input, within the fetch's deadline, and detached from the terminal unless
+//! the user is at it); and, for every source (CLI, variable, metadata or token endpoint), the
+//! answer made a token, or one error line when it gives none.
 
 use std::time::Duration;
 
