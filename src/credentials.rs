@@ -26,7 +26,6 @@ use crate::provider::{FetchError, Fetched, Key, Provider, ProviderKind, Terminal
 use crate::secret::Secret;
 use crate::sources::{Project, Source};
 use crate::token::{self, Asked, Freshness, Tokens, Wanted};
-use crate::tools::names::CODEARTIFACT_AUTH_TOKEN;
 use crate::vars::generated::Written;
 use crate::vars::{self, plan, Plan};
 
@@ -193,9 +192,21 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
         .iter()
         .filter_map(|s| tokens.get(&wanted(s, env)).map(|t| (*s, t)))
         .collect();
-    // CODEARTIFACT_AUTH_TOKEN holds one token: only when every source of the project has it.
-    let shared = project.env.iter().any(|n| n == CODEARTIFACT_AUTH_TOKEN)
-        && with_tokens.len() == project.sources.len();
+    // A provider's token variable holds one token: only when every source of that provider has
+    // it.
+    let has_token = |s: &Source| with_tokens.iter().any(|(t, _)| std::ptr::eq(*t, s));
+    let shared: Vec<&str> = ProviderKind::ALL
+        .iter()
+        .filter(|p| {
+            project
+                .sources
+                .iter()
+                .filter(|s| s.url.repository.provider == **p)
+                .all(has_token)
+        })
+        .map(|p| p.service().token_variable)
+        .filter(|name| project.env.iter().any(|n| n == name))
+        .collect();
     // pip's credentials for an index a requirements file names, and npm's and pnpm's in a copy
     // of the user's npm configuration. Without them the rest still works, so the hook says why
     // and sets the others; a command the user ran stops.
@@ -203,7 +214,7 @@ pub fn gather(env: &Env, config: &Config, project: &Project, mode: Mode) -> Resu
     let npmrc = settle(vars::npmrc::write(&with_tokens, env), mode, &mut out)?;
     out.plan = plan::build(
         &with_tokens,
-        shared,
+        &shared,
         written.path.as_deref(),
         npmrc.path.as_deref(),
         env,

@@ -11,6 +11,7 @@ use crate::codeartifact::DomainOwner;
 use crate::config::{Config, ProfileOrigin};
 use crate::problem::Problem;
 use crate::project::{quoted_name, Found, MavenServers};
+use crate::provider::ProviderKind;
 use crate::tools::names::{self, VarName, CODEARTIFACT_AUTH_TOKEN};
 use crate::tools::registry::Kind;
 use crate::tools::{Entry, Form, Format, Origin, Role, Tool};
@@ -160,11 +161,9 @@ pub fn resolve(found: Found, config: &Config, allowed: &Allowed) -> Project {
         sources.push(s);
     }
     yarn_token(&candidates, &mut sources, &mut problems);
-    let leak = maven_leaks(&candidates, &found.maven_servers, &mut problems);
+    let leaks = maven_leaks(&candidates, &found.maven_servers, &mut problems);
     let mut env = managed_env(&sources, &mut problems);
-    if leak {
-        env.retain(|n| n != CODEARTIFACT_AUTH_TOKEN);
-    }
+    env.retain(|n| !leaks.contains(&n.as_str()));
     maven_servers(&sources, &found.maven_servers, &mut problems);
     Project {
         root,
@@ -196,7 +195,7 @@ fn source(
             return None;
         }
     }
-    let vars = match names::for_entry(entry) {
+    let vars = match names::for_entry(entry, repo.provider.service()) {
         Ok(vars) => vars,
         // A declaration the tool can be given nothing for says itself what follows.
         Err(why) if matches!(entry.form, Form::Unusable(_)) => {
@@ -296,45 +295,54 @@ fn yarn_token(candidates: &[Candidate], sources: &mut [Source], problems: &mut V
     }
 }
 
-/// Every variable the sources set, in first-seen order, and `CODEARTIFACT_AUTH_TOKEN` when
-/// they share one domain (the one token it can hold).
+/// Every variable the sources set, in first-seen order, and each provider's token variable
+/// (`CODEARTIFACT_AUTH_TOKEN`…) when that provider's sources share one domain (the one token it
+/// can hold). CodeArtifact's is the AWS documentation's convention, set for any project of one
+/// domain; the others only where a tool of the project reads them (Maven, Gradle).
 fn managed_env(sources: &[Source], problems: &mut Vec<Problem>) -> Vec<String> {
     let mut env: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    // The shared token is added below, when it can be set.
+    // The shared tokens are added below, when they can be set.
     let shared = |v: &&VarName| v.kind == Kind::SharedToken;
     for v in sources.iter().flat_map(|s| &s.vars).filter(|v| !shared(v)) {
         if seen.insert(v.name.as_str()) {
             env.push(v.name.clone());
         }
     }
-    let mut pairs: Vec<DomainOwner> = sources.iter().map(Source::domain_owner).collect();
-    pairs.sort();
-    pairs.dedup();
-    // The AWS documentation's variable: CodeArtifact's token only.
-    if pairs.len() == 1 && pairs[0].provider == crate::provider::ProviderKind::CodeArtifact {
-        env.push(CODEARTIFACT_AUTH_TOKEN.to_string());
-    } else if sources
-        .iter()
-        .any(|s| s.url.placeholder || s.vars.iter().any(|v| shared(&v)))
-    {
-        problems.push(Problem::general(format!(
-            "{CODEARTIFACT_AUTH_TOKEN} holds one token, but this project's sources are in {} domains; it is not set",
-            pairs.len()
-        )));
+    for provider in ProviderKind::ALL {
+        let of: Vec<&Source> = sources
+            .iter()
+            .filter(|s| s.url.repository.provider == provider)
+            .collect();
+        let name = provider.service().token_variable;
+        let read = of
+            .iter()
+            .any(|s| s.url.placeholder || s.vars.iter().any(|v| v.name == name));
+        let mut units: Vec<DomainOwner> = of.iter().map(|s| s.domain_owner()).collect();
+        units.sort();
+        units.dedup();
+        if units.len() == 1 && (read || provider == ProviderKind::CodeArtifact) {
+            env.push(name.to_string());
+        } else if units.len() > 1 && read {
+            problems.push(Problem::general(format!(
+                "{name} holds one token, but this project's sources are in {} {}; it is not set",
+                units.len(),
+                provider.units()
+            )));
+        }
     }
     env
 }
 
-/// A Maven repository elsewhere than CodeArtifact whose id has a `<server>` in settings.xml
-/// that sends `CODEARTIFACT_AUTH_TOKEN`: Maven would hand it the token, so the token is not
-/// set at all here. True when there is one.
+/// A Maven repository elsewhere than the providers whose id has a `<server>` in settings.xml
+/// that sends a provider's token variable: Maven would hand it the token, so that variable is
+/// not set at all here. The variables to leave unset.
 fn maven_leaks(
     candidates: &[Candidate],
     servers: &MavenServers,
     problems: &mut Vec<Problem>,
-) -> bool {
-    let mut leak = false;
+) -> Vec<&'static str> {
+    let mut leaks = Vec::new();
     for c in candidates
         .iter()
         .filter(|c| c.url.is_none() && c.entry.tool == Tool::Maven)
@@ -342,20 +350,21 @@ fn maven_leaks(
         let Some(id) = c.entry.name.as_deref() else {
             continue;
         };
-        if servers.token_ids.iter().any(|t| t == id) {
+        for (_, var) in servers.token_ids.iter().filter(|(t, _)| t == id) {
             problems.push(c.problem(format!(
-                "{}: not a CodeArtifact repository, but the <server> of this id in settings.xml sends it {CODEARTIFACT_AUTH_TOKEN}; it is not set",
+                "{}: not a repository ca-env serves, but the <server> of this id in settings.xml sends it {var}; it is not set",
                 c.label()
             )));
-            leak = true;
+            leaks.push(*var);
         }
     }
-    leak
+    leaks
 }
 
 /// Maven sends credentials to a repository only through the `<server>` of its id in
-/// settings.xml: a CodeArtifact repository without one gets the snippet AWS documents, once
-/// per id. ca-env never writes settings.xml itself.
+/// settings.xml: a repository without one gets the snippet its service documents (user name,
+/// and the token from the provider's variable), once per id. ca-env never writes settings.xml
+/// itself.
 fn maven_servers(sources: &[Source], servers: &MavenServers, problems: &mut Vec<Problem>) {
     let mut said: Vec<&str> = Vec::new();
     for s in sources.iter().filter(|s| s.tool == Tool::Maven) {
@@ -368,15 +377,17 @@ fn maven_servers(sources: &[Source], servers: &MavenServers, problems: &mut Vec<
             .settings
             .as_ref()
             .map_or("~/.m2/settings.xml".into(), |f| f.display().to_string());
-        let plain = id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-        let hint = if plain {
-            format!(
-                "add to <servers> there: <server><id>{id}</id><username>aws</username><password>${{env.{CODEARTIFACT_AUTH_TOKEN}}}</password></server>"
-            )
+        let plain = |t: &str| {
+            t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        };
+        let user = s.url.repository.user_name();
+        let var = s.url.repository.provider.service().token_variable;
+        let credentials = format!("<username>{user}</username><password>${{env.{var}}}</password>");
+        let hint = if plain(id) && plain(user) {
+            format!("add to <servers> there: <server><id>{id}</id>{credentials}</server>")
         } else {
-            format!("add a <server> of this id there, with <username>aws</username> and <password>${{env.{CODEARTIFACT_AUTH_TOKEN}}}</password>")
+            format!("add a <server> of this id there, with {credentials}")
         };
         let line = Some(s.line).filter(|&l| l > 0);
         problems.push(Problem::in_file(

@@ -1,9 +1,9 @@
 //! Which strings name an Azure Artifacts feed. Judged on the raw string, as CodeArtifact's
 //! URLs are (`codeartifact::url`): the host exactly `pkgs.dev.azure.com` (the organization as
 //! the path's first segment) or `ORG.pkgs.visualstudio.com` (the legacy form), over https with
-//! no userinfo or port, then `[/PROJECT]/_packaging/FEED/pypi/simple/` (an index) or
-//! `…/pypi/upload/` (twine's upload URL). Other formats' feed paths are refused for now: their
-//! clients' credential forms for Azure are not checked yet.
+//! no userinfo or port, then `[/PROJECT]/_packaging/FEED/` and one of the formats' paths:
+//! `pypi/simple/` (an index) or `pypi/upload/` (twine's upload URL), `npm/registry/`,
+//! `maven/v1`, `nuget/v3/index.json`. Cargo and Universal Packages feeds are refused.
 
 use crate::provider::{Located, ProviderKind, Repository};
 use crate::text::check_authority_chars;
@@ -11,6 +11,21 @@ use crate::tools::Format;
 
 const HOST: &str = "pkgs.dev.azure.com";
 const LEGACY: &str = ".pkgs.visualstudio.com";
+
+/// The feed's path segment for each format Azure Artifacts serves that ca-env gives
+/// credentials for, and what may follow it (Azure DevOps's "Connect to feed" URLs): the
+/// PyPI index and twine's upload URL, npm's registry, Maven's repository, NuGet's service
+/// index.
+const FORMATS: [(&str, Format, &[&str]); 4] = [
+    (
+        "pypi",
+        Format::Pypi,
+        &["simple", "simple/", "upload", "upload/"],
+    ),
+    ("npm", Format::Npm, &["registry", "registry/"]),
+    ("maven", Format::Maven, &["v1", "v1/"]),
+    ("nuget", Format::Nuget, &["v3/index.json"]),
+];
 
 /// Whether `lower` (the input, lower-cased) mentions an Azure Artifacts host, so that a URL
 /// breaking a rule is reported rather than ignored.
@@ -46,21 +61,28 @@ pub fn judge(input: &str) -> Result<Located, &'static str> {
         _ => return Err("not a valid Azure DevOps project in the path"),
     };
     let rest = &segments[at + 1..];
-    let (feed, format, tail) = match rest {
+    let (feed, kind, tail) = match rest {
         [feed, kind, tail @ ..] => (*feed, *kind, tail),
-        _ => return Err("no FEED/pypi after _packaging"),
+        _ => return Err("no FEED/FORMAT after _packaging"),
     };
     if !is_feed(feed) {
         return Err("not a valid feed name");
     }
-    if format != "pypi" {
-        return Err("ca-env serves only the PyPI feeds of Azure Artifacts so far");
-    }
+    let (format, endings) = FORMATS
+        .iter()
+        .find(|(segment, ..)| *segment == kind)
+        .map(|(_, format, endings)| (*format, *endings))
+        .ok_or("ca-env serves the PyPI, npm, Maven and NuGet feeds of Azure Artifacts")?;
     let tail = tail.join("/");
-    if !matches!(tail.as_str(), "simple" | "simple/" | "upload" | "upload/") {
-        return Err(
-            "unexpected path after the feed (only pypi/simple/ or pypi/upload/ may follow)",
-        );
+    if !endings.contains(&tail.as_str()) {
+        return Err(match format {
+            Format::Pypi => {
+                "unexpected path after the feed (only pypi/simple/ or pypi/upload/ may follow)"
+            }
+            Format::Npm => "unexpected path after the feed (only npm/registry/ may follow)",
+            Format::Maven => "unexpected path after the feed (only maven/v1 may follow)",
+            _ => "unexpected path after the feed (only nuget/v3/index.json may follow)",
+        });
     }
     let origin = format!("https://{authority}");
     let scope = if authority == HOST {
@@ -82,8 +104,8 @@ pub fn judge(input: &str) -> Result<Located, &'static str> {
             repository: feed.to_string(),
         },
         origin,
-        path: format!("{scope}{project_path}/_packaging/{feed}/pypi/{tail}"),
-        format: Format::Pypi,
+        path: format!("{scope}{project_path}/_packaging/{feed}/{kind}/{tail}"),
+        format,
     })
 }
 
@@ -120,43 +142,25 @@ mod tests {
 
     #[test]
     fn the_feed_forms() {
+        #[rustfmt::skip]
         let ok = [
-            (
-                "https://pkgs.dev.azure.com/contoso/web/_packaging/corp/pypi/simple/",
-                "contoso",
-                "web",
-                "corp",
-            ),
-            (
-                "https://pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/",
-                "contoso",
-                "",
-                "corp",
-            ),
-            (
-                "https://pkgs.dev.azure.com/contoso/_packaging/corp@Release/pypi/simple",
-                "contoso",
-                "",
-                "corp@Release",
-            ),
-            (
-                "https://contoso.pkgs.visualstudio.com/web/_packaging/corp/pypi/simple/",
-                "contoso",
-                "web",
-                "corp",
-            ),
-            (
-                "https://contoso.pkgs.visualstudio.com/_packaging/corp/pypi/upload/",
-                "contoso",
-                "",
-                "corp",
-            ),
+            ("https://pkgs.dev.azure.com/contoso/web/_packaging/corp/pypi/simple/", "contoso", "web", "corp", Format::Pypi),
+            ("https://pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/", "contoso", "", "corp", Format::Pypi),
+            ("https://pkgs.dev.azure.com/contoso/_packaging/corp@Release/pypi/simple", "contoso", "", "corp@Release", Format::Pypi),
+            ("https://contoso.pkgs.visualstudio.com/web/_packaging/corp/pypi/simple/", "contoso", "web", "corp", Format::Pypi),
+            ("https://contoso.pkgs.visualstudio.com/_packaging/corp/pypi/upload/", "contoso", "", "corp", Format::Pypi),
+            ("https://pkgs.dev.azure.com/contoso/web/_packaging/corp/npm/registry/", "contoso", "web", "corp", Format::Npm),
+            ("https://contoso.pkgs.visualstudio.com/_packaging/corp/npm/registry", "contoso", "", "corp", Format::Npm),
+            ("https://pkgs.dev.azure.com/contoso/web/_packaging/corp/maven/v1", "contoso", "web", "corp", Format::Maven),
+            ("https://pkgs.dev.azure.com/contoso/_packaging/corp@Local/maven/v1/", "contoso", "", "corp@Local", Format::Maven),
+            ("https://pkgs.dev.azure.com/contoso/_packaging/corp/nuget/v3/index.json", "contoso", "", "corp", Format::Nuget),
         ];
-        for (url, org, project, feed) in ok {
+        for (url, org, project, feed, format) in ok {
             let got = judge(url).unwrap_or_else(|e| panic!("{url}: {e}"));
             assert_eq!(got.repository.domain, org);
             assert_eq!(got.repository.owner, project);
             assert_eq!(got.repository.repository, feed);
+            assert_eq!(got.format, format, "{url}");
             assert_eq!(
                 format!("{}{}", got.origin, got.path),
                 url,
@@ -174,7 +178,11 @@ mod tests {
             "https://pkgs.dev.azure.com:8443/contoso/_packaging/corp/pypi/simple/",
             "http://pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/",
             "https://PKGS.dev.azure.com/contoso/_packaging/corp/pypi/simple/",
-            "https://pkgs.dev.azure.com/contoso/_packaging/corp/npm/registry/",
+            "https://pkgs.dev.azure.com/contoso/_packaging/corp/npm/",
+            "https://pkgs.dev.azure.com/contoso/_packaging/corp/maven/v2",
+            "https://pkgs.dev.azure.com/contoso/_packaging/corp/nuget/v2",
+            "https://pkgs.dev.azure.com/contoso/_packaging/corp/Cargo/index/",
+            "https://pkgs.dev.azure.com/contoso/_packaging/corp/npm/registry/x/",
             "https://pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/x/",
             "https://pkgs.dev.azure.com/con$oso/_packaging/corp/pypi/simple/",
             "https://pkgs.dev.azure.com/contoso/a/b/_packaging/corp/pypi/simple/",

@@ -158,6 +158,10 @@ pub fn judge(raw: &str, mappings: &[Mapping]) -> Verdict {
         _ => (raw.to_string(), false),
     };
     let lower = raw.to_ascii_lowercase();
+    if lower.starts_with("artifactregistry://") {
+        // The Artifact Registry wagon's own scheme: it signs in by itself.
+        return Verdict::Other;
+    }
     let judged = match judge_mapped(&input, mappings) {
         Some(judged) => judged,
         None if crate::azure::url::mentions(&lower) => {

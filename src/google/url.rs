@@ -1,7 +1,9 @@
 //! Which strings name a Google Artifact Registry repository. Judged on the raw string, as
-//! CodeArtifact's URLs are: the host exactly `LOCATION-python.pkg.dev`, over https with no
-//! userinfo or port, then `/PROJECT/REPOSITORY/` and, for an index, `simple/` (the upload URL
-//! twine takes is the repository itself). The npm and Maven hosts are refused for now.
+//! CodeArtifact's URLs are: the host exactly `LOCATION-FORMAT.pkg.dev` (`python`, `npm`,
+//! `maven`), over https with no userinfo or port, then `/PROJECT/REPOSITORY/` and, for a
+//! Python index, `simple/` (the upload URL twine takes is the repository itself). Maven's
+//! `artifactregistry://` URLs are the Artifact Registry wagon's, which signs in by itself:
+//! `codeartifact::url` leaves them alone.
 
 use crate::provider::{Located, ProviderKind, Repository};
 use crate::text::check_authority_chars;
@@ -31,9 +33,14 @@ pub fn judge(input: &str) -> Result<Located, &'static str> {
     if !is_location(location) {
         return Err("not a valid Artifact Registry location");
     }
-    if kind != "python" {
-        return Err("ca-env serves only the Python repositories of Artifact Registry so far");
-    }
+    let format = match kind {
+        "python" => Format::Pypi,
+        "npm" => Format::Npm,
+        "maven" => Format::Maven,
+        _ => {
+            return Err("ca-env serves the Python, npm and Maven repositories of Artifact Registry")
+        }
+    };
     let (project, rest) = path
         .split_once('/')
         .ok_or("no PROJECT/REPOSITORY in the path")?;
@@ -44,8 +51,14 @@ pub fn judge(input: &str) -> Result<Located, &'static str> {
     if !is_repository(repository) {
         return Err("not a valid Artifact Registry repository name");
     }
-    if !matches!(tail, "" | "simple" | "simple/") {
-        return Err("unexpected path after the repository (only simple/ may follow)");
+    match format {
+        Format::Pypi if !matches!(tail, "" | "simple" | "simple/") => {
+            return Err("unexpected path after the repository (only simple/ may follow)");
+        }
+        Format::Npm | Format::Maven if !tail.is_empty() => {
+            return Err("unexpected path after the repository");
+        }
+        _ => {}
     }
     let slash = if rest.contains('/') { "/" } else { "" };
     Ok(Located {
@@ -58,7 +71,7 @@ pub fn judge(input: &str) -> Result<Located, &'static str> {
         },
         origin: format!("https://{authority}"),
         path: format!("/{project}/{repository}{slash}{tail}"),
-        format: Format::Pypi,
+        format,
     })
 }
 
@@ -97,36 +110,21 @@ mod tests {
 
     #[test]
     fn the_repository_forms() {
-        for (url, location, project, repo) in [
-            (
-                "https://us-central1-python.pkg.dev/my-project/py-repo/simple/",
-                "us-central1",
-                "my-project",
-                "py-repo",
-            ),
-            (
-                "https://europe-python.pkg.dev/my-project/py-repo/",
-                "europe",
-                "my-project",
-                "py-repo",
-            ),
-            (
-                "https://asia-east1-python.pkg.dev/acme-prod-42/internal/simple",
-                "asia-east1",
-                "acme-prod-42",
-                "internal",
-            ),
-            (
-                "https://us-python.pkg.dev/my-project/py-repo",
-                "us",
-                "my-project",
-                "py-repo",
-            ),
-        ] {
+        #[rustfmt::skip]
+        let ok = [
+            ("https://us-central1-python.pkg.dev/my-project/py-repo/simple/", "us-central1", "my-project", "py-repo", Format::Pypi),
+            ("https://europe-python.pkg.dev/my-project/py-repo/", "europe", "my-project", "py-repo", Format::Pypi),
+            ("https://asia-east1-python.pkg.dev/acme-prod-42/internal/simple", "asia-east1", "acme-prod-42", "internal", Format::Pypi),
+            ("https://us-python.pkg.dev/my-project/py-repo", "us", "my-project", "py-repo", Format::Pypi),
+            ("https://us-central1-npm.pkg.dev/my-project/npm-repo/", "us-central1", "my-project", "npm-repo", Format::Npm),
+            ("https://europe-west4-maven.pkg.dev/my-project/jars", "europe-west4", "my-project", "jars", Format::Maven),
+        ];
+        for (url, location, project, repo, format) in ok {
             let got = judge(url).unwrap_or_else(|e| panic!("{url}: {e}"));
             assert_eq!(got.repository.region, location);
             assert_eq!(got.repository.domain, project);
             assert_eq!(got.repository.repository, repo);
+            assert_eq!(got.format, format, "{url}");
             assert_eq!(
                 format!("{}{}", got.origin, got.path),
                 url,
@@ -143,7 +141,9 @@ mod tests {
             "https://oauth2accesstoken:x@us-python.pkg.dev/my-project/py-repo/simple/",
             "https://us-python.pkg.dev:443/my-project/py-repo/simple/",
             "http://us-python.pkg.dev/my-project/py-repo/simple/",
-            "https://us-npm.pkg.dev/my-project/npm-repo/",
+            "https://us-npm.pkg.dev/my-project/npm-repo/x/",
+            "https://us-docker.pkg.dev/my-project/images/",
+            "https://us-maven.pkg.dev/my-project/repo/com/",
             "https://us-python.pkg.dev/My-Project/py-repo/simple/",
             "https://us-python.pkg.dev/my-project/py-repo/simple/x",
             "https://us-python.pkg.dev/my-project/",

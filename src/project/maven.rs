@@ -29,7 +29,16 @@ use roxmltree::Node;
 use super::xml_doc::{at_path, child, child_text, Xml};
 use super::{root, Collector, Entry, Form, Found, Origin, Role, Tool};
 use crate::env::Env;
-use crate::tools::registry::CODEARTIFACT_AUTH_TOKEN;
+use crate::tools::registry::{
+    AZURE_ARTIFACTS_ENV_ACCESS_TOKEN, CODEARTIFACT_AUTH_TOKEN, GOOGLE_ARTIFACT_REGISTRY_TOKEN,
+};
+
+/// The providers' token variables a `<server>` may read.
+const TOKEN_VARIABLES: [&str; 3] = [
+    CODEARTIFACT_AUTH_TOKEN,
+    AZURE_ARTIFACTS_ENV_ACCESS_TOKEN,
+    GOOGLE_ARTIFACT_REGISTRY_TOKEN,
+];
 
 /// The most parent POMs followed.
 const MAX_PARENTS: usize = 10;
@@ -40,9 +49,9 @@ pub struct Servers {
     /// The user's settings file, where the hint says to add a `<server>`.
     pub settings: Option<PathBuf>,
     pub ids: Vec<String>,
-    /// The ids whose `<server>` sends `CODEARTIFACT_AUTH_TOKEN` (`${env.CODEARTIFACT_AUTH_TOKEN}`
-    /// in it): a repository of such an id elsewhere than CodeArtifact would get the token.
-    pub token_ids: Vec<String>,
+    /// The ids whose `<server>` sends a provider's token variable (`${env.CODEARTIFACT_AUTH_TOKEN}`
+    /// in it), with the variable: a repository of such an id elsewhere would get the token.
+    pub token_ids: Vec<(String, &'static str)>,
 }
 
 pub fn discover(env: &Env, cwd: &Path, found: &mut Found) {
@@ -272,12 +281,14 @@ fn read_settings(c: &mut Collector, rel: &Path, servers: &mut Servers) {
         for server in at_path(settings, &["servers", "server"]) {
             if let Some((id, _)) = child_text(server, "id").filter(|(id, _)| !id.is_empty()) {
                 servers.ids.push(id.to_string());
-                let token = format!("env.{CODEARTIFACT_AUTH_TOKEN}");
-                let sends = server
-                    .descendants()
-                    .any(|n| n.text().is_some_and(|t| t.contains(&token)));
-                if sends {
-                    servers.token_ids.push(id.to_string());
+                for var in TOKEN_VARIABLES {
+                    let token = format!("env.{var}");
+                    let sends = server
+                        .descendants()
+                        .any(|n| n.text().is_some_and(|t| t.contains(&token)));
+                    if sends {
+                        servers.token_ids.push((id.to_string(), var));
+                    }
                 }
             }
         }

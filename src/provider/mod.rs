@@ -16,6 +16,8 @@ pub mod metadata;
 
 use crate::error::Error;
 use crate::secret::Secret;
+use crate::tools::registry;
+use crate::tools::Service;
 
 /// Who serves a repository and issues its tokens. CodeArtifact's entries keep the ids they had
 /// before other providers existed, so stored tokens stay valid.
@@ -45,6 +47,30 @@ impl ProviderKind {
             ProviderKind::CodeArtifact => "codeartifact",
             ProviderKind::Azure => "azure",
             ProviderKind::Google => "google",
+        }
+    }
+
+    /// What its trust units are called, in the plural.
+    pub fn units(self) -> &'static str {
+        match self {
+            ProviderKind::CodeArtifact => "domains",
+            ProviderKind::Azure => "organizations",
+            ProviderKind::Google => "projects",
+        }
+    }
+
+    /// How the provider's repositories take a token.
+    pub fn service(self) -> Service {
+        match self {
+            ProviderKind::CodeArtifact => Service::CODEARTIFACT,
+            ProviderKind::Azure => Service {
+                token_variable: registry::AZURE_ARTIFACTS_ENV_ACCESS_TOKEN,
+                bearer: false,
+            },
+            ProviderKind::Google => Service {
+                token_variable: registry::GOOGLE_ARTIFACT_REGISTRY_TOKEN,
+                bearer: true,
+            },
         }
     }
 

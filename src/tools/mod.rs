@@ -125,6 +125,25 @@ impl Format {
     }
 }
 
+/// How a repository's service takes its token, where a tool's variables depend on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Service {
+    /// The one variable Maven's settings.xml and Gradle's build files read the token from, as
+    /// the service's own documentation writes it (`CODEARTIFACT_AUTH_TOKEN`…).
+    pub token_variable: &'static str,
+    /// Whether it takes the token as a bearer token. Azure DevOps takes a personal access
+    /// token only as a Basic password, so its clients get a user name and the token.
+    pub bearer: bool,
+}
+
+impl Service {
+    /// CodeArtifact's, which the tests of the layers below the providers use.
+    pub const CODEARTIFACT: Service = Service {
+        token_variable: registry::CODEARTIFACT_AUTH_TOKEN,
+        bearer: true,
+    };
+}
+
 /// What the project uses an index for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {

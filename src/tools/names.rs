@@ -10,7 +10,7 @@
 //!   index itself pip ignores those for it, and `NETRC` is what works.
 
 use super::registry::{self, Kind, BUNDLE_PREFIX, CARGO_REGISTRIES_PREFIX};
-use super::{Entry, Form, Role, Tool};
+use super::{Entry, Form, Role, Service, Tool};
 
 /// One variable a source sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,7 +122,7 @@ pub fn is_written(name: &str) -> bool {
 }
 
 /// The variables that give `entry`'s tool its credentials, or why there can be none.
-pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
+pub fn for_entry(entry: &Entry, service: Service) -> Result<Vec<VarName>, String> {
     let pair = |prefix: &str, key: &str| {
         vec![
             VarName::new(format!("{prefix}{key}_USERNAME")),
@@ -189,18 +189,30 @@ pub fn for_entry(entry: &Entry) -> Result<Vec<VarName>, String> {
         // copy of the user's, which this variable names (see `vars::npmrc`).
         (Tool::Npm | Tool::Pnpm, _) => fixed(&[registry::NPM_CONFIG_USERCONFIG]),
         // Yarn: a registry with settings of its own reads no variable of ca-env's.
+        // A service that takes no bearer token gets Yarn's `user:password` instead (Yarn sends
+        // it as Basic; `npmHttpUtils.ts`, `getAuthenticationHeader`).
         (Tool::Yarn, _) => match entry.form {
             Form::OwnAuth { .. } => Vec::new(),
-            _ => fixed(&[
+            _ if service.bearer => fixed(&[
                 registry::YARN_NPM_AUTH_TOKEN,
                 registry::YARN_NPM_ALWAYS_AUTH,
             ]),
+            _ => fixed(&[
+                registry::YARN_NPM_AUTH_IDENT,
+                registry::YARN_NPM_ALWAYS_AUTH,
+            ]),
         },
-        // Maven's settings.xml and Gradle's build files read the token the way the AWS
-        // documentation shows: `${env.CODEARTIFACT_AUTH_TOKEN}`, `System.env.CODEARTIFACT_AUTH_TOKEN`.
-        (Tool::Maven | Tool::Gradle, _) => fixed(&[CODEARTIFACT_AUTH_TOKEN]),
+        // Maven's settings.xml and Gradle's build files read the token from the variable the
+        // service's documentation shows: `${env.CODEARTIFACT_AUTH_TOKEN}` for CodeArtifact.
+        (Tool::Maven | Tool::Gradle, _) => fixed(&[service.token_variable]),
         // Cargo reads `CARGO_REGISTRIES_<NAME'>_TOKEN` only through the `cargo:token` provider,
         // which an `auth-required` registry needs named (`auth/mod.rs`, `credential_provider`).
+        (Tool::Cargo, _) if !service.bearer => {
+            return Err(
+                "Cargo sends a registry's token as it is, and this service takes none that way"
+                    .into(),
+            );
+        }
         (Tool::Cargo, Some(name)) if is_cargo_name(name) => {
             let key = cargo_key(name);
             vec![
@@ -317,7 +329,8 @@ mod tests {
     }
 
     fn names(e: &Entry) -> Result<Vec<(String, bool)>, String> {
-        for_entry(e).map(|v| v.into_iter().map(|v| (v.name, v.shell)).collect())
+        for_entry(e, Service::CODEARTIFACT)
+            .map(|v| v.into_iter().map(|v| (v.name, v.shell)).collect())
     }
 
     #[test]
@@ -412,7 +425,7 @@ mod tests {
         ];
         for (name, want) in cases {
             let e = entry(Tool::Cargo, Some(name), Role::Index, Form::ToolConfig);
-            match (want, for_entry(&e)) {
+            match (want, for_entry(&e, Service::CODEARTIFACT)) {
                 (Some(key), Ok(v)) => {
                     let got: Vec<_> = v.iter().map(|v| (v.name.as_str(), v.kind)).collect();
                     assert_eq!(
@@ -455,7 +468,10 @@ mod tests {
             Role::Index,
             Form::Unusable("why"),
         );
-        assert_eq!(for_entry(&git), Err("why".to_string()));
+        assert_eq!(
+            for_entry(&git, Service::CODEARTIFACT),
+            Err("why".to_string())
+        );
     }
 
     #[test]
@@ -473,7 +489,7 @@ mod tests {
         for (url, want) in cases {
             let mut e = entry(Tool::Bundler, None, Role::Index, Form::ToolConfig);
             e.url = url.to_string();
-            match (want, for_entry(&e)) {
+            match (want, for_entry(&e, Service::CODEARTIFACT)) {
                 (Some(name), Ok(v)) => {
                     assert_eq!(v.len(), 1);
                     assert_eq!(

@@ -28,6 +28,9 @@ pub enum Kind {
     /// `Bearer ` and the token: Cargo sends a registry's token as the `Authorization` header
     /// as it is, and AWS documents this form for CodeArtifact.
     BearerToken,
+    /// The user name, `:` and the token, as they are: Yarn's `npmAuthIdent`, which Yarn sends
+    /// base64-encoded as a Basic credential.
+    UserToken,
     /// `aws:` and the token percent-encoded: a `user:password` that Bundler puts in the URL's
     /// userinfo and decodes again (`CGI.unescape`).
     UserInfo,
@@ -139,6 +142,7 @@ pub const WRITTEN: &[Written] = &[
     // Yarn Berry: the top-level token, sent to every registry without settings of its own, and
     // sent even for packages without a scope.
     exact(YARN_NPM_AUTH_TOKEN, Kind::Password),
+    exact(YARN_NPM_AUTH_IDENT, Kind::UserToken),
     exact(YARN_NPM_ALWAYS_AUTH, Kind::Fixed("true")),
     // Cargo: a registry's token, and the provider that reads it (without one, an
     // `auth-required` registry is refused, and `global-credential-providers` could leave the
@@ -156,6 +160,11 @@ pub const WRITTEN: &[Written] = &[
     },
     // The AWS documentation's convention (Maven, Gradle, npm's .npmrc, requirements files).
     exact(CODEARTIFACT_AUTH_TOKEN, Kind::SharedToken),
+    // Azure DevOps's own Gradle snippet, which Microsoft's credential provider reads too.
+    exact(AZURE_ARTIFACTS_ENV_ACCESS_TOKEN, Kind::SharedToken),
+    // Artifact Registry's token for Maven and Gradle (Google documents no variable: its own
+    // helpers read application default credentials in the build).
+    exact(GOOGLE_ARTIFACT_REGISTRY_TOKEN, Kind::SharedToken),
 ];
 
 // Every variable ca-env reads. Code reads them through these names only (a test checks).
@@ -170,6 +179,12 @@ pub const CA_ENV_LOG: &str = "CA_ENV_LOG";
 pub const CA_ENV_STATE: &str = "__CA_ENV_STATE";
 /// The user's own token (CI), used as it is; also written, for a project's sources of one domain.
 pub const CODEARTIFACT_AUTH_TOKEN: &str = "CODEARTIFACT_AUTH_TOKEN";
+/// Azure Artifacts' token for Maven and Gradle (written): the variable Azure DevOps's Gradle
+/// snippet reads (`System.getenv("AZURE_ARTIFACTS_ENV_ACCESS_TOKEN")`).
+pub const AZURE_ARTIFACTS_ENV_ACCESS_TOKEN: &str = "AZURE_ARTIFACTS_ENV_ACCESS_TOKEN";
+/// Artifact Registry's token for Maven and Gradle (written): ca-env's name, as Google's
+/// documentation names none.
+pub const GOOGLE_ARTIFACT_REGISTRY_TOKEN: &str = "GOOGLE_ARTIFACT_REGISTRY_TOKEN";
 /// The AWS profile when the configuration names none, as the AWS CLI reads it.
 pub const AWS_PROFILE: &str = "AWS_PROFILE";
 /// An endpoint for CodeArtifact calls (a test stand-in): another token entry.
@@ -303,6 +318,8 @@ pub const YARN_NPM_REGISTRY_SERVER: &str = "YARN_NPM_REGISTRY_SERVER";
 pub const YARN_NPM_PUBLISH_REGISTRY: &str = "YARN_NPM_PUBLISH_REGISTRY";
 /// Yarn Berry's top-level token (written).
 pub const YARN_NPM_AUTH_TOKEN: &str = "YARN_NPM_AUTH_TOKEN";
+/// Yarn Berry's top-level `user:password` (written, for a service that takes no bearer token).
+pub const YARN_NPM_AUTH_IDENT: &str = "YARN_NPM_AUTH_IDENT";
 /// Yarn Berry: send the token for every request, not only scoped ones (written).
 pub const YARN_NPM_ALWAYS_AUTH: &str = "YARN_NPM_ALWAYS_AUTH";
 

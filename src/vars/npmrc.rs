@@ -1,11 +1,12 @@
 //! The npm user configuration file `NPM_CONFIG_USERCONFIG` points at, for npm and pnpm. Their
-//! credentials are `//host/path/:_authToken=TOKEN` keys in a configuration file, a name no
-//! shell can export; and a project's `.npmrc` is no place for a token (pnpm 10.34 and later
-//! also ignore `${…}` auth there). npm and pnpm read their user configuration from the file
-//! `NPM_CONFIG_USERCONFIG` names, so ca-env writes one: its own `_authToken` line per
-//! registry first, then every line of the user's own npmrc (their `NPM_CONFIG_USERCONFIG`
-//! file, else `~/.npmrc`) except the credentials it had for those registries. The user's
-//! settings (other registries' credentials, `fund=false`…) keep applying through it.
+//! credentials are `//host/path/:_authToken=TOKEN` keys (or `:username` and `:_password`) in
+//! a configuration file, names no shell can export; and a project's `.npmrc` is no place for a
+//! token (pnpm 10.34 and later also ignore `${…}` auth there). npm and pnpm read their user
+//! configuration from the file `NPM_CONFIG_USERCONFIG` names, so ca-env writes one: its own
+//! credential lines per registry first, then every line of the user's own npmrc (their
+//! `NPM_CONFIG_USERCONFIG` file, else `~/.npmrc`) except the credentials it had for those
+//! registries. The user's settings (other registries' credentials, `fund=false`…) keep
+//! applying through it.
 //!
 //! npm and pnpm read `npm_config_userconfig` in any case, and when both spellings are set the
 //! later one in the environment wins; so a lower-case one of the user's is not overridden
@@ -77,7 +78,7 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
         }
         name.update(dart.as_bytes());
         name.update([0]);
-        text.push_str(&format!("{dart}:_authToken={}\n", token.expose()));
+        text.push_str(&credential_lines(&dart, source, token));
         darts.push(dart);
     }
     if darts.is_empty() {
@@ -108,6 +109,22 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
         problem,
         user: user.filter(|p| p.exists()),
     })
+}
+
+/// The lines that give npm `source`'s credentials: the token as `_authToken` (sent as a bearer
+/// token), or for a service that takes none that way (Azure DevOps) the user name and the token
+/// base64-encoded as `_password`, which npm sends as Basic, as Azure DevOps documents.
+fn credential_lines(dart: &str, source: &Source, token: &Secret) -> String {
+    use base64::Engine;
+    let repository = &source.url.repository;
+    if repository.provider.service().bearer {
+        return format!("{dart}:_authToken={}\n", token.expose());
+    }
+    let password = base64::engine::general_purpose::STANDARD.encode(token.expose());
+    format!(
+        "{dart}:username={}\n{dart}:_password={password}\n",
+        repository.user_name()
+    )
 }
 
 /// `text` without its lines setting anything of `darts`' (`//host/path/:_authToken=…`,

@@ -1,14 +1,15 @@
 //! The values a project's sources give their variables once each has a token (DESIGN §6):
 //! `aws` and the token for the username/password pairs, the index URL with both in its
 //! userinfo for pip and uv's URL variables, a netrc file for requirements files that name their
-//! own index, and `CODEARTIFACT_AUTH_TOKEN` when the sources share one domain.
+//! own index, and a provider's token variable (`CODEARTIFACT_AUTH_TOKEN`…) when its sources
+//! share one domain.
 
 use std::path::Path;
 
 use crate::env::Env;
 use crate::secret::Secret;
 use crate::sources::Source;
-use crate::tools::names::{self, CODEARTIFACT_AUTH_TOKEN};
+use crate::tools::names;
 use crate::tools::registry::{self, Kind};
 use crate::tools::Form;
 
@@ -93,14 +94,15 @@ impl Plan {
     }
 }
 
-/// Builds the plan for `sources`, each with its token. `shared` is set when the project manages
-/// `CODEARTIFACT_AUTH_TOKEN` (its sources share one domain and owner). `netrc` is the file
+/// Builds the plan for `sources`, each with its token. `shared` names the providers' token
+/// variables the project manages (`CODEARTIFACT_AUTH_TOKEN` when its CodeArtifact sources share
+/// one domain and owner), each set to its provider's token. `netrc` is the file
 /// written for requirements files that name their own index ([`super::netrc::write`]), `npmrc`
 /// the npm configuration written for npm and pnpm ([`super::npmrc::write`]). `user`
 /// is the user's own environment, whose URL variables get credentials in place.
 pub fn build(
     with_tokens: &[(&Source, &Secret)],
-    shared: bool,
+    shared: &[&str],
     netrc: Option<&Path>,
     npmrc: Option<&Path>,
     user: &Env,
@@ -119,6 +121,7 @@ pub fn build(
                     Secret::plain(with_credentials(&source.url.url(), user_name, token))
                 }
                 Kind::BearerToken => Secret::plain(format!("Bearer {}", token.expose())),
+                Kind::UserToken => Secret::plain(format!("{user_name}:{}", token.expose())),
                 Kind::UserInfo => Secret::plain(format!("{user_name}:{}", percent_encoded(token))),
                 Kind::Fixed(value) => Secret::plain(value),
                 Kind::NetrcPath => match netrc {
@@ -145,9 +148,10 @@ pub fn build(
             plan.add(&var.name, value);
         }
     }
-    if shared {
-        if let Some((_, token)) = with_tokens.first() {
-            plan.add(CODEARTIFACT_AUTH_TOKEN, Secret::plain(token.expose()));
+    for (source, token) in with_tokens {
+        let name = source.url.repository.provider.service().token_variable;
+        if shared.contains(&name) {
+            plan.add(name, Secret::plain(token.expose()));
         }
     }
     plan

@@ -121,3 +121,39 @@ fn nuget_sources_get_their_credential_variables() {
     );
     assert!(!exported.contains("corp.dev"), "{exported}");
 }
+
+/// An Azure Artifacts NuGet feed: `Username=FEED;Password=TOKEN`, the feed's name as the user
+/// (Azure DevOps takes any; Microsoft's examples use the feed's) and the token `az` prints,
+/// fetched in a network namespace with only loopback.
+#[test]
+fn azure_nuget_feeds_get_the_feed_and_the_azure_token() {
+    use support::clouds::{Clouds, AZ_TOKEN};
+
+    let mut sb = Sandbox::new();
+    let clouds = Clouds::new(sb.path());
+    sb.set_env("PATH", clouds.path());
+    sb.set_env("CA_ENV_STORE", "file");
+    sb.write_config("[trust]\ndomains = [\"azure:contoso\"]\n");
+    sb.write(
+        "dotnet/nuget.config",
+        "<configuration>\n  <packageSources>\n    <add key=\"corp\" \
+         value=\"https://pkgs.dev.azure.com/contoso/web/_packaging/corp/nuget/v3/index.json\" />\n  \
+         </packageSources>\n</configuration>\n",
+    );
+    let status = sb.status("dotnet");
+    let source = &status["sources"][0];
+    assert_eq!(source["provider"], "azure", "{status}");
+    assert_eq!(source["format"], "nuget", "{status}");
+    assert_eq!(
+        support::strings(&status["env"]),
+        ["NuGetPackageSourceCredentials_corp"],
+        "{status}"
+    );
+    support::keyrings::require("unshare");
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args(["-rn", support::BIN, "exec", "--", "sh", "-c"])
+        .arg("printf '%s' \"$NuGetPackageSourceCredentials_corp\"");
+    let out = sb.inside(cmd, "dotnet").output().unwrap();
+    assert_eq!(ok(&out), format!("Username=corp;Password={AZ_TOKEN}"));
+    assert_eq!(clouds.calls().len(), 1, "{:?}", clouds.calls());
+}

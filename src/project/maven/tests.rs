@@ -359,10 +359,44 @@ fn sources_get_the_shared_token_and_the_server_hint() {
     write(h, "proj/pom.xml", PARENT.as_bytes());
     write(h, ".m2/settings.xml", b"<settings><servers>\n<server><id>corp</id></server>\n<server><id>central</id><username>aws</username><password>${env.CODEARTIFACT_AUTH_TOKEN}</password></server></servers></settings>");
     let found = find(h, "proj");
-    assert_eq!(found.maven_servers.token_ids, ["central"]);
+    assert_eq!(
+        found.maven_servers.token_ids,
+        [("central".to_string(), "CODEARTIFACT_AUTH_TOKEN")]
+    );
     let project = resolve(found, &Config::default(), &Allowed::default());
     assert_eq!(project.sources.len(), 1);
     assert_eq!(project.env, Vec::<String>::new());
     let shown: Vec<String> = project.problems.iter().map(|p| p.to_string()).collect();
-    assert_eq!(shown, [format!("{}:10: maven source 'central': not a CodeArtifact repository, but the <server> of this id in settings.xml sends it CODEARTIFACT_AUTH_TOKEN; it is not set", h.join("proj/pom.xml").display())]);
+    assert_eq!(shown, [format!("{}:10: maven source 'central': not a repository ca-env serves, but the <server> of this id in settings.xml sends it CODEARTIFACT_AUTH_TOKEN; it is not set", h.join("proj/pom.xml").display())]);
+
+    // Azure Artifacts and Artifact Registry feeds: their own variables and user names, and
+    // each its own token, whatever CodeArtifact's does.
+    let clouds = PARENT
+        .replace("<id>rel</id><url>https://r.example/</url>", "<id>azure</id><url>https://pkgs.dev.azure.com/contoso/web/_packaging/corp/maven/v1</url>")
+        .replace("<id>snap</id><url>https://s.example/</url>", "<id>gar</id><url>https://us-central1-maven.pkg.dev/acme-prod/jars</url>");
+    write(h, "proj/pom.xml", clouds.as_bytes());
+    write(h, ".m2/settings.xml", b"<settings/>");
+    let project = resolve(find(h, "proj"), &Config::default(), &Allowed::default());
+    assert_eq!(project.sources.len(), 3, "{:?}", project.problems);
+    assert_eq!(
+        project.env,
+        [
+            "CODEARTIFACT_AUTH_TOKEN",
+            "AZURE_ARTIFACTS_ENV_ACCESS_TOKEN",
+            "GOOGLE_ARTIFACT_REGISTRY_TOKEN"
+        ]
+    );
+    let shown: Vec<String> = project.problems.iter().map(|p| p.to_string()).collect();
+    assert_eq!(shown.len(), 3, "{shown:?}");
+    assert!(shown[1].ends_with("<server><id>azure</id><username>corp</username><password>${env.AZURE_ARTIFACTS_ENV_ACCESS_TOKEN}</password></server>"), "{shown:?}");
+    assert!(shown[2].ends_with("<server><id>gar</id><username>oauth2accesstoken</username><password>${env.GOOGLE_ARTIFACT_REGISTRY_TOKEN}</password></server>"), "{shown:?}");
+
+    // The wagon's own scheme is left to the wagon.
+    let wagon = PARENT.replace(
+        "https://r.example/",
+        "artifactregistry://us-central1-maven.pkg.dev/acme-prod/jars",
+    );
+    write(h, "proj/pom.xml", wagon.as_bytes());
+    let project = resolve(find(h, "proj"), &Config::default(), &Allowed::default());
+    assert_eq!(project.sources.len(), 1, "{:?}", project.problems);
 }

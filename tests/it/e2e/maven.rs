@@ -319,3 +319,133 @@ fn gradle_fetches_with_the_hook_and_fails_without() {
     let out = sh.ok(&gradle(&w.local()));
     assert!(out.contains("fetched corp-lib-1.0.pom"), "{out}");
 }
+
+/// Maven against an Azure Artifacts feed and an Artifact Registry repository, each a loopback
+/// repository mapped as one of them and taking Basic credentials with that service's user
+/// name (the feed's, `oauth2accesstoken`) and the token the `az` or `gcloud` stand-in prints.
+/// settings.xml reads the token from the variable each service's documentation names for
+/// Maven and Gradle. `mvn deploy` to the feed, then `mvn validate` of projects whose parent
+/// only the feed or the repository has; everything fails without ca-env.
+#[test]
+fn maven_deploys_to_azure_and_resolves_from_azure_and_google_with_the_hook_and_fails_without() {
+    use support::clouds::{Clouds, AZ_TOKEN, GCLOUD_TOKEN};
+
+    let _heavy = support::heavy();
+    let standin = StandIn::start();
+    let azure = Registry::start(Auth::Basic, None);
+    let google = Registry::start(Auth::Basic, None);
+    azure.accept("corp", AZ_TOKEN);
+    google.accept("oauth2accesstoken", GCLOUD_TOKEN);
+    let (az_url, gar_url) = (azure.url(), google.url());
+    google.put_file(
+        PARENT_POM,
+        parent_pom(&gar_url)
+            .replace("corp-maven", "corp-gar")
+            .as_bytes(),
+    );
+    let mut sb = mapped_sandbox(&standin, &az_url, "unused");
+    sb.write_config(&format!(
+        "[trust]\ndomains = [\"azure:contoso\", \"google:acme-prod\"]\n\n\
+         [[mapping]]\nurl = \"{az_url}\"\nprovider = \"azure\"\norganization = \"contoso\"\nfeed = \"corp\"\n\n\
+         [[mapping]]\nurl = \"{gar_url}\"\nprovider = \"google\"\nproject = \"acme-prod\"\nlocation = \"us-central1\"\nrepository = \"jars\"\n"
+    ));
+    let clouds = Clouds::new(sb.path());
+    sb.set_env("PATH", clouds.path());
+    sb.set_env("MAVEN_OPTS", format!("-Duser.home={}", sb.home().display()));
+    sb.write(
+        ".m2/settings.xml",
+        "<settings>\n  <servers>\n    <server><id>corp-azure</id><username>corp</username>\
+         <password>${env.AZURE_ARTIFACTS_ENV_ACCESS_TOKEN}</password></server>\n    \
+         <server><id>corp-gar</id><username>oauth2accesstoken</username>\
+         <password>${env.GOOGLE_ARTIFACT_REGISTRY_TOKEN}</password></server>\n  </servers>\n  \
+         <mirrors>\n    <mirror><id>debian</id><mirrorOf>central</mirrorOf>\
+         <url>file:///usr/share/maven-repo</url></mirror>\n  </mirrors>\n</settings>\n",
+    );
+    let azure_id = |pom: String| pom.replace("corp-maven", "corp-azure");
+    sb.write("azure-parent/pom.xml", &azure_id(parent_pom(&az_url)));
+    sb.write("azure-app/pom.xml", &azure_id(app_pom(&az_url)));
+    sb.write(
+        "google-app/pom.xml",
+        &app_pom(&gar_url).replace("corp-maven", "corp-gar"),
+    );
+    let steps = [
+        (
+            "azure-parent",
+            "deploy",
+            "AZURE_ARTIFACTS_ENV_ACCESS_TOKEN",
+            AZ_TOKEN,
+        ),
+        (
+            "azure-app",
+            "validate",
+            "AZURE_ARTIFACTS_ENV_ACCESS_TOKEN",
+            AZ_TOKEN,
+        ),
+        (
+            "google-app",
+            "validate",
+            "GOOGLE_ARTIFACT_REGISTRY_TOKEN",
+            GCLOUD_TOKEN,
+        ),
+    ];
+    for (dir, _, var, _) in steps {
+        let status = sb.status(dir);
+        let shown = status.to_string();
+        let provider = dir.split('-').next().unwrap();
+        for s in status["sources"].as_array().unwrap() {
+            assert_eq!(s["provider"], provider, "{shown}");
+            assert_eq!(s["format"], "maven", "{shown}");
+            assert_eq!(support::strings(&s["env"]), [var], "{shown}");
+        }
+        assert_eq!(support::strings(&status["env"]), [var], "{shown}");
+        assert!(status["problems"].as_array().unwrap().is_empty(), "{shown}");
+    }
+
+    let mut runs = 0;
+    let mut local = || {
+        runs += 1;
+        sb.path()
+            .join(format!("local-{runs}"))
+            .display()
+            .to_string()
+    };
+    let mvn = |goal: &str, local: &str| format!("mvn -B -Dmaven.repo.local='{local}' {goal}");
+    let mut sh = Shell::in_sandbox(&sb, Kind::Bash, false);
+    for (dir, goal, ..) in steps {
+        sh.cd(dir);
+        let ran = sh.run(&mvn(goal, &local()));
+        assert_ne!(
+            ran.status, 0,
+            "{dir}: {goal} without ca-env:\n{}",
+            ran.output
+        );
+        assert!(ran.output.contains("401"), "{dir}:\n{}", ran.output);
+    }
+    drop(sh);
+    assert_eq!(azure.file(PARENT_POM), None);
+    assert!(clouds.calls().is_empty(), "{:?}", clouds.calls());
+
+    let mut sh = Shell::in_sandbox(&sb, Kind::Bash, true);
+    for (dir, goal, var, token) in steps {
+        sh.cd(dir);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while sh.var(var).is_none() {
+            assert!(Instant::now() < deadline, "{dir}: no {var} after 20 s");
+            sh.run("true");
+        }
+        assert_eq!(sh.var(var).as_deref(), Some(token), "{dir}");
+        let local = local();
+        sh.ok(&mvn(goal, &local));
+        if goal == "deploy" {
+            assert!(azure.file(PARENT_POM).is_some(), "{:?}", azure.seen());
+        } else {
+            assert!(Path::new(&local).join(PARENT_POM).is_file(), "{dir}");
+        }
+    }
+    drop(sh);
+    let calls = clouds.calls();
+    for cli in ["az ", "gcloud "] {
+        let n = calls.iter().filter(|c| c.starts_with(cli)).count();
+        assert_eq!(n, 1, "{calls:?}");
+    }
+}

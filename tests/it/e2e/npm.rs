@@ -267,3 +267,182 @@ impl NpmWorld {
             .count()
     }
 }
+
+/// The same clients against an Azure Artifacts feed and an Artifact Registry repository: two
+/// registries, each mapped in the user's configuration as one of them, taking only what that
+/// service takes. Azure DevOps takes its token as a Basic password (npm's `username` and
+/// `_password`, Yarn's `npmAuthIdent`), Artifact Registry as a bearer token (`_authToken`,
+/// `npmAuthToken`); the tokens come from the `az` and `gcloud` stand-ins, one call each.
+#[test]
+fn bash_npm_pnpm_yarn_publish_and_install_from_azure_and_google_feeds_with_the_hook_and_fail_without(
+) {
+    use support::clouds::{Clouds, AZ_TOKEN, GCLOUD_TOKEN};
+    use support::pyindex::base64;
+
+    let standin = StandIn::start();
+    let azure = NpmRegistry::start();
+    let google = NpmRegistry::start();
+    azure.accept(&format!("Basic {}", base64(&format!("corp:{AZ_TOKEN}"))));
+    google.accept(&format!("Bearer {GCLOUD_TOKEN}"));
+    let mut sb = mapped_sandbox(&standin, &azure.url(), "unused");
+    sb.write_config(&format!(
+        "[trust]\ndomains = [\"azure:contoso\", \"google:acme-prod\"]\n\n\
+         [[mapping]]\nurl = \"{}\"\nprovider = \"azure\"\norganization = \"contoso\"\nproject = \"web\"\nfeed = \"corp\"\n\n\
+         [[mapping]]\nurl = \"{}\"\nprovider = \"google\"\nproject = \"acme-prod\"\nlocation = \"us-central1\"\nrepository = \"npm-private\"\n",
+        azure.url(),
+        google.url()
+    ));
+    let clouds = Clouds::new(sb.path());
+    let bin = node_tool("pnpm").parent().unwrap().to_path_buf();
+    sb.set_env("PATH", format!("{}:{}", bin.display(), clouds.path()));
+    for (name, sub) in [("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")] {
+        sb.set_env(name, sb.path().join(sub).display().to_string());
+    }
+    sb.set_env("YARN_ENABLE_TELEMETRY", "0");
+    sb.set_env("YARN_ENABLE_IMMUTABLE_INSTALLS", "false");
+    sb.set_env("COREPACK_ENABLE_STRICT", "0");
+    sb.write(".npmrc", USERS_NPMRC);
+
+    // Per service: the package published there, then npm, pnpm and Yarn projects using it.
+    // Each Yarn project keeps its own metadata cache: Yarn's is keyed by host name alone, and
+    // both registries are on 127.0.0.1.
+    let services = [
+        ("azure", &azure, AZ_TOKEN),
+        ("google", &google, GCLOUD_TOKEN),
+    ];
+    let mut steps: Vec<(String, &str, &[&str])> = Vec::new();
+    for (provider, reg, _) in &services {
+        let url = reg.url();
+        let dir = |kind: &str| format!("{provider}-{kind}");
+        sb.write(
+            &format!("{}/package.json", dir("pkg")),
+            &format!(
+                "{{\"name\": \"{PKG}\", \"version\": \"1.0.0\", \"main\": \"index.js\",\n \
+                 \"publishConfig\": {{\"registry\": \"{url}\"}}}}\n"
+            ),
+        );
+        sb.write(&format!("{}/index.js", dir("pkg")), "module.exports = 1;\n");
+        let app = |name: &str, extra: &str| {
+            format!(
+                "{{\"name\": \"{name}\", \"version\": \"0.1.0\", \"private\": true,{extra}\n \
+                 \"dependencies\": {{\"{PKG}\": \"1.0.0\"}}}}\n"
+            )
+        };
+        for kind in ["npm", "pnpm"] {
+            let extra = if kind == "pnpm" {
+                " \"packageManager\": \"pnpm@10.34.9\","
+            } else {
+                ""
+            };
+            sb.write(&format!("{}/package.json", dir(kind)), &app(kind, extra));
+            sb.write(
+                &format!("{}/.npmrc", dir(kind)),
+                &format!("@{SCOPE}:registry={url}\n"),
+            );
+        }
+        sb.write(&format!("{}/package.json", dir("yarn")), &app("yarn", ""));
+        sb.write(&format!("{}/yarn.lock", dir("yarn")), "");
+        sb.write(
+            &format!("{}/.yarnrc.yml", dir("yarn")),
+            &format!(
+                "nodeLinker: node-modules\nenableGlobalCache: false\nenableTelemetry: false\n\
+                 npmMinimalAgeGate: 0\nunsafeHttpWhitelist:\n  - 127.0.0.1\nnpmRegistryServer: \"{url}\"\n\
+                 globalFolder: ./.yarn/global\n"
+            ),
+        );
+        let yarn: &[&str] = if *provider == "azure" {
+            &["YARN_NPM_AUTH_IDENT", "YARN_NPM_ALWAYS_AUTH"]
+        } else {
+            &["YARN_NPM_AUTH_TOKEN", "YARN_NPM_ALWAYS_AUTH"]
+        };
+        let npmrc: &[&str] = &["NPM_CONFIG_USERCONFIG"];
+        steps.push((dir("pkg"), "npm publish", npmrc));
+        steps.push((dir("npm"), "npm install", npmrc));
+        steps.push((dir("pnpm"), "pnpm install", npmrc));
+        steps.push((dir("yarn"), "yarn install", yarn));
+    }
+    for (dir, _, env) in &steps {
+        let status = sb.status(dir);
+        let shown = status.to_string();
+        let provider = dir.split('-').next().unwrap();
+        for s in status["sources"].as_array().unwrap() {
+            assert_eq!(s["provider"], provider, "{shown}");
+            assert_eq!(s["format"], "npm", "{shown}");
+            assert_eq!(s["trusted"], true, "{shown}");
+        }
+        assert_eq!(support::strings(&status["env"]), *env, "{shown}");
+        assert!(status["problems"].as_array().unwrap().is_empty(), "{shown}");
+    }
+
+    let installed = |dir: &str| {
+        sb.home()
+            .join(dir)
+            .join("node_modules/@corp/private-pkg/index.js")
+            .is_file()
+    };
+    let mut sh = Shell::in_sandbox(&sb, Kind::Bash, false);
+    for (dir, run, _) in &steps {
+        sh.cd(dir);
+        let ran = sh.run(run);
+        assert_ne!(ran.status, 0, "`{run}` without ca-env:\n{}", ran.output);
+        assert!(
+            ["401", "ENEEDAUTH", "Invalid authentication"]
+                .iter()
+                .any(|s| ran.output.contains(s)),
+            "`{run}` without ca-env:\n{}",
+            ran.output
+        );
+        assert!(!installed(dir), "{dir} without ca-env");
+    }
+    drop(sh);
+    assert!(clouds.calls().is_empty(), "{:?}", clouds.calls());
+
+    let mut sh = Shell::in_sandbox(&sb, Kind::Bash, true);
+    for (dir, run, env) in &steps {
+        sh.cd(dir);
+        let (provider, reg, token) = services.iter().find(|(p, ..)| dir.starts_with(p)).unwrap();
+        // The first prompt in a new organization or project fetches in the background.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while sh.var(env[0]).is_none() {
+            assert!(Instant::now() < deadline, "{dir}: no {} after 20 s", env[0]);
+            sh.run("true");
+        }
+        let dart = reg.url().replace("http:", "");
+        match env[0] {
+            "NPM_CONFIG_USERCONFIG" => {
+                let text = fs::read_to_string(sh.var(env[0]).unwrap()).unwrap();
+                let lines = if *provider == "azure" {
+                    format!(
+                        "\n{dart}:username=corp\n{dart}:_password={}\n",
+                        base64(token)
+                    )
+                } else {
+                    format!("\n{dart}:_authToken={token}\n")
+                };
+                assert!(text.contains(&lines), "{text}");
+                assert!(text.ends_with(USERS_NPMRC), "{text}");
+            }
+            "YARN_NPM_AUTH_IDENT" => {
+                assert_eq!(sh.var(env[0]), Some(format!("corp:{token}")));
+                assert_eq!(sh.var("YARN_NPM_AUTH_TOKEN"), None);
+            }
+            _ => assert_eq!(sh.var(env[0]).as_deref(), Some(*token)),
+        }
+        sh.ok(run);
+        if !dir.ends_with("-pkg") {
+            assert!(installed(dir), "{dir}");
+        }
+        let holding = files_holding(&sb.home().join(dir), token);
+        assert!(holding.is_empty(), "the token is in {holding:?}");
+    }
+    drop(sh);
+    let calls = clouds.calls();
+    for cli in ["az ", "gcloud "] {
+        let n = calls.iter().filter(|c| c.starts_with(cli)).count();
+        assert_eq!(n, 1, "{calls:?}");
+    }
+    assert_eq!(
+        fs::read_to_string(sb.home().join(".npmrc")).unwrap(),
+        USERS_NPMRC
+    );
+}

@@ -151,3 +151,55 @@ fn bash_uv_poetry_and_pip_install_from_azure_and_google_feeds_with_the_hook_and_
         "{calls:?}"
     );
 }
+
+/// Twenty interactive bash shells with the hook enter a project of an Azure feed at once,
+/// while `az` takes half a second: the background fetches they start wait on one another (the
+/// single-flight lock), and `az` runs once. Every shell then has the token.
+#[test]
+fn twenty_shells_entering_an_azure_project_at_once_make_one_az_call() {
+    let mut sb = Sandbox::new();
+    let clouds = Clouds::new(sb.path());
+    clouds.slow(true);
+    sb.set_env("PATH", clouds.path());
+    sb.set_env("CA_ENV_STORE", "file");
+    sb.write_config("[trust]\ndomains = [\"azure:contoso\"]\n");
+    sb.write(
+        "app/pyproject.toml",
+        "[[tool.uv.index]]\nname = \"corp\"\n\
+         url = \"https://pkgs.dev.azure.com/contoso/web/_packaging/corp/pypi/simple/\"\n",
+    );
+    let app = sb.home().join("app");
+    let mut shells: Vec<Interactive> = (0..20)
+        .map(|_| {
+            Interactive::start(
+                Kind::Bash,
+                &sb.env_pairs(),
+                &sb.home(),
+                &hook_line(Kind::Bash),
+            )
+        })
+        .collect();
+    // Typed into all twenty before any prompt is awaited: the hooks run at the same time.
+    for sh in &mut shells {
+        sh.send_line(&format!("cd '{}'", app.display()));
+    }
+    for sh in &mut shells {
+        sh.wait_prompt();
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    for (i, sh) in shells.iter_mut().enumerate() {
+        while sh.var("UV_INDEX_CORP_PASSWORD").is_none() {
+            assert!(Instant::now() < deadline, "shell {i}: no token after 30 s");
+            std::thread::sleep(Duration::from_millis(100));
+            sh.run("true");
+        }
+        assert_eq!(sh.var("UV_INDEX_CORP_PASSWORD").as_deref(), Some(AZ_TOKEN));
+        assert_eq!(sh.var("UV_INDEX_CORP_USERNAME").as_deref(), Some("corp"));
+    }
+    let calls = clouds.calls();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(
+        calls[0].starts_with("az account get-access-token"),
+        "{calls:?}"
+    );
+}

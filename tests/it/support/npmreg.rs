@@ -1,8 +1,9 @@
 //! A private npm registry on loopback for the end-to-end tests: verdaccio with htpasswd auth
 //! (`access` and `publish` for authenticated users only), behind a small proxy that behaves as
-//! CodeArtifact's npm endpoint does. CodeArtifact takes the token it issued as a bearer token
+//! the service's npm endpoint does. CodeArtifact takes the token it issued as a bearer token
 //! (`_authToken`); the proxy accepts exactly `Authorization: Bearer <the token the stand-in
-//! issued last>`, answers 401 to anything else, and forwards what it accepts to verdaccio as
+//! issued last>` (or the one credential [`NpmRegistry::accept`] names: Azure DevOps's Basic
+//! user and token), answers 401 to anything else, and forwards what it accepts to verdaccio as
 //! user `aws` with a fixed password of its own (verdaccio's htpasswd never changes).
 
 use std::fs;
@@ -92,7 +93,12 @@ impl NpmRegistry {
     /// From now on the registry accepts exactly the token `standin` issued last.
     pub fn follow(&self, standin: &StandIn) {
         let accepted = self.accepted.clone();
-        standin.on_issue(move |token| *accepted.lock().unwrap() = Some(token.to_string()));
+        standin.on_issue(move |token| *accepted.lock().unwrap() = Some(format!("Bearer {token}")));
+    }
+
+    /// From now on the registry accepts exactly this `Authorization` value.
+    pub fn accept(&self, authorization: &str) {
+        *self.accepted.lock().unwrap() = Some(authorization.to_string());
     }
 
     /// GET `path` through the proxy with `token` as bearer (or none): the status.
@@ -143,7 +149,7 @@ fn pings(port: u16) -> bool {
         && buf.starts_with(b"HTTP/1.")
 }
 
-/// One client connection: its request head read, the bearer token checked, then the request
+/// One client connection: its request head read, its credential checked, then the request
 /// passed to verdaccio with basic auth instead (and `Connection: close`), and the answer back.
 fn proxy(mut client: TcpStream, backend: u16, accepted: &Mutex<Option<String>>) {
     let _ = client.set_read_timeout(Some(Duration::from_secs(60)));
@@ -162,20 +168,20 @@ fn proxy(mut client: TcpStream, backend: u16, accepted: &Mutex<Option<String>>) 
     let mut lines = head.split("\r\n").filter(|l| !l.is_empty());
     let request_line = lines.next().unwrap_or_default().to_string();
     let mut headers = Vec::new();
-    let mut bearer = None;
+    let mut presented = None;
     for line in lines {
         let Some((name, value)) = line.split_once(':') else {
             continue;
         };
         let lower = name.trim().to_ascii_lowercase();
         match lower.as_str() {
-            "authorization" => bearer = value.trim().strip_prefix("Bearer ").map(str::to_string),
+            "authorization" => presented = Some(value.trim().to_string()),
             "connection" | "proxy-connection" | "keep-alive" => {}
             _ => headers.push(line.to_string()),
         }
     }
     let want = accepted.lock().unwrap().clone();
-    if want.is_none() || bearer != want {
+    if want.is_none() || presented != want {
         let body = "{\"error\":\"authorization required\"}";
         let _ = write!(
             client,

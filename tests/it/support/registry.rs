@@ -25,7 +25,8 @@ use crate::support::standin::StandIn;
 pub enum Auth {
     /// `Authorization: Bearer TOKEN`.
     Bearer,
-    /// `Authorization: Basic base64(aws:TOKEN)`.
+    /// `Authorization: Basic base64(USER:TOKEN)`, the user `aws` unless [`Registry::accept`]
+    /// names another.
     Basic,
 }
 
@@ -62,6 +63,7 @@ struct Shared {
     dir: PathBuf,
     auth: Auth,
     token: Mutex<Option<String>>,
+    user: Mutex<String>,
     handler: Option<Handler>,
     seen: Mutex<Vec<Seen>>,
     stop: AtomicBool,
@@ -85,6 +87,7 @@ impl Registry {
             dir: dir.path().to_path_buf(),
             auth,
             token: Mutex::new(None),
+            user: Mutex::new("aws".to_string()),
             handler,
             seen: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
@@ -135,6 +138,12 @@ impl Registry {
         standin.on_issue(move |token| *s.token.lock().unwrap() = Some(token.to_string()));
     }
 
+    /// From now on the registry accepts exactly `user` and `token` (Basic), or `token` (Bearer).
+    pub fn accept(&self, user: &str, token: &str) {
+        *self.shared.user.lock().unwrap() = user.to_string();
+        *self.shared.token.lock().unwrap() = Some(token.to_string());
+    }
+
     /// Every request so far.
     pub fn seen(&self) -> Vec<Seen> {
         self.shared.seen.lock().unwrap().clone()
@@ -144,7 +153,7 @@ impl Registry {
     pub fn get(&self, path: &str, token: Option<&str>) -> u16 {
         let mut conn = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         let auth = token
-            .map(|t| format!("Authorization: {}\r\n", presented(self.shared.auth, t)))
+            .map(|t| format!("Authorization: {}\r\n", presented(&self.shared, t)))
             .unwrap_or_default();
         write!(conn, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n{auth}\r\n").unwrap();
         let mut answer = String::new();
@@ -165,10 +174,13 @@ impl Drop for Registry {
 }
 
 /// The `Authorization` value that carries `token`.
-fn presented(auth: Auth, token: &str) -> String {
-    match auth {
+fn presented(s: &Shared, token: &str) -> String {
+    match s.auth {
         Auth::Bearer => format!("Bearer {token}"),
-        Auth::Basic => format!("Basic {}", base64(&format!("aws:{token}"))),
+        Auth::Basic => {
+            let user = s.user.lock().unwrap().clone();
+            format!("Basic {}", base64(&format!("{user}:{token}")))
+        }
     }
 }
 
@@ -180,8 +192,7 @@ fn serve(s: &Shared, conn: TcpStream) {
         return;
     };
     let wanted = s.token.lock().unwrap().clone();
-    let authorized =
-        wanted.is_some_and(|t| authorization.as_deref() == Some(&presented(s.auth, &t)));
+    let authorized = wanted.is_some_and(|t| authorization.as_deref() == Some(&presented(s, &t)));
     let response = if !authorized {
         Response::json(401, "{\"errors\":[{\"detail\":\"unauthorized\"}]}")
     } else if let Some(r) = s.handler.as_ref().and_then(|h| h(&req, &s.dir)) {
