@@ -10,9 +10,9 @@
 //!
 //! Google's libraries no longer check where `token_url` and `service_account_impersonation_url`
 //! point (they warn that a configuration from elsewhere could send the subject token anywhere);
-//! ca-env keeps the host patterns they checked before (google-auth 2.7, Go's `externalaccount`
-//! until 2023), plus the regional `sts.LOCATION.rep.googleapis.com` Google now documents, and
-//! loopback for tests.
+//! ca-env keeps the host patterns they checked before (google-auth 2.7.0 to 2.16.0, Go's
+//! `externalaccount` until 2023), plus the regional `sts.LOCATION.rep.googleapis.com` Google
+//! now documents, and loopback for tests.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -203,9 +203,9 @@ fn headers(value: Option<&serde_json::Value>) -> Result<Vec<(String, String)>, S
     Ok(headers)
 }
 
-/// The scheme, the host (lowercase) and whether the authority is plain (no userinfo, a port
-/// of digits if any), for a URL without whitespace or control characters.
-fn split_url(url: &str) -> Option<(&str, String)> {
+/// The scheme, the host (lowercase) and the port (empty when none) of a URL without
+/// whitespace, control characters, backslashes or userinfo, whose port is digits if any.
+fn split_url(url: &str) -> Option<(&str, String, &str)> {
     if url
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
@@ -217,14 +217,14 @@ fn split_url(url: &str) -> Option<(&str, String)> {
     if authority.contains('@') {
         return None;
     }
-    let host = match authority.rsplit_once(':') {
+    let (host, port) = match authority.rsplit_once(':') {
         Some((host, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => {
-            (port == "443" || is_loopback(host)).then_some(host)?
+            (host, port)
         }
         Some(_) => return None,
-        None => authority,
+        None => (authority, ""),
     };
-    Some((scheme, host.to_ascii_lowercase()))
+    Some((scheme, host.to_ascii_lowercase(), port))
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -232,19 +232,19 @@ fn is_loopback(host: &str) -> bool {
 }
 
 /// Whether `url` is one of Google's endpoints for `service` (`sts`, `iamcredentials`), in the
-/// forms google-auth (2.7 to 2.16) and Go's `externalaccount` accepted: `S.googleapis.com`,
+/// forms google-auth (2.7.0 to 2.16.0) and Go's `externalaccount` accepted: `S.googleapis.com`,
 /// `X.S.googleapis.com`, `S.X.googleapis.com`, `X-S.googleapis.com`, `S-X.p.googleapis.com`
 /// (Private Service Connect), and for the token service `sts.X.rep.googleapis.com` (regional),
 /// X one DNS label; https only. Or loopback, a test's stand-in (https.rs takes plain http only
 /// there).
 fn google_endpoint(url: &str, service: &str) -> bool {
-    let Some((scheme, host)) = split_url(url) else {
+    let Some((scheme, host, port)) = split_url(url) else {
         return false;
     };
     if is_loopback(&host) {
         return matches!(scheme, "http" | "https");
     }
-    if scheme != "https" {
+    if scheme != "https" || !matches!(port, "" | "443") {
         return false;
     }
     let label =
@@ -271,8 +271,8 @@ fn google_endpoint(url: &str, service: &str) -> bool {
 /// point), no userinfo.
 fn subject_url(url: &str) -> bool {
     match split_url(url) {
-        Some(("https", _)) => true,
-        Some(("http", host)) => {
+        Some(("https", _, _)) => true,
+        Some(("http", host, _)) => {
             is_loopback(&host)
                 || host
                     .parse::<std::net::Ipv4Addr>()
@@ -671,6 +671,7 @@ mod tests {
     fn subject_urls_are_https_or_the_machine_or_link_local() {
         for good in [
             "https://token.actions.githubusercontent.com/x?audience=y",
+            "https://ghes.example:8443/x",
             "http://169.254.169.254/metadata/identity/oauth2/token",
             "http://127.0.0.1:9000/token",
         ] {
