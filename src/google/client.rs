@@ -1,6 +1,7 @@
 //! Tokens for Google Artifact Registry: an access token the user exported
 //! (`GOOGLE_OAUTH_ACCESS_TOKEN`, the variable Google's Terraform provider and others read, for
-//! CI), else the metadata server's on Google Cloud (Compute Engine, Cloud Run, GKE with
+//! CI), else application default credentials (a user's refresh token, a service account key,
+//! or workload identity federation), else the metadata server's on Google Cloud (Compute Engine, Cloud Run, GKE with
 //! `GCE_METADATA_HOST`), else the gcloud CLI's, from `gcloud config config-helper --format=json` (the helper
 //! gcloud offers other programs: the token and its expiry, refreshed when due). Tokens last an
 //! hour; the user name is `oauth2accesstoken`.
@@ -80,7 +81,8 @@ fn adc_file(env: &Env) -> Option<std::path::PathBuf> {
 
 /// A token from an application default credentials file: a user's refresh token
 /// (`authorized_user`) or a service account key (`service_account`, an RS256-signed
-/// assertion), exchanged at the file's `token_uri` (Google's OAuth endpoint by default).
+/// assertion), exchanged at the file's `token_uri` (Google's OAuth endpoint by default); or
+/// workload identity federation (`external_account`, see `external`).
 fn from_adc_file(
     path: &std::path::Path,
     key: &Key,
@@ -100,6 +102,18 @@ fn from_adc_file(
         _ => return Err(failed("cannot read it")),
     };
     let info: serde_json::Value = serde_json::from_str(&text).map_err(|_| failed("not JSON"))?;
+    if info.get("type").and_then(|t| t.as_str()) == Some("external_account") {
+        let failed = |why: &str| {
+            cli::no_token(
+                &from,
+                key,
+                why,
+                "check the workload identity pool's provider and the file's credential_source, or regenerate the file with 'gcloud iam workload-identity-pools create-cred-config'",
+            )
+        };
+        let config = super::external::parse(&info).map_err(|why| failed(&why))?;
+        return super::external::fetch(&config, key, within, &failed);
+    }
     let field = |name: &str| {
         info.get(name)
             .and_then(|v| v.as_str())
@@ -135,7 +149,7 @@ fn from_adc_file(
         }
         _ => {
             return Err(failed(
-                "only authorized_user and service_account files are served",
+                "only authorized_user, service_account and external_account files are served",
             ))
         }
     };

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 
 /// The scope Artifact Registry takes.
-const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
+pub(super) const SCOPE: &str = "https://www.googleapis.com/auth/cloud-platform";
 
 pub fn assertion(
     email: &str,

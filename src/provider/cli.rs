@@ -87,10 +87,14 @@ pub fn unreadable(program: &str, key: &Key) -> FetchError {
 }
 
 /// The token of an OAuth answer (`access_token`) that lasts `expires_in` seconds from now, as
-/// Entra ID's, Google's token endpoint and metadata server give it.
+/// Entra ID's, Google's token endpoint, security token service and metadata server give it
+/// (a number; google-auth also takes a string of digits, which some services send).
 pub fn lasting(answer: &serde_json::Value, from: &str, key: &Key) -> Result<Fetched, FetchError> {
     let token = answer.get("access_token").and_then(|t| t.as_str());
-    let lasts = answer.get("expires_in").and_then(serde_json::Value::as_i64);
+    let lasts = answer.get("expires_in").and_then(|v| {
+        v.as_i64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+    });
     match (token, lasts) {
         (Some(token), Some(lasts)) => {
             self::token(token.to_string(), crate::clock::now() + lasts, from)

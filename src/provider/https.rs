@@ -1,7 +1,9 @@
-//! One HTTPS POST of a form to a cloud's token endpoint (Entra ID for Azure workload identity,
-//! Google's OAuth endpoint for application default credentials), with the HTTP stack the AWS
-//! SDK already brings (hyper, rustls with aws-lc, the system's root certificates). Plain http
-//! only to a loopback address (a test's stand-in), never elsewhere: the form carries secrets.
+//! One HTTPS request to a cloud's token service (Entra ID for Azure workload identity, Google's
+//! OAuth endpoint for application default credentials, Google's security token service and IAM
+//! credentials API for workload identity federation, a subject token's URL), with the HTTP
+//! stack the AWS SDK already brings (hyper, rustls with aws-lc, the system's root
+//! certificates). Plain http only to a loopback address (a test's stand-in), never elsewhere:
+//! the request carries secrets.
 
 use std::time::Duration;
 
@@ -13,6 +15,14 @@ use crate::text::percent_encode;
 /// The most an answer may hold: a token response is a few kilobytes.
 const MAX_ANSWER: usize = 64 * 1024;
 
+/// What a request sends: a form (a token endpoint's POST), JSON (IAM's POST), or nothing (a
+/// GET).
+pub enum Body<'a> {
+    Form(&'a [(&'a str, &'a str)]),
+    Json(&'a serde_json::Value),
+    Nothing,
+}
+
 /// POSTs `form` to `url` within `within`: the status and the body parsed as JSON (Null when it
 /// is not), or why not (never the body's text: it may hold a token).
 pub fn post_form(
@@ -20,6 +30,19 @@ pub fn post_form(
     form: &[(&str, &str)],
     within: Duration,
 ) -> Result<(u16, serde_json::Value), String> {
+    let (status, body) = request(url, &[], Body::Form(form), within)?;
+    Ok((status, serde_json::from_slice(&body).unwrap_or_default()))
+}
+
+/// Sends `body` to `url` with `headers` (a POST, or a GET for [`Body::Nothing`]) within
+/// `within`: the status and the answer's bytes, or why not (never the answer's text, nor a
+/// header's value: either may hold a token).
+pub fn request(
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Body,
+    within: Duration,
+) -> Result<(u16, Vec<u8>), String> {
     if let Some(rest) = url.strip_prefix("http://") {
         let host = rest.split(['/', ':']).next().unwrap_or_default();
         if !matches!(host, "127.0.0.1" | "localhost") {
@@ -28,11 +51,22 @@ pub fn post_form(
     } else if !url.starts_with("https://") {
         return Err("a token endpoint must be an https:// URL".into());
     }
-    let body = form
-        .iter()
-        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let (method, content_type, bytes) = match body {
+        Body::Form(form) => (
+            hyper::Method::POST,
+            Some("application/x-www-form-urlencoded"),
+            form.iter()
+                .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+                .collect::<Vec<_>>()
+                .join("&"),
+        ),
+        Body::Json(json) => (
+            hyper::Method::POST,
+            Some("application/json"),
+            json.to_string(),
+        ),
+        Body::Nothing => (hyper::Method::GET, None, String::new()),
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -47,11 +81,20 @@ pub fn post_form(
         let client =
             hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
                 .build(connector);
-        let request = hyper::Request::post(url)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("accept", "application/json")
-            .body(Full::new(Bytes::from(body)))
-            .map_err(|e| format!("cannot build the request: {e}"))?;
+        let mut builder = hyper::Request::builder()
+            .method(method)
+            .uri(url)
+            .header("accept", "application/json");
+        if let Some(content_type) = content_type {
+            builder = builder.header("content-type", content_type);
+        }
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        // The error names what was wrong, never a header's value.
+        let request = builder
+            .body(Full::new(Bytes::from(bytes)))
+            .map_err(|_| "cannot build the request (a URL or header that HTTP cannot carry)")?;
         let exchange = async {
             let answer = client
                 .request(request)
@@ -63,8 +106,7 @@ pub fn post_form(
                 .await
                 .map_err(|_| "the token endpoint's answer could not be read".to_string())?
                 .to_bytes();
-            let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-            Ok::<_, String>((status, json))
+            Ok::<_, String>((status, bytes.to_vec()))
         };
         tokio::time::timeout(within, exchange)
             .await

@@ -13,12 +13,30 @@ use std::time::{Duration, Instant};
 const MAX_ANSWER: u64 = 64 * 1024;
 
 /// GETs `url` (`http://host[:port]/path?query`) with `headers`, within `within`; the status
-/// and the body parsed as JSON, or why not (never the body's text: it may hold a token).
+/// and the body parsed as JSON (Null when it is not), or why not (never the body's text: it
+/// may hold a token).
 pub fn get_json(
     url: &str,
     headers: &[(&str, &str)],
     within: Duration,
 ) -> Result<(u16, serde_json::Value), String> {
+    let (status, body) = get(url, headers, within)?;
+    Ok((status, serde_json::from_slice(&body).unwrap_or_default()))
+}
+
+/// [`get_json`]'s request: the status and the body's bytes.
+pub fn get(
+    url: &str,
+    headers: &[(&str, &str)],
+    within: Duration,
+) -> Result<(u16, Vec<u8>), String> {
+    // The request is written as text: a line break in a header would start another one.
+    if headers
+        .iter()
+        .any(|(k, v)| format!("{k}{v}").chars().any(char::is_control))
+    {
+        return Err("a header holds a control character".into());
+    }
     let deadline = Instant::now() + within;
     let rest = url
         .strip_prefix("http://")
@@ -76,8 +94,7 @@ pub fn get_json(
     if chunked {
         body = dechunk(&body).ok_or_else(|| format!("{authority} gave a broken chunked answer"))?;
     }
-    let json = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
-    Ok((status, json))
+    Ok((status, body))
 }
 
 /// The body of a chunked answer.

@@ -437,3 +437,147 @@ fn workload_identity_and_application_default_credentials_where_no_cli_is() {
     );
     assert!(!stderr(&out).contains("PRIVATE KEY"));
 }
+
+/// Workload identity federation: an `external_account` file whose subject token comes from a
+/// file (text) or a URL (JSON) is exchanged at a security token service stand-in that checks
+/// every form field (and the client's Basic authentication when the file has a client), then
+/// at an IAM stand-in that checks the exchanged token as Bearer; a wrong subject token, and the
+/// kinds ca-env does not serve, are one line that quotes nothing secret.
+#[test]
+fn external_account_credentials_exchange_a_subject_token_where_no_cli_is() {
+    use crate::support::clouds::{
+        Metadata, EXTERNAL_AUDIENCE, IMPERSONATED_TOKEN, STS_TOKEN, SUBJECT, SUBJECT_KEY,
+    };
+    let (mut sb, _clouds) = setup();
+    sb.set_env("PATH", "/usr/bin:/bin");
+    ok_out(&sb, "app", &["allow"]);
+    let server = Metadata::start(None);
+    let base = format!("http://127.0.0.1:{}", server.port);
+    let subject = sb.write("oidc/token", &format!("{SUBJECT}\n"));
+    let adc = sb.path().join("adc-external.json");
+    sb.set_env("GOOGLE_APPLICATION_CREDENTIALS", adc.display().to_string());
+    let impersonate = format!(
+        "{base}/v1/projects/-/serviceAccounts/builder@acme-prod.iam.gserviceaccount.com:generateAccessToken"
+    );
+    let configure = |extra: serde_json::Value| {
+        let mut config = serde_json::json!({
+            "type": "external_account",
+            "audience": format!("{EXTERNAL_AUDIENCE}oidc"),
+            "subject_token_type": "urn:ietf:params:oauth:token-type:jwt",
+            "token_url": format!("{base}/v1/token"),
+            "credential_source": {"file": subject.display().to_string()},
+        });
+        for (k, v) in extra.as_object().unwrap() {
+            config[k] = v.clone();
+        }
+        std::fs::write(&adc, config.to_string()).unwrap();
+        ok(&sb.run("", &["logout", "--all"]));
+    };
+    let expires = || {
+        let status = sb.status("app");
+        let google = status["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["provider"] == "google")
+            .unwrap()
+            .clone();
+        google["token"]["expires_at"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+
+    // A file-sourced subject token (text, its newline trimmed), a client, impersonation.
+    configure(serde_json::json!({
+        "audience": format!("{EXTERNAL_AUDIENCE}with-client"),
+        "client_id": "client-1", "client_secret": "secret-1",
+        "service_account_impersonation_url": impersonate,
+    }));
+    assert_eq!(
+        ok(&sb.run("app", &["token", GOOGLE])).trim(),
+        IMPERSONATED_TOKEN
+    );
+    assert_eq!(expires(), "2099-01-01T00:00:00Z");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(seen[0].starts_with("POST /v1/token "), "{seen:?}");
+    assert!(seen[1].starts_with("POST /v1/projects/-/serviceAccounts/builder@acme-prod.iam.gserviceaccount.com:generateAccessToken "), "{seen:?}");
+
+    // A URL-sourced one (JSON, behind a header), no client, a lifetime of its own.
+    let url_source = serde_json::json!({
+        "url": format!("{base}/subject-token"),
+        "headers": {"X-Subject-Key": SUBJECT_KEY},
+        "format": {"type": "json", "subject_token_field_name": "value"},
+    });
+    configure(serde_json::json!({
+        "credential_source": url_source,
+        "service_account_impersonation_url": impersonate,
+        "service_account_impersonation": {"token_lifetime_seconds": 1800},
+    }));
+    assert_eq!(
+        ok(&sb.run("app", &["token", GOOGLE])).trim(),
+        IMPERSONATED_TOKEN
+    );
+    assert_eq!(expires(), "2098-01-01T00:00:00Z");
+    assert!(server.seen()[2].starts_with("GET /subject-token "));
+
+    // Without impersonation the security token service's token is the one.
+    configure(serde_json::json!({"credential_source": url_source}));
+    assert_eq!(ok(&sb.run("app", &["token", GOOGLE])).trim(), STS_TOKEN);
+    assert_ne!(expires(), "");
+
+    // A subject token the service does not take: one line, naming the file, quoting nothing.
+    let wrong = "eyJhbGciOiJSUzI1NiJ9.not-the-subject.sig";
+    std::fs::write(&subject, wrong).unwrap();
+    configure(serde_json::json!({
+        "audience": format!("{EXTERNAL_AUDIENCE}with-client"),
+        "client_id": "client-1", "client_secret": "secret-1",
+        "service_account_impersonation_url": impersonate,
+    }));
+    let out = sb.run("app", &["token", GOOGLE]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "the application default credentials in {} gave no token for Google Cloud project acme-prod: the security token service answered 400",
+            adc.display()
+        )),
+        "{err}"
+    );
+    for secret in [wrong, "secret-1", STS_TOKEN] {
+        assert!(!err.contains(secret), "{err}");
+    }
+    assert!(stdout(&out).is_empty());
+
+    // Kinds ca-env does not serve, and a look-alike token service: refused before anything is
+    // read or sent (here with no network at all).
+    let seen = server.seen().len();
+    for (extra, said) in [
+        (
+            serde_json::json!({"credential_source": {"executable": {"command": "/bin/sh -c 'echo pwned > /tmp/x'"}}}),
+            "executable-sourced credentials are not supported",
+        ),
+        (
+            serde_json::json!({
+                "subject_token_type": "urn:ietf:params:aws:token-type:aws4_request",
+                "credential_source": {"environment_id": "aws1", "region_url": "http://169.254.169.254/latest/meta-data/placement/availability-zone"},
+            }),
+            "AWS-sourced credentials (environment_id aws1) are not supported",
+        ),
+        (
+            serde_json::json!({"token_url": "https://sts.googleapis.com.evil.example/v1/token"}),
+            "its token_url is not https://sts.googleapis.com",
+        ),
+    ] {
+        configure(extra);
+        let out = offline(&sb, "app", &["token", GOOGLE]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(said), "{err}");
+        assert!(err.contains(&adc.display().to_string()), "{err}");
+    }
+    assert_eq!(server.seen().len(), seen);
+}

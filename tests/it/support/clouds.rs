@@ -86,7 +86,9 @@ impl Clouds {
 /// federated token as client assertion); Google's metadata server
 /// (`/computeMetadata/v1/instance/service-accounts/default/token`, `Metadata-Flavor: Google`)
 /// and OAuth endpoint (`/token`: a refresh token, or a service account's RS256 assertion,
-/// verified with openssl against the key's public half). It records each request line.
+/// verified with openssl against the key's public half); for workload identity federation,
+/// Google's security token service (`/v1/token`), IAM's generateAccessToken and a subject
+/// token URL (`/subject-token`). It records each request line.
 pub struct Metadata {
     pub port: u16,
     seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
@@ -100,6 +102,17 @@ pub const FEDERATED: &str = "eyJhbGciOiJSUzI1NiJ9.federated-kubernetes-token.sig
 pub const ADC_USER_TOKEN: &str = "ya29.a0-authorized-user-token";
 pub const ADC_SA_TOKEN: &str = "ya29.c.service-account-token";
 pub const REFRESH: &str = "1//refresh-token";
+
+/// Workload identity federation: the subject token another identity provider issued, the
+/// token Google's security token service gives for it, and the service account's token IAM's
+/// generateAccessToken gives for that; the audience's prefix (a provider named `with-client`
+/// expects the client's Basic authentication).
+pub const SUBJECT: &str = "eyJhbGciOiJSUzI1NiJ9.external-oidc-subject.sig";
+pub const STS_TOKEN: &str = "ya29.d.security-token-service-token";
+pub const IMPERSONATED_TOKEN: &str = "ya29.c.impersonated-service-account-token";
+pub const EXTERNAL_AUDIENCE: &str =
+    "//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool/providers/";
+pub const SUBJECT_KEY: &str = "subject-url-key";
 
 /// What the stand-in knows of a service account key: its public half and its email.
 pub struct ServiceAccount {
@@ -136,7 +149,8 @@ impl Metadata {
                     .unwrap_or(0usize);
                 let mut body = vec![0; length];
                 let _ = reader.read_exact(&mut body);
-                let form = parse_form(&String::from_utf8_lossy(&body));
+                let raw = String::from_utf8_lossy(&body).to_string();
+                let form = parse_form(&raw);
                 let request = head.first().cloned().unwrap_or_default();
                 log.lock().unwrap().push(request.clone());
                 let has = |h: &str| head.iter().any(|l| l.eq_ignore_ascii_case(h));
@@ -173,6 +187,63 @@ impl Metadata {
                             == Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
                         && got("client_assertion") == Some(FEDERATED);
                     if ok { lasting(WI_TOKEN) } else { (400, "{}".to_string()) }
+                } else if request.starts_with("POST /v1/token ") {
+                    // Google's security token service: an RFC 8693 exchange, every field as
+                    // google-auth sends it, the client's Basic authentication only when the
+                    // configuration has a client.
+                    use base64::Engine;
+                    let audience = got("audience").unwrap_or_default();
+                    let basic = format!(
+                        "Authorization: Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode("client-1:secret-1")
+                    );
+                    let client = if audience.ends_with("/with-client") {
+                        has(&basic)
+                    } else {
+                        !head.iter().any(|l| l.to_ascii_lowercase().starts_with("authorization:"))
+                    };
+                    let ok = form.len() == 6
+                        && client
+                        && has("Content-Type: application/x-www-form-urlencoded")
+                        && got("grant_type") == Some("urn:ietf:params:oauth:grant-type:token-exchange")
+                        && audience.starts_with(EXTERNAL_AUDIENCE)
+                        && got("scope") == Some("https://www.googleapis.com/auth/cloud-platform")
+                        && got("requested_token_type")
+                            == Some("urn:ietf:params:oauth:token-type:access_token")
+                        && got("subject_token") == Some(SUBJECT)
+                        && got("subject_token_type") == Some("urn:ietf:params:oauth:token-type:jwt");
+                    if ok {
+                        (200, format!("{{\"access_token\": \"{STS_TOKEN}\", \"issued_token_type\": \"urn:ietf:params:oauth:token-type:access_token\", \"token_type\": \"Bearer\", \"expires_in\": 3599}}"))
+                    } else {
+                        (400, "{\"error\": \"invalid_grant\"}".to_string())
+                    }
+                } else if request.starts_with(
+                    "POST /v1/projects/-/serviceAccounts/builder@acme-prod.iam.gserviceaccount.com:generateAccessToken ",
+                ) {
+                    // IAM's generateAccessToken: the exchanged token as Bearer, a JSON body with
+                    // the scope and lifetime; the expiry tells the lifetimes apart.
+                    let asked: serde_json::Value = serde_json::from_str(&raw).unwrap_or_default();
+                    let expire = match asked["lifetime"].as_str() {
+                        Some("3600s") => Some("2099-01-01T00:00:00Z"),
+                        Some("1800s") => Some("2098-01-01T00:00:00Z"),
+                        _ => None,
+                    };
+                    let ok = has(&format!("Authorization: Bearer {STS_TOKEN}"))
+                        && has("Content-Type: application/json")
+                        && asked.as_object().map(|o| o.len()) == Some(2)
+                        && asked["scope"]
+                            == serde_json::json!(["https://www.googleapis.com/auth/cloud-platform"]);
+                    match expire {
+                        Some(expire) if ok => (200, format!("{{\"accessToken\": \"{IMPERSONATED_TOKEN}\", \"expireTime\": \"{expire}\"}}")),
+                        _ => (403, "{}".to_string()),
+                    }
+                } else if request.starts_with("GET /subject-token ") {
+                    // A URL-sourced subject token, JSON, behind a header.
+                    if has(&format!("X-Subject-Key: {SUBJECT_KEY}")) {
+                        (200, format!("{{\"value\": \"{SUBJECT}\"}}"))
+                    } else {
+                        (403, "{}".to_string())
+                    }
                 } else if request.starts_with("POST /token ") {
                     match got("grant_type") {
                         Some("refresh_token")
