@@ -334,6 +334,31 @@ impl Shell {
         self.sh.var(name)
     }
 
+    /// `name`'s value once a prompt has exported it: the first prompt in a new organization or
+    /// project starts the fetch in the background, a later one exports. Panics after 20 s.
+    fn await_var(&mut self, name: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(value) = self.sh.var(name) {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "no {name} after 20 s");
+            self.sh.run("true");
+        }
+    }
+
+    /// Asserts that `run` failed because the registry turned it away, not for another reason.
+    fn assert_turned_away(run: &str, ran: &Ran) {
+        assert_ne!(ran.status, 0, "`{run}` without ca-env:\n{}", ran.output);
+        assert!(
+            ["401", "ENEEDAUTH", "Invalid authentication"]
+                .iter()
+                .any(|s| ran.output.contains(s)),
+            "`{run}` without ca-env:\n{}",
+            ran.output
+        );
+    }
+
     /// Types `line`, with stdin from /dev/null (no tool may prompt) and its output into a
     /// file, and waits for it as long as a tool run may take (a prompt alone may take 20 s).
     fn run(&mut self, line: &str) -> Ran {

@@ -581,3 +581,40 @@ fn external_account_credentials_exchange_a_subject_token_where_no_cli_is() {
     }
     assert_eq!(server.seen().len(), seen);
 }
+
+/// A token that tries to break out of quoting (a personal access token is whatever the
+/// variable holds) reaches the shell exactly, through the hook's script, and runs nothing.
+#[test]
+fn a_token_that_tries_to_break_quoting_arrives_intact_and_runs_nothing() {
+    let (mut sb, clouds) = setup();
+    let pat = r#"p'a"t$(touch${IFS}PWNED)`touch${IFS}PWNED`;\x\'"#;
+    sb.set_env("AZURE_DEVOPS_EXT_PAT", pat);
+    ok_out(&sb, "app", &["allow"]);
+    assert_eq!(ok(&offline(&sb, "app", &["token", AZURE])).trim_end(), pat);
+    let script = sb.write("hook.sh", &ok(&sb.run("app", &["export", "bash"])));
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c")
+        .arg(". \"$1\"; printf '%s' \"$UV_INDEX_CORP_PASSWORD\"")
+        .arg("bash")
+        .arg(&script);
+    let out = sb.inside(cmd, "app").output().unwrap();
+    assert_eq!(ok(&out), pat);
+    let out = offline(
+        &sb,
+        "app",
+        &[
+            "exec",
+            "--",
+            "sh",
+            "-c",
+            "printf '%s' \"$UV_INDEX_CORP_PASSWORD\"",
+        ],
+    );
+    assert_eq!(ok(&out), pat);
+    for dir in [sb.home(), sb.home().join("app")] {
+        assert!(!dir.join("PWNED").exists(), "{}", dir.display());
+    }
+    // The variable came first: az was never asked (the Google source asked gcloud).
+    let calls = clouds.calls();
+    assert!(!calls.iter().any(|c| c.starts_with("az ")), "{calls:?}");
+}

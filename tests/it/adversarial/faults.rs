@@ -591,14 +591,24 @@ fn two_minutes_left_is_renewed_behind_the_prompt_and_under_a_minute_is_fetched_f
 /// (the monotonic clock is left alone, as a wrong wall clock leaves it).
 fn faketime_env(offset: &str) -> Vec<(String, String)> {
     require("faketime");
-    let out = Command::new("faketime")
-        .args(["-f", "+0", "sh", "-c", "printf %s \"$LD_PRELOAD\""])
-        .output()
-        .unwrap();
+    // The wrapper sets up shared memory first, which has failed once in a while under a
+    // loaded test run: a second try, and what it said, before giving up.
+    let ask = || {
+        Command::new("faketime")
+            .args(["-f", "+0", "sh", "-c", "printf %s \"$LD_PRELOAD\""])
+            .output()
+            .unwrap()
+    };
+    let mut out = ask();
+    if !stdout(&out).contains("faketime") {
+        out = ask();
+    }
     let preload = stdout(&out);
     assert!(
         preload.contains("faketime"),
-        "faketime's library: {preload:?}"
+        "faketime's library: {preload:?} ({:?}: {})",
+        out.status,
+        stderr(&out)
     );
     vec![
         ("LD_PRELOAD".into(), preload),

@@ -428,12 +428,7 @@ fn maven_deploys_to_azure_and_resolves_from_azure_and_google_with_the_hook_and_f
     let mut sh = Shell::in_sandbox(&sb, Kind::Bash, true);
     for (dir, goal, var, token) in steps {
         sh.cd(dir);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while sh.var(var).is_none() {
-            assert!(Instant::now() < deadline, "{dir}: no {var} after 20 s");
-            sh.run("true");
-        }
-        assert_eq!(sh.var(var).as_deref(), Some(token), "{dir}");
+        assert_eq!(sh.await_var(var), token, "{dir}");
         let local = local();
         sh.ok(&mvn(goal, &local));
         if goal == "deploy" {

@@ -191,16 +191,7 @@ fn bash_npm_publish_and_npm_pnpm_yarn_install_with_the_hook_and_fail_without() {
     for (dir, run) in STEPS {
         sh.cd(dir);
         assert_eq!(sh.var("NPM_CONFIG_USERCONFIG"), None);
-        let ran = sh.run(run);
-        assert_ne!(ran.status, 0, "`{run}` without ca-env:\n{}", ran.output);
-        // Turned away by the registry, not failing for another reason.
-        assert!(
-            ["401", "ENEEDAUTH", "Invalid authentication"]
-                .iter()
-                .any(|s| ran.output.contains(s)),
-            "`{run}` without ca-env:\n{}",
-            ran.output
-        );
+        Shell::assert_turned_away(run, &sh.run(run));
     }
     assert_eq!(
         w.reg.status_of(path, Some(&token)),
@@ -383,15 +374,7 @@ fn bash_npm_pnpm_yarn_publish_and_install_from_azure_and_google_feeds_with_the_h
     let mut sh = Shell::in_sandbox(&sb, Kind::Bash, false);
     for (dir, run, _) in &steps {
         sh.cd(dir);
-        let ran = sh.run(run);
-        assert_ne!(ran.status, 0, "`{run}` without ca-env:\n{}", ran.output);
-        assert!(
-            ["401", "ENEEDAUTH", "Invalid authentication"]
-                .iter()
-                .any(|s| ran.output.contains(s)),
-            "`{run}` without ca-env:\n{}",
-            ran.output
-        );
+        Shell::assert_turned_away(run, &sh.run(run));
         assert!(!installed(dir), "{dir} without ca-env");
     }
     drop(sh);
@@ -401,16 +384,11 @@ fn bash_npm_pnpm_yarn_publish_and_install_from_azure_and_google_feeds_with_the_h
     for (dir, run, env) in &steps {
         sh.cd(dir);
         let (provider, reg, token) = services.iter().find(|(p, ..)| dir.starts_with(p)).unwrap();
-        // The first prompt in a new organization or project fetches in the background.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while sh.var(env[0]).is_none() {
-            assert!(Instant::now() < deadline, "{dir}: no {} after 20 s", env[0]);
-            sh.run("true");
-        }
+        let value = sh.await_var(env[0]);
         let dart = reg.url().replace("http:", "");
         match env[0] {
             "NPM_CONFIG_USERCONFIG" => {
-                let text = fs::read_to_string(sh.var(env[0]).unwrap()).unwrap();
+                let text = fs::read_to_string(&value).unwrap();
                 let lines = if *provider == "azure" {
                     format!(
                         "\n{dart}:username=corp\n{dart}:_password={}\n",
@@ -423,10 +401,10 @@ fn bash_npm_pnpm_yarn_publish_and_install_from_azure_and_google_feeds_with_the_h
                 assert!(text.ends_with(USERS_NPMRC), "{text}");
             }
             "YARN_NPM_AUTH_IDENT" => {
-                assert_eq!(sh.var(env[0]), Some(format!("corp:{token}")));
+                assert_eq!(value, format!("corp:{token}"));
                 assert_eq!(sh.var("YARN_NPM_AUTH_TOKEN"), None);
             }
-            _ => assert_eq!(sh.var(env[0]).as_deref(), Some(*token)),
+            _ => assert_eq!(value, *token),
         }
         sh.ok(run);
         if !dir.ends_with("-pkg") {

@@ -104,17 +104,7 @@ fn bash_uv_poetry_and_pip_install_from_azure_and_google_feeds_with_the_hook_and_
     let mut sh = Shell::in_sandbox(&w.sb, Kind::Bash, true);
     for (case, provider, _) in &cases {
         sh.cd(case.dir);
-        // The first prompt starts the fetch in the background; a later one exports.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while sh.var(case.vars[0]).is_none() {
-            assert!(
-                Instant::now() < deadline,
-                "{}: no {} after 20 s",
-                case.dir,
-                case.vars[0]
-            );
-            sh.run("true");
-        }
+        sh.await_var(case.vars[0]);
         let token = if *provider == "azure" {
             AZ_TOKEN
         } else {
