@@ -73,6 +73,24 @@ impl Provider for Azure {
     }
 }
 
+/// Where the next token would come from, without asking anyone (`ca-env doctor`): the first
+/// of the chain [`Azure::fetch`] follows that is there, or None.
+pub fn source(env: &Env) -> Option<String> {
+    if env.var(AZURE_DEVOPS_EXT_PAT).is_some_and(|p| !p.is_empty()) {
+        return Some(format!("{AZURE_DEVOPS_EXT_PAT} is set"));
+    }
+    if let Some(az) = env.which("az") {
+        return Some(format!("the Azure CLI ({}; signed in?)", az.display()));
+    }
+    if workload_identity(env).is_some() {
+        return Some(format!("workload identity ({AZURE_FEDERATED_TOKEN_FILE})"));
+    }
+    managed_identity(env).map(|endpoint| match endpoint {
+        Endpoint::Service { .. } => format!("a managed identity ({IDENTITY_ENDPOINT})"),
+        Endpoint::Instance => "the Azure VM's managed identity".to_string(),
+    })
+}
+
 /// `az account get-access-token` for Azure DevOps, with `[[azure]]`'s tenant and subscription.
 fn from_az(
     env: &Env,

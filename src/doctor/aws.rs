@@ -1,4 +1,4 @@
-//! AWS: each profile this project's sources use yields credentials (read from the AWS files,
+//! AWS: each profile this project's CodeArtifact sources use yields credentials (read from the AWS files,
 //! no call), and with `--online`, one GetAuthorizationToken per entry, which also tells how
 //! far this machine's clock is from the service's.
 
@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::{Check, Context};
 use crate::codeartifact::client;
 use crate::codeartifact::profile::{self, Files};
-use crate::provider::Key;
+use crate::provider::{Key, ProviderKind};
 
 const GROUP: &str = "aws";
 
@@ -36,7 +36,13 @@ pub fn check(cx: &Context, out: &mut Vec<Check>) {
             return;
         }
     }
-    let sources = &cx.project.sources;
+    // Azure's and Google's sources are the clouds group's.
+    let sources: Vec<&crate::sources::Source> = cx
+        .project
+        .sources
+        .iter()
+        .filter(|s| s.url.repository.provider == ProviderKind::CodeArtifact)
+        .collect();
     if sources.is_empty() {
         out.push(Check::skip(
             GROUP,
@@ -73,18 +79,16 @@ pub fn check(cx: &Context, out: &mut Vec<Check>) {
         ));
         return;
     }
-    online(cx, &keys, out);
+    online(cx, &sources, &keys, out);
 }
 
 /// One GetAuthorizationToken per entry of a trusted source, and the clock against the
 /// service's.
-fn online(cx: &Context, keys: &[Key], out: &mut Vec<Check>) {
+fn online(cx: &Context, sources: &[&crate::sources::Source], keys: &[Key], out: &mut Vec<Check>) {
     let within = Duration::from_secs(cx.config.defaults.command_deadline.max(1));
     let mut skew: Option<i64> = None;
     for key in keys {
-        let trusted = cx
-            .project
-            .sources
+        let trusted = sources
             .iter()
             .any(|s| s.trusted && crate::credentials::wanted(s, cx.env).key == *key);
         if !trusted {

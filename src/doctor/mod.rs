@@ -1,15 +1,17 @@
 //! `ca-env doctor`: what stands between a user and their credentials, one check a line, each
 //! with what to run when it fails. The groups follow what goes wrong: the hook in this shell
 //! (`hook`), tools that fight ca-env for the same indexes (`tools`), AWS credentials and, with
-//! `--online`, AWS itself and the clock (`aws`), where tokens go and ca-env's own files
+//! `--online`, AWS itself and the clock (`aws`), Azure's and Google's token sources and, with
+//! `--online`, a token from each (`clouds`), where tokens go and ca-env's own files
 //! (`store`), and this directory's project (`project`).
 //!
 //! Checks look and change nothing: no token is fetched or stored, no file written, except the
 //! probe entry the store check writes into keyutils or the file store and removes at once.
-//! Only `--online` calls AWS. A check never shows a value: files by path and line, variables by
+//! Only `--online` calls AWS or another cloud. A check never shows a value: files by path and line, variables by
 //! name.
 
 mod aws;
+mod clouds;
 mod hook;
 mod project;
 mod store;
@@ -34,7 +36,7 @@ pub enum Status {
 /// One line of the report.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Check {
-    /// `hook`, `tools`, `aws`, `store`, `project`.
+    /// `hook`, `tools`, `aws`, `clouds`, `store`, `project`.
     pub group: &'static str,
     /// Which check, stable for scripts (`prompt`, `pip-token`, …); several lines may share one.
     pub check: &'static str,
@@ -97,7 +99,7 @@ pub struct Context<'a> {
     pub config: Config,
     pub project: Project,
     pub home: Option<PathBuf>,
-    /// Whether AWS may be called.
+    /// Whether AWS (and the other clouds) may be called.
     pub online: bool,
 }
 
@@ -128,6 +130,7 @@ pub fn run(raw: &Env, env: &Env, online: bool) -> Vec<Check> {
     hook::check(&cx, &mut checks);
     tools::check(&cx, &mut checks);
     aws::check(&cx, &mut checks);
+    clouds::check(&cx, &mut checks);
     store::check(&cx, &mut checks);
     project::check(&cx, &mut checks);
     checks

@@ -62,6 +62,28 @@ impl Provider for Google {
     }
 }
 
+/// Where the next token would come from, without asking anyone (`ca-env doctor`): the first
+/// of the chain [`Google::fetch`] follows that is there, or None.
+pub fn source(env: &Env) -> Option<String> {
+    if env
+        .var(GOOGLE_OAUTH_ACCESS_TOKEN)
+        .is_some_and(|t| !t.is_empty())
+    {
+        return Some(format!("{GOOGLE_OAUTH_ACCESS_TOKEN} is set"));
+    }
+    if let Some(file) = adc_file(env) {
+        return Some(format!(
+            "application default credentials ({})",
+            file.display()
+        ));
+    }
+    if let Some(host) = metadata_host(env) {
+        return Some(format!("the metadata server ({host})"));
+    }
+    env.which("gcloud")
+        .map(|gcloud| format!("the gcloud CLI ({}; signed in?)", gcloud.display()))
+}
+
 /// The application default credentials file: the one `GOOGLE_APPLICATION_CREDENTIALS` names,
 /// else the one `gcloud auth application-default login` writes (in `$CLOUDSDK_CONFIG`, else
 /// `~/.config/gcloud`), when it is there.

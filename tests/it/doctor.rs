@@ -662,3 +662,86 @@ fn from_a_script_nothing_planted_nothing_fails() {
     assert_eq!(json["ok"], true);
     assert_eq!(statuses(&json, "loaded"), ["skip"]);
 }
+
+/// A project of an Azure feed and a Google repository: the clouds group names where each
+/// token would come from (the stand-in CLIs on PATH) without running them, and fails with what
+/// to install when neither a CLI nor a variable is there; `--online` gets one token from each,
+/// keeps nothing, and the AWS group has no profile to check.
+#[test]
+fn azure_and_google_sources_are_checked_by_their_own_clouds() {
+    use support::clouds::Clouds;
+
+    let mut sb = sandbox();
+    let clouds = Clouds::new(sb.path());
+    // Neither CLI: only ca-env's own directory on PATH (a machine may have a real gcloud).
+    let bin = Path::new(BIN).parent().unwrap().display().to_string();
+    sb.set_env("PATH", bin);
+    sb.write_config("[trust]\ndomains = [\"azure:contoso\", \"google:acme-prod\"]\n");
+    sb.write(
+        "app/pyproject.toml",
+        "[[tool.uv.index]]\nname = \"corp\"\n\
+         url = \"https://pkgs.dev.azure.com/contoso/web/_packaging/corp/pypi/simple/\"\n\n\
+         [[tool.uv.index]]\nname = \"gar\"\n\
+         url = \"https://us-central1-python.pkg.dev/acme-prod/py-private/simple/\"\n",
+    );
+    let json = report(&sb, "app", &[]);
+    assert_eq!(
+        statuses(&json, "credentials"),
+        ["skip", "fail", "fail"],
+        "{json:#}"
+    );
+    let shown = checks(&json, "credentials");
+    assert!(shown[0].1.contains("no CodeArtifact source"), "{json:#}");
+    assert!(
+        shown[1].1.starts_with("Azure Artifacts: no source"),
+        "{json:#}"
+    );
+    assert!(
+        shown[2].1.starts_with("Artifact Registry: no source"),
+        "{json:#}"
+    );
+    let text = stdout(&doctor(&sb, "app", &[]));
+    assert!(
+        text.contains("hint: install the Azure CLI and run 'az login'"),
+        "{text}"
+    );
+
+    sb.set_env(
+        "PATH",
+        format!("{}:{}", clouds.bin.display(), path_with_bin()),
+    );
+    let json = report(&sb, "app", &[]);
+    assert_eq!(
+        statuses(&json, "credentials"),
+        ["skip", "ok", "ok"],
+        "{json:#}"
+    );
+    let shown = checks(&json, "credentials");
+    assert!(
+        shown[1].1.contains("tokens from the Azure CLI ("),
+        "{json:#}"
+    );
+    assert!(
+        shown[2].1.contains("tokens from the gcloud CLI ("),
+        "{json:#}"
+    );
+    assert!(clouds.calls().is_empty(), "{:?}", clouds.calls());
+
+    let json = report(&sb, "app", &["--online"]);
+    assert_eq!(statuses(&json, "online"), ["ok", "ok"], "{json:#}");
+    assert_eq!(clouds.calls().len(), 2, "{:?}", clouds.calls());
+    let status = sb.status("app");
+    for source in status["sources"].as_array().unwrap() {
+        assert_eq!(
+            source["token"]["state"], "missing",
+            "nothing kept: {status}"
+        );
+    }
+
+    // Signed out: the failure names the way back.
+    clouds.sign_out(true);
+    let out = doctor(&sb, "app", &["--online"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("ca-env login"), "{text}");
+}
