@@ -33,8 +33,18 @@ pub fn mentions(lower: &str) -> bool {
     lower.contains(HOST) || lower.contains("pkgs.visualstudio.com")
 }
 
-/// The feed `input` names, or why it names none.
-pub fn judge(input: &str) -> Result<Located, &'static str> {
+/// A feed's place in a URL: everything up to the format's path segment, and what follows.
+struct Parts<'a> {
+    authority: &'a str,
+    organization: &'a str,
+    project: &'a str,
+    feed: &'a str,
+    /// The format's segment (`pypi`, `npm`…) and the path after it.
+    rest: &'a [&'a str],
+}
+
+/// Splits `input` at its feed, or says why it names none.
+fn parts<'a>(input: &'a str, segments: &'a mut Vec<&'a str>) -> Result<Parts<'a>, &'static str> {
     let Some(after) = input.strip_prefix("https://") else {
         return Err("Azure Artifacts feeds are served over https only");
     };
@@ -50,7 +60,7 @@ pub fn judge(input: &str) -> Result<Located, &'static str> {
     if !is_organization(organization) {
         return Err("not a valid Azure DevOps organization name");
     }
-    let segments: Vec<&str> = path.split('/').collect();
+    segments.extend(path.split('/'));
     let at = segments
         .iter()
         .position(|s| *s == "_packaging")
@@ -60,14 +70,42 @@ pub fn judge(input: &str) -> Result<Located, &'static str> {
         [project] if is_name(project) => project,
         _ => return Err("not a valid Azure DevOps project in the path"),
     };
-    let rest = &segments[at + 1..];
-    let (feed, kind, tail) = match rest {
-        [feed, kind, tail @ ..] => (*feed, *kind, tail),
-        _ => return Err("no FEED/FORMAT after _packaging"),
+    let (feed, rest) = match &segments[at + 1..] {
+        [feed, rest @ ..] => (*feed, rest),
+        _ => return Err("no FEED after _packaging"),
     };
     if !is_feed(feed) {
         return Err("not a valid feed name");
     }
+    Ok(Parts {
+        authority,
+        organization,
+        project,
+        feed,
+        rest,
+    })
+}
+
+impl Parts<'_> {
+    fn repository(&self) -> Repository {
+        Repository {
+            provider: ProviderKind::Azure,
+            domain: self.organization.to_string(),
+            owner: self.project.to_string(),
+            region: String::new(),
+            repository: self.feed.to_string(),
+        }
+    }
+}
+
+/// The feed `input` names, or why it names none.
+pub fn judge(input: &str) -> Result<Located, &'static str> {
+    let mut segments = Vec::new();
+    let p = parts(input, &mut segments)?;
+    let (kind, tail) = match p.rest {
+        [kind, tail @ ..] => (*kind, tail),
+        _ => return Err("no FEED/FORMAT after _packaging"),
+    };
     let (format, endings) = FORMATS
         .iter()
         .find(|(segment, ..)| *segment == kind)
@@ -84,29 +122,37 @@ pub fn judge(input: &str) -> Result<Located, &'static str> {
             _ => "unexpected path after the feed (only nuget/v3/index.json may follow)",
         });
     }
-    let origin = format!("https://{authority}");
-    let scope = if authority == HOST {
-        format!("/{organization}")
+    let scope = if p.authority == HOST {
+        format!("/{}", p.organization)
     } else {
         String::new()
     };
-    let project_path = if project.is_empty() {
+    let project_path = if p.project.is_empty() {
         String::new()
     } else {
-        format!("/{project}")
+        format!("/{}", p.project)
     };
     Ok(Located {
-        repository: Repository {
-            provider: ProviderKind::Azure,
-            domain: organization.to_string(),
-            owner: project.to_string(),
-            region: String::new(),
-            repository: feed.to_string(),
-        },
-        origin,
-        path: format!("{scope}{project_path}/_packaging/{feed}/{kind}/{tail}"),
+        repository: p.repository(),
+        origin: format!("https://{}", p.authority),
+        path: format!("{scope}{project_path}/_packaging/{}/{kind}/{tail}", p.feed),
         format,
     })
+}
+
+/// The feed a tool asking for credentials names (uv's and pip's `keyring get`): any URL below
+/// a feed, such as the files its index links to (`…/_packaging/FEED/pypi/download/…`). Its
+/// organization's token serves them all, and the host is Azure's own.
+pub fn requested(input: &str) -> Option<Repository> {
+    let mut segments = Vec::new();
+    let p = parts(input, &mut segments).ok()?;
+    let clean = p.rest.iter().all(|s| {
+        !matches!(*s, "." | "..")
+            && s.bytes().all(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'~' | b'+' | b'@')
+            })
+    });
+    clean.then(|| p.repository())
 }
 
 /// Azure DevOps organization names: letters, digits and `-`, not at either end, 1 to 50.

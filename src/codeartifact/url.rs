@@ -204,7 +204,8 @@ pub struct Requested {
 /// Judges what a tool asks credentials for. A URL is judged as a project's URL would be
 /// (userinfo and the placeholder refused: a tool asking has neither); failing that, an
 /// `https://` URL whose host names a CodeArtifact domain (standard or dual-stack) is that
-/// domain's, whatever its path (the files an index links to). A host alone (`HOST[:PORT]` or
+/// domain's, whatever its path (the files an index links to), and a URL below an Azure feed or
+/// an Artifact Registry repository is that feed's or repository's. A host alone (`HOST[:PORT]` or
 /// `http://HOST[:PORT]`, the tools' later tries) is answered only for a loopback host that
 /// `http://` mappings name: the tools ask for a host after a URL that was refused, which may
 /// have been plain http, and only there would the token not travel in clear. None for anything
@@ -219,7 +220,8 @@ pub fn judge_request(asked: &str, mappings: &[Mapping]) -> Option<Requested> {
         _ => {}
     }
     match scheme {
-        "https" => codeartifact_host(rest.split('/').next().unwrap_or(rest)),
+        "https" => other_provider(asked)
+            .or_else(|| codeartifact_host(rest.split('/').next().unwrap_or(rest))),
         "http" => loopback_mapped_host(rest.strip_suffix('/').unwrap_or(rest), mappings),
         _ => None,
     }
@@ -232,6 +234,23 @@ impl From<RepoUrl> for Requested {
             repository: url.repository,
         }
     }
+}
+
+/// A URL below an Azure Artifacts feed or an Artifact Registry repository (the files their
+/// indexes link to), judged by their own rules.
+fn other_provider(asked: &str) -> Option<Requested> {
+    let lower = asked.to_ascii_lowercase();
+    let repository = if crate::azure::url::mentions(&lower) {
+        crate::azure::url::requested(asked)
+    } else if crate::google::url::mentions(&lower) {
+        crate::google::url::requested(asked)
+    } else {
+        None
+    }?;
+    Some(Requested {
+        repository,
+        mapped: false,
+    })
 }
 
 /// A standard or dual-stack CodeArtifact host, which names its domain.

@@ -16,8 +16,20 @@ pub fn mentions(lower: &str) -> bool {
     lower.contains(".pkg.dev")
 }
 
-/// The repository `input` names, or why it names none.
-pub fn judge(input: &str) -> Result<Located, &'static str> {
+/// A repository's place in a URL: its host's parts, project and repository, and what follows.
+struct Parts<'a> {
+    authority: &'a str,
+    location: &'a str,
+    format: Format,
+    project: &'a str,
+    repository: &'a str,
+    /// `/` when the repository was followed by one, and the path after it.
+    slash: &'static str,
+    tail: &'a str,
+}
+
+/// Splits `input` at its repository, or says why it names none.
+fn parts(input: &str) -> Result<Parts<'_>, &'static str> {
     let Some(after) = input.strip_prefix("https://") else {
         return Err("Artifact Registry repositories are served over https only");
     };
@@ -51,7 +63,34 @@ pub fn judge(input: &str) -> Result<Located, &'static str> {
     if !is_repository(repository) {
         return Err("not a valid Artifact Registry repository name");
     }
-    match format {
+    Ok(Parts {
+        authority,
+        location,
+        format,
+        project,
+        repository,
+        slash: if rest.contains('/') { "/" } else { "" },
+        tail,
+    })
+}
+
+impl Parts<'_> {
+    fn repository(&self) -> Repository {
+        Repository {
+            provider: ProviderKind::Google,
+            domain: self.project.to_string(),
+            owner: String::new(),
+            region: self.location.to_string(),
+            repository: self.repository.to_string(),
+        }
+    }
+}
+
+/// The repository `input` names, or why it names none.
+pub fn judge(input: &str) -> Result<Located, &'static str> {
+    let p = parts(input)?;
+    let tail = p.tail;
+    match p.format {
         Format::Pypi if !matches!(tail, "" | "simple" | "simple/") => {
             return Err("unexpected path after the repository (only simple/ may follow)");
         }
@@ -60,19 +99,25 @@ pub fn judge(input: &str) -> Result<Located, &'static str> {
         }
         _ => {}
     }
-    let slash = if rest.contains('/') { "/" } else { "" };
     Ok(Located {
-        repository: Repository {
-            provider: ProviderKind::Google,
-            domain: project.to_string(),
-            owner: String::new(),
-            region: location.to_string(),
-            repository: repository.to_string(),
-        },
-        origin: format!("https://{authority}"),
-        path: format!("/{project}/{repository}{slash}{tail}"),
-        format,
+        repository: p.repository(),
+        origin: format!("https://{}", p.authority),
+        path: format!("/{}/{}{}{tail}", p.project, p.repository, p.slash),
+        format: p.format,
     })
+}
+
+/// The repository a tool asking for credentials names (uv's and pip's `keyring get`): any URL
+/// below a repository, such as the files its index links to. Its project's token serves them
+/// all, and the host is Google's own.
+pub fn requested(input: &str) -> Option<Repository> {
+    let p = parts(input).ok()?;
+    let clean = p
+        .tail
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-' | b'~' | b'+'));
+    let dots = p.tail.split('/').any(|s| matches!(s, "." | ".."));
+    (clean && !dots).then(|| p.repository())
 }
 
 /// `us`, `europe`, `asia`, or a region such as `us-central1`, `europe-west4`.

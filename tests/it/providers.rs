@@ -277,9 +277,14 @@ fn an_organizations_tenant_and_subscription_go_to_az() {
 fn pull_mode_answers_with_each_services_user_name() {
     let (sb, _clouds) = setup();
     ok_out(&sb, "app", &["allow"]);
+    // The indexes, and files they link to.
+    let azure_file = AZURE.replace("/simple/", "/download/pkg/1.0/pkg-1.0-py3-none-any.whl");
+    let google_file = GOOGLE.replace("/simple/", "/pkg/pkg-1.0.tar.gz");
     for (url, user, token) in [
         (AZURE, "corp", AZ_TOKEN),
         (GOOGLE, "oauth2accesstoken", GCLOUD_TOKEN),
+        (&azure_file, "corp", AZ_TOKEN),
+        (&google_file, "oauth2accesstoken", GCLOUD_TOKEN),
     ] {
         let out = ok(&offline(
             &sb,

@@ -531,3 +531,43 @@ fn a_host_alone_answers_only_when_its_mappings_agree() {
     let maps = [mapping("http://127.0.0.1:8080/simple/"), other];
     assert_eq!(judge_request("127.0.0.1:8080", &maps), None);
 }
+
+/// A tool asking for a file below an Azure feed or an Artifact Registry repository gets that
+/// feed's or repository's credentials; a look-alike host, a path that climbs out, a query or
+/// a URL naming no feed gets nothing.
+#[test]
+fn files_below_azure_feeds_and_google_repositories_are_theirs() {
+    let feed = |org: &str, project: &str, feed: &str| Repository {
+        provider: ProviderKind::Azure,
+        domain: org.into(),
+        owner: project.into(),
+        region: String::new(),
+        repository: feed.into(),
+    };
+    let gar = Repository {
+        provider: ProviderKind::Google,
+        domain: "acme-prod".into(),
+        owner: String::new(),
+        region: "us-central1".into(),
+        repository: "py-private".into(),
+    };
+    #[rustfmt::skip]
+    let cases: Vec<(&str, Option<Repository>)> = vec![
+        ("https://pkgs.dev.azure.com/contoso/web/_packaging/corp/pypi/download/pkg/1.0/pkg-1.0-py3-none-any.whl", Some(feed("contoso", "web", "corp"))),
+        ("https://pkgs.dev.azure.com/contoso/_packaging/corp/npm/registry/@corp/pkg/-/pkg-1.0.0.tgz", Some(feed("contoso", "", "corp"))),
+        ("https://contoso.pkgs.visualstudio.com/_packaging/corp/pypi/simple/", Some(feed("contoso", "", "corp"))),
+        ("https://us-central1-python.pkg.dev/acme-prod/py-private/pkg/pkg-1.0.tar.gz", Some(gar.clone())),
+        ("https://us-central1-python.pkg.dev/acme-prod/py-private/simple/pkg/", Some(gar)),
+        ("https://pkgs.dev.azure.com/contoso/_packaging/corp/../../other/_packaging/x/", None),
+        ("https://pkgs.dev.azure.com/contoso/_packaging/corp/pypi/simple/?x=1", None),
+        ("https://pkgs.dev.azure.com/contoso/web/", None),
+        ("https://pkgs.dev.azure.com.evil.example/contoso/_packaging/corp/pypi/simple/", None),
+        ("https://us-central1-python.pkg.dev/acme-prod/py-private/../other/x", None),
+        ("https://us-central1-python.pkg.dev.evil.example/acme-prod/py-private/x", None),
+        ("http://us-central1-python.pkg.dev/acme-prod/py-private/x", None),
+    ];
+    for (asked, want) in cases {
+        let got = judge_request(asked, &[]).map(|r| r.repository);
+        assert_eq!(got, want, "{asked}");
+    }
+}
