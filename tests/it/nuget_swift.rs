@@ -125,6 +125,7 @@ fn nuget_sources_get_their_credential_variables() {
 /// An Azure Artifacts NuGet feed: `Username=FEED;Password=TOKEN`, the feed's name as the user
 /// (Azure DevOps takes any; Microsoft's examples use the feed's) and the token `az` prints,
 /// fetched in a network namespace with only loopback.
+#[cfg(target_os = "linux")]
 #[test]
 fn azure_nuget_feeds_get_the_feed_and_the_azure_token() {
     use support::clouds::{Clouds, AZ_TOKEN};

@@ -31,20 +31,7 @@ impl NpmWorld {
         let reg = NpmRegistry::start();
         reg.follow(&standin);
         let mut sb = mapped_sandbox(&standin, &reg.url(), "npm-store");
-        let bin = node_tool("pnpm").parent().unwrap().to_path_buf();
-        let path = format!(
-            "{}:{}",
-            bin.display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        sb.set_env("PATH", path);
-        for (name, sub) in [("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")] {
-            sb.set_env(name, sb.path().join(sub).display().to_string());
-        }
-        sb.set_env("YARN_ENABLE_TELEMETRY", "0");
-        sb.set_env("YARN_ENABLE_IMMUTABLE_INSTALLS", "false");
-        sb.set_env("COREPACK_ENABLE_STRICT", "0");
-        sb.write(".npmrc", USERS_NPMRC);
+        for_node(&mut sb, &std::env::var("PATH").unwrap_or_default());
         NpmWorld { standin, reg, sb }
     }
 
@@ -134,6 +121,21 @@ impl NpmWorld {
             .join("node_modules/@corp/private-pkg/index.js")
             .is_file()
     }
+}
+
+/// The sandbox set up for the Node tools: pnpm and Yarn (under target/node) first on PATH,
+/// then `path`; the tools' data and caches inside the sandbox; no telemetry, no Corepack
+/// prompt; and the user's own `~/.npmrc`.
+fn for_node(sb: &mut Sandbox, path: &str) {
+    let bin = node_tool("pnpm").parent().unwrap().to_path_buf();
+    sb.set_env("PATH", format!("{}:{path}", bin.display()));
+    for (name, sub) in [("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")] {
+        sb.set_env(name, sb.path().join(sub).display().to_string());
+    }
+    sb.set_env("YARN_ENABLE_TELEMETRY", "0");
+    sb.set_env("YARN_ENABLE_IMMUTABLE_INSTALLS", "false");
+    sb.set_env("COREPACK_ENABLE_STRICT", "0");
+    sb.write(".npmrc", USERS_NPMRC);
 }
 
 /// Every file under `dir` (node_modules and the tools' stores included) holding `token`.
@@ -284,15 +286,7 @@ fn bash_npm_pnpm_yarn_publish_and_install_from_azure_and_google_feeds_with_the_h
         google.url()
     ));
     let clouds = Clouds::new(sb.path());
-    let bin = node_tool("pnpm").parent().unwrap().to_path_buf();
-    sb.set_env("PATH", format!("{}:{}", bin.display(), clouds.path()));
-    for (name, sub) in [("XDG_DATA_HOME", "data"), ("XDG_CACHE_HOME", "cache")] {
-        sb.set_env(name, sb.path().join(sub).display().to_string());
-    }
-    sb.set_env("YARN_ENABLE_TELEMETRY", "0");
-    sb.set_env("YARN_ENABLE_IMMUTABLE_INSTALLS", "false");
-    sb.set_env("COREPACK_ENABLE_STRICT", "0");
-    sb.write(".npmrc", USERS_NPMRC);
+    for_node(&mut sb, &clouds.path());
 
     // Per service: the package published there, then npm, pnpm and Yarn projects using it.
     // Each Yarn project keeps its own metadata cache: Yarn's is keyed by host name alone, and
