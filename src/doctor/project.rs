@@ -3,6 +3,7 @@
 
 use super::{Check, Context};
 use crate::codeartifact::DomainOwner;
+use crate::provider::ProviderKind;
 
 const GROUP: &str = "project";
 
@@ -45,11 +46,15 @@ pub fn check(cx: &Context, out: &mut Vec<Check>) {
     untrusted.sort();
     untrusted.dedup();
     for pair in &untrusted {
+        let hint = match pair.provider {
+            ProviderKind::CodeArtifact => "run 'ca-env allow' here, or list the account under [trust] in the configuration".to_string(),
+            _ => format!("run 'ca-env allow' here, or add \"{pair}\" to domains under [trust] in the configuration"),
+        };
         out.push(Check::fail(
             GROUP,
             "trust",
             format!("{} is not trusted: nothing is set for it", pair.describe()),
-            "run 'ca-env allow' here, or list the account under [trust] in the configuration",
+            hint,
         ));
     }
     if untrusted.is_empty() && !p.sources.is_empty() {
