@@ -136,6 +136,17 @@ fn from_adc_file(
         let config = super::external::parse(&info).map_err(|why| failed(&why))?;
         return super::external::fetch(&config, key, within, &failed);
     }
+    if info.get("type").and_then(|t| t.as_str()) == Some("external_account_authorized_user") {
+        let failed = |why: &str| {
+            cli::no_token(
+                &from,
+                key,
+                why,
+                "sign in again with 'gcloud auth application-default login --login-config=FILE'",
+            )
+        };
+        return super::external::refresh(&info, key, within, &failed);
+    }
     let field = |name: &str| {
         info.get(name)
             .and_then(|v| v.as_str())
@@ -171,7 +182,7 @@ fn from_adc_file(
         }
         _ => {
             return Err(failed(
-                "only authorized_user, service_account and external_account files are served",
+                "only authorized_user, service_account, external_account and external_account_authorized_user files are served",
             ))
         }
     };

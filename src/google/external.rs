@@ -4,9 +4,10 @@
 //! from the file or URL the configuration's `credential_source` names, exchanged at Google's
 //! security token service (`token_url`, an RFC 8693 token exchange), and, when the configuration
 //! names a service account to impersonate, the exchanged token is traded at IAM's
-//! `generateAccessToken` for that account's. AWS-sourced (`environment_id`), executable-sourced
-//! and certificate-sourced configurations are refused: ca-env signs no AWS request and runs no
-//! program a credentials file names.
+//! `generateAccessToken` for that account's; workforce identity federation's
+//! `external_account_authorized_user` files are refreshed there too ([`refresh`]).
+//! AWS-sourced (`environment_id`), executable-sourced and certificate-sourced configurations
+//! are refused: ca-env signs no AWS request and runs no program a credentials file names.
 //!
 //! Google's libraries no longer check where `token_url` and `service_account_impersonation_url`
 //! point (they warn that a configuration from elsewhere could send the subject token anywhere);
@@ -343,6 +344,55 @@ pub fn fetch(
         }
         _ => Err(cli::unreadable("IAM's generateAccessToken", key)),
     }
+}
+
+/// Where an `external_account_authorized_user` file names no `token_url` (google-auth's).
+const DEFAULT_REFRESH_URL: &str = "https://sts.googleapis.com/v1/oauthtoken";
+
+/// Workforce identity federation's `external_account_authorized_user` file (what
+/// `gcloud auth application-default login --login-config` writes): its refresh token sent to
+/// the security token service's `oauthtoken` endpoint with the workforce pool's client as Basic
+/// authentication, as google-auth's `external_account_authorized_user.Credentials` refreshes.
+pub fn refresh(
+    info: &serde_json::Value,
+    key: &Key,
+    within: Duration,
+    failed: &dyn Fn(&str) -> FetchError,
+) -> Result<Fetched, FetchError> {
+    let text = |name: &str| {
+        info.get(name)
+            .and_then(|v| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let token_url = text("token_url").unwrap_or(DEFAULT_REFRESH_URL);
+    // Google now also names the Cloud OAuth API for workforce pools' traffic.
+    if !google_endpoint(token_url, "sts") && !google_endpoint(token_url, "cloudoauth") {
+        return Err(failed(
+            "its token_url is not Google's security token service",
+        ));
+    }
+    let (Some(refresh_token), Some(id), Some(secret)) = (
+        text("refresh_token"),
+        text("client_id"),
+        text("client_secret"),
+    ) else {
+        return Err(failed(
+            "it lacks the refresh_token, client_id or client_secret a refresh needs",
+        ));
+    };
+    let basic = format!("Basic {}", STANDARD.encode(format!("{id}:{secret}")));
+    let form = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+    ];
+    let result = https::request(
+        token_url,
+        &[("authorization", basic.as_str())],
+        Body::Form(&form),
+        within,
+    );
+    let answer = cli::answered(json(result), "the security token service", failed)?;
+    cli::lasting(&answer, "the security token service", key)
 }
 
 fn json(result: Result<(u16, Vec<u8>), String>) -> Result<(u16, serde_json::Value), String> {

@@ -623,3 +623,66 @@ fn a_token_that_tries_to_break_quoting_arrives_intact_and_runs_nothing() {
     let calls = clouds.calls();
     assert!(!calls.iter().any(|c| c.starts_with("az ")), "{calls:?}");
 }
+
+/// Workforce identity federation's `external_account_authorized_user` file: its refresh token
+/// goes to the security token service's `oauthtoken` endpoint with the pool's client as Basic
+/// authentication; a token URL elsewhere than Google's is refused before anything is sent.
+#[test]
+fn workforce_authorized_user_files_refresh_at_the_security_token_service() {
+    use crate::support::clouds::{Metadata, WORKFORCE_REFRESH, WORKFORCE_TOKEN};
+    let (mut sb, _clouds) = setup();
+    sb.set_env("PATH", "/usr/bin:/bin");
+    ok_out(&sb, "app", &["allow"]);
+    let server = Metadata::start(None);
+    let adc = sb.path().join("adc-workforce.json");
+    sb.set_env("GOOGLE_APPLICATION_CREDENTIALS", adc.display().to_string());
+    let write = |token_url: &str, refresh: &str| {
+        let config = serde_json::json!({
+            "type": "external_account_authorized_user",
+            "audience": "//iam.googleapis.com/locations/global/workforcePools/pool/providers/idp",
+            "refresh_token": refresh,
+            "token_url": token_url,
+            "token_info_url": "https://sts.googleapis.com/v1/introspect",
+            "client_id": "client-1",
+            "client_secret": "secret-1",
+        });
+        std::fs::write(&adc, config.to_string()).unwrap();
+        ok(&sb.run("", &["logout", "--all"]));
+    };
+    let here = format!("http://127.0.0.1:{}/v1/oauthtoken", server.port);
+    write(&here, WORKFORCE_REFRESH);
+    assert_eq!(
+        ok(&sb.run("app", &["token", GOOGLE])).trim(),
+        WORKFORCE_TOKEN
+    );
+    assert!(server.seen()[0].starts_with("POST /v1/oauthtoken "));
+
+    // A refresh token the service does not take: one line, quoting neither secret.
+    write(&here, "revoked-refresh-token");
+    let out = sb.run("app", &["token", GOOGLE]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("the security token service answered 400"),
+        "{err}"
+    );
+    for secret in ["revoked-refresh-token", "secret-1"] {
+        assert!(!err.contains(secret), "{err}");
+    }
+
+    // A token URL that is not Google's: refused with nothing sent.
+    let seen = server.seen().len();
+    write(
+        "https://sts.googleapis.com.evil.example/v1/oauthtoken",
+        WORKFORCE_REFRESH,
+    );
+    let out = sb.run("app", &["token", GOOGLE]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("its token_url is not Google's security token service"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(server.seen().len(), seen);
+}

@@ -113,6 +113,10 @@ pub const IMPERSONATED_TOKEN: &str = "ya29.c.impersonated-service-account-token"
 pub const EXTERNAL_AUDIENCE: &str =
     "//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool/providers/";
 pub const SUBJECT_KEY: &str = "subject-url-key";
+/// Workforce identity federation: the refresh token of an `external_account_authorized_user`
+/// file, and the token the security token service gives for it.
+pub const WORKFORCE_REFRESH: &str = "workforce-refresh-token";
+pub const WORKFORCE_TOKEN: &str = "ya29.d.workforce-user-token";
 
 /// What the stand-in knows of a service account key: its public half and its email.
 pub struct ServiceAccount {
@@ -187,6 +191,19 @@ impl Metadata {
                             == Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
                         && got("client_assertion") == Some(FEDERATED);
                     if ok { lasting(WI_TOKEN) } else { (400, "{}".to_string()) }
+                } else if request.starts_with("POST /v1/oauthtoken ") {
+                    // Workforce identity federation's refresh: the refresh token in the form,
+                    // the workforce pool's client as Basic authentication.
+                    use base64::Engine;
+                    let basic = format!(
+                        "Authorization: Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode("client-1:secret-1")
+                    );
+                    let ok = form.len() == 2
+                        && has(&basic)
+                        && got("grant_type") == Some("refresh_token")
+                        && got("refresh_token") == Some(WORKFORCE_REFRESH);
+                    if ok { lasting(WORKFORCE_TOKEN) } else { (400, "{\"error\": \"invalid_grant\"}".to_string()) }
                 } else if request.starts_with("POST /v1/token ") {
                     // Google's security token service: an RFC 8693 exchange, every field as
                     // google-auth sends it, the client's Basic authentication only when the
