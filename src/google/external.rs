@@ -49,6 +49,9 @@ pub struct Config {
     client: Option<(String, String)>,
     /// `service_account_impersonation_url` and the token's lifetime in seconds.
     impersonation: Option<(String, u64)>,
+    /// A workforce pool's `workforce_pool_user_project`, sent as the exchange's `options` when
+    /// there is no client (the client tells the project otherwise).
+    user_project: Option<String>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -170,6 +173,12 @@ pub fn parse(info: &serde_json::Value) -> Result<Config, String> {
             Some((url, lifetime))
         }
     };
+    let user_project = text("workforce_pool_user_project")?;
+    if user_project.is_some() && !is_workforce(&audience) {
+        return Err(
+            "it has a workforce_pool_user_project but its audience is no workforce pool's".into(),
+        );
+    }
     Ok(Config {
         audience,
         subject_token_type,
@@ -178,7 +187,17 @@ pub fn parse(info: &serde_json::Value) -> Result<Config, String> {
         format,
         client,
         impersonation,
+        user_project,
     })
+}
+
+/// A workforce pool's audience (`//iam.googleapis.com/locations/LOCATION/workforcePools/…`),
+/// as google-auth's `is_workforce_pool` tells it.
+fn is_workforce(audience: &str) -> bool {
+    audience
+        .strip_prefix("//iam.googleapis.com/locations/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(_, rest)| rest.starts_with("workforcePools/"))
 }
 
 /// The subject token URL's headers: an object of strings, none holding a control character
@@ -299,7 +318,13 @@ pub fn fetch(
     };
     let subject = subject_token(config, left()).map_err(|why| failed(&why))?;
 
-    let form = [
+    // A workforce pool without a client names the project to bill in `options`, JSON sent as
+    // one form value (Go's `stsexchange`; google-auth percent-encodes it once more).
+    let options = match (&config.user_project, &config.client) {
+        (Some(project), None) => Some(serde_json::json!({ "userProject": project }).to_string()),
+        _ => None,
+    };
+    let mut form = vec![
         ("grant_type", GRANT_TYPE),
         ("audience", config.audience.as_str()),
         ("scope", SCOPE),
@@ -307,6 +332,9 @@ pub fn fetch(
         ("subject_token", subject.as_str()),
         ("subject_token_type", config.subject_token_type.as_str()),
     ];
+    if let Some(options) = &options {
+        form.push(("options", options.as_str()));
+    }
     let basic = config
         .client
         .as_ref()
@@ -503,6 +531,16 @@ mod tests {
         })
         .unwrap();
         assert_eq!(config.token_url, DEFAULT_TOKEN_URL);
+        // A workforce pool's project to bill; on a workload pool it is a mistake.
+        let workforce = "//iam.googleapis.com/locations/global/workforcePools/pool/providers/idp";
+        let config = with(|i| {
+            i["audience"] = json!(workforce);
+            i["workforce_pool_user_project"] = json!("acme-billing");
+        })
+        .unwrap();
+        assert_eq!(config.user_project.as_deref(), Some("acme-billing"));
+        let refused = with(|i| i["workforce_pool_user_project"] = json!("acme-billing"));
+        assert!(refused.unwrap_err().contains("no workforce pool's"));
     }
 
     #[test]

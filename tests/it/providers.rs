@@ -452,6 +452,7 @@ fn workload_identity_and_application_default_credentials_where_no_cli_is() {
 fn external_account_credentials_exchange_a_subject_token_where_no_cli_is() {
     use crate::support::clouds::{
         Metadata, EXTERNAL_AUDIENCE, IMPERSONATED_TOKEN, STS_TOKEN, SUBJECT, SUBJECT_KEY,
+        WORKFORCE_AUDIENCE,
     };
     let (mut sb, _clouds) = setup();
     sb.set_env("PATH", "/usr/bin:/bin");
@@ -531,6 +532,13 @@ fn external_account_credentials_exchange_a_subject_token_where_no_cli_is() {
     configure(serde_json::json!({"credential_source": url_source}));
     assert_eq!(ok(&sb.run("app", &["token", GOOGLE])).trim(), STS_TOKEN);
     assert_ne!(expires(), "");
+
+    // A workforce pool without a client: the project to bill goes along as `options`.
+    configure(serde_json::json!({
+        "audience": format!("{WORKFORCE_AUDIENCE}idp"),
+        "workforce_pool_user_project": "acme-billing",
+    }));
+    assert_eq!(ok(&sb.run("app", &["token", GOOGLE])).trim(), STS_TOKEN);
 
     // A subject token the service does not take: one line, naming the file, quoting nothing.
     let wrong = "eyJhbGciOiJSUzI1NiJ9.not-the-subject.sig";

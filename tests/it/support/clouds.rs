@@ -113,6 +113,8 @@ pub const IMPERSONATED_TOKEN: &str = "ya29.c.impersonated-service-account-token"
 pub const EXTERNAL_AUDIENCE: &str =
     "//iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/pool/providers/";
 pub const SUBJECT_KEY: &str = "subject-url-key";
+pub const WORKFORCE_AUDIENCE: &str =
+    "//iam.googleapis.com/locations/global/workforcePools/pool/providers/";
 /// Workforce identity federation: the refresh token of an `external_account_authorized_user`
 /// file, and the token the security token service gives for it.
 pub const WORKFORCE_REFRESH: &str = "workforce-refresh-token";
@@ -219,11 +221,18 @@ impl Metadata {
                     } else {
                         !head.iter().any(|l| l.to_ascii_lowercase().starts_with("authorization:"))
                     };
-                    let ok = form.len() == 6
+                    // A workforce pool without a client names the project to bill.
+                    let options = if audience.starts_with(WORKFORCE_AUDIENCE) {
+                        form.len() == 7 && got("options") == Some("{\"userProject\":\"acme-billing\"}")
+                    } else {
+                        form.len() == 6
+                    };
+                    let ok = options
                         && client
                         && has("Content-Type: application/x-www-form-urlencoded")
                         && got("grant_type") == Some("urn:ietf:params:oauth:grant-type:token-exchange")
-                        && audience.starts_with(EXTERNAL_AUDIENCE)
+                        && (audience.starts_with(EXTERNAL_AUDIENCE)
+                            || audience.starts_with(WORKFORCE_AUDIENCE))
                         && got("scope") == Some("https://www.googleapis.com/auth/cloud-platform")
                         && got("requested_token_type")
                             == Some("urn:ietf:params:oauth:token-type:access_token")
