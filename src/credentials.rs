@@ -39,7 +39,7 @@ pub enum Mode {
 }
 
 /// Where every entry's token comes from: its key's provider.
-struct Providers;
+pub struct Providers;
 
 impl Provider for Providers {
     fn fetch(

@@ -73,11 +73,7 @@ fn online(key: &Key, trusted: bool, within: Duration) -> Check {
             ),
         );
     }
-    let fetched = match key.provider {
-        ProviderKind::Azure => crate::azure::client::Azure.fetch(key, 0, within, Terminal::Detach),
-        _ => crate::google::client::Google.fetch(key, 0, within, Terminal::Detach),
-    };
-    match fetched {
+    match crate::credentials::Providers.fetch(key, 0, within, Terminal::Detach) {
         Ok(_) => Check::ok(
             GROUP,
             "online",

@@ -122,31 +122,25 @@ pub fn requested(input: &str) -> Option<Repository> {
 
 /// `us`, `europe`, `asia`, or a region such as `us-central1`, `europe-west4`.
 fn is_location(s: &str) -> bool {
-    let b = s.as_bytes();
-    (2..=30).contains(&b.len())
-        && b[0].is_ascii_lowercase()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b[b.len() - 1] != b'-'
+    is_lower_id(s, 2..=30) && !s.ends_with('-')
 }
 
 /// Google Cloud project ids: 6 to 30 of `[a-z0-9-]`, starting with a letter, not ending in `-`.
 fn is_project(s: &str) -> bool {
-    let b = s.as_bytes();
-    (6..=30).contains(&b.len())
-        && b[0].is_ascii_lowercase()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
-        && b[b.len() - 1] != b'-'
+    is_lower_id(s, 6..=30) && !s.ends_with('-')
 }
 
 /// Repository ids: 1 to 63 of `[a-z0-9-]`, starting with a letter.
 fn is_repository(s: &str) -> bool {
-    let b = s.as_bytes();
-    (1..=63).contains(&b.len())
-        && b[0].is_ascii_lowercase()
-        && b.iter()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+    is_lower_id(s, 1..=63)
+}
+
+/// `len` of `[a-z0-9-]`, starting with a letter.
+fn is_lower_id(s: &str, len: std::ops::RangeInclusive<usize>) -> bool {
+    len.contains(&s.len())
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
 }
 
 #[cfg(test)]

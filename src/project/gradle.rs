@@ -314,6 +314,7 @@ fn scan(text: &str) -> Result<Vec<Repo>, (usize, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::project::tests::write;
 
     fn urls(text: &str) -> Vec<(String, Option<String>, usize, bool)> {
         scan(text)
@@ -445,12 +446,6 @@ dependencyResolutionManagement {
         let mut found = Found::default();
         discover(&env, &home.join(cwd), &mut found);
         found
-    }
-
-    fn write(root: &Path, rel: &str, text: &[u8]) {
-        let path = root.join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
     }
 
     #[test]

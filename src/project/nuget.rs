@@ -187,17 +187,12 @@ fn last_lines<'a, 'input>(
 mod tests {
     use super::super::{discover, Origin, Tool};
     use crate::env::Env;
+    use crate::project::tests::write;
     use std::fs;
     use std::path::Path;
 
     const CA: &str =
         "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/nuget/feed/v3/index.json";
-
-    fn write(root: &Path, rel: &str, text: &str) {
-        let path = root.join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
 
     fn config(sources: &str) -> String {
         format!("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<configuration>\n{sources}\n</configuration>\n")
@@ -234,14 +229,14 @@ mod tests {
         write(
             h,
             ".nuget/NuGet/NuGet.Config",
-            &config(&format!(
+            config(&format!(
                 "<packageSources>\n<add key=\"user\" value=\"{CA}\" />\n</packageSources>"
             )),
         );
         write(
             h,
             "repo/NuGet.Config",
-            &config(&format!(
+            config(&format!(
                 "<packageSources>\n  <add key=\"Corp\" value=\"{CA}\" />\n  \
                  <add key=\"nuget.org\" value=\"https://api.nuget.org/v3/index.json\" />\n  \
                  <add key=\"gone\" value=\"{CA}\" />\n</packageSources>\n\
@@ -251,7 +246,7 @@ mod tests {
         write(
             h,
             "repo/app/nuget.config",
-            &config(&format!(
+            config(&format!(
                 "<packageSources>\n  <add key=\"corp\" value=\"{CA}\" />\n  \
                  <remove key=\"gone\" />\n  <add key=\"off\" value=\"{CA}\" />\n</packageSources>"
             )),
@@ -286,7 +281,7 @@ mod tests {
         write(
             h,
             "repo/app/nuget.config",
-            &config(&format!(
+            config(&format!(
                 "<packageSources>\n<add key=\"before\" value=\"{CA}\" />\n<clear />\n\
                  <add key=\"after\" value=\"{CA}\" />\n</packageSources>"
             )),

@@ -80,17 +80,12 @@ fn line_of(text: &str, url: &str) -> usize {
 mod tests {
     use super::super::{discover, Origin, Role, Tool};
     use crate::env::Env;
+    use crate::project::tests::write;
     use std::fs;
     use std::path::Path;
 
     const CA: &str =
         "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/swift/swift-store/";
-
-    fn write(root: &Path, rel: &str, text: &str) {
-        let path = root.join(rel);
-        fs::create_dir_all(path.parent().unwrap()).unwrap();
-        fs::write(path, text).unwrap();
-    }
 
     fn found_in(home: &Path, cwd: &str) -> super::Found {
         let h = home.display().to_string();
@@ -110,7 +105,7 @@ mod tests {
         write(
             h,
             "app/.swiftpm/configuration/registries.json",
-            &format!(
+            format!(
                 "{{\n  \"registries\": {{\n    \"[default]\": {{ \"url\": \"{CA}\" }},\n    \
                  \"corp\": {{\n      \"url\": \"https://registry.example.com/\"\n    }}\n  }},\n  \
                  \"version\": 1\n}}\n"
@@ -119,7 +114,7 @@ mod tests {
         write(
             h,
             ".swiftpm/configuration/registries.json",
-            &format!("{{\"registries\": {{\"tools\": {{\"url\": \"{CA}\"}}}}, \"version\": 1}}"),
+            format!("{{\"registries\": {{\"tools\": {{\"url\": \"{CA}\"}}}}, \"version\": 1}}"),
         );
         fs::create_dir_all(h.join("app/Sources/App")).unwrap();
         let found = found_in(h, "app/Sources/App");

@@ -2,7 +2,8 @@ use super::*;
 use std::fs;
 use std::path::Path;
 
-fn write(root: &Path, rel: &str, text: &str) {
+/// Writes `text` at `rel` under `root`, making the directories (the readers' tests share it).
+pub(super) fn write(root: &Path, rel: &str, text: impl AsRef<[u8]>) {
     let path = root.join(rel);
     fs::create_dir_all(path.parent().unwrap()).unwrap();
     fs::write(path, text).unwrap();
@@ -82,7 +83,7 @@ fn every_kind_of_file_and_table() {
     write(
         root,
         "pyproject.toml",
-        &format!(
+        format!(
             r#"[tool.poetry]
 name = "svc"
 
@@ -131,19 +132,19 @@ aws_profile = "developer-profile"
     write(
         root,
         "poetry.toml",
-        &format!("[repositories.corp-upload]\nurl = \"{CA}\"\n"),
+        format!("[repositories.corp-upload]\nurl = \"{CA}\"\n"),
     );
-    write(root, "pip.conf", &format!("[global]\nindex_url = {CA}\nextra-index-url =\n    https://a.example/simple/\n    {CA}\n"));
-    write(root, "pip.ini", &format!("[install]\nindex-url: {CA}\n"));
+    write(root, "pip.conf", format!("[global]\nindex_url = {CA}\nextra-index-url =\n    https://a.example/simple/\n    {CA}\n"));
+    write(root, "pip.ini", format!("[install]\nindex-url: {CA}\n"));
     write(
         root,
         "requirements.txt",
-        &format!("# deps\n--index-url={CA}\nrequests\n-r requirements/dev.txt\n"),
+        format!("# deps\n--index-url={CA}\nrequests\n-r requirements/dev.txt\n"),
     );
     write(
         root,
         "requirements/dev.txt",
-        &format!("-i {CA}  # primary\n--extra-index-url \\\n  {CA}\n-r ../requirements.txt\n"),
+        format!("-i {CA}  # primary\n--extra-index-url \\\n  {CA}\n-r ../requirements.txt\n"),
     );
     let found = read_project(root);
     let got = summary(&found);
@@ -342,7 +343,7 @@ fn symlinks_out_of_the_project_devices_and_fifos_are_not_read() {
     write(
         outside.path(),
         "secret.toml",
-        &format!("[[tool.poetry.source]]\nname = \"x\"\nurl = \"{CA}\"\n"),
+        format!("[[tool.poetry.source]]\nname = \"x\"\nurl = \"{CA}\"\n"),
     );
     let dir = tempfile::tempdir().unwrap();
     symlink(
@@ -380,7 +381,7 @@ fn symlinks_out_of_the_project_devices_and_fifos_are_not_read() {
     write(
         dir.path(),
         "conf/real.toml",
-        &format!("[repositories.r]\nurl = \"{CA}\"\n"),
+        format!("[repositories.r]\nurl = \"{CA}\"\n"),
     );
     symlink("conf/real.toml", dir.path().join("poetry.toml")).unwrap();
     let found = read_project(dir.path());
@@ -390,7 +391,7 @@ fn symlinks_out_of_the_project_devices_and_fifos_are_not_read() {
 #[test]
 fn includes_stay_inside_the_project() {
     let top = tempfile::tempdir().unwrap();
-    write(top.path(), "outside.txt", &format!("-i {CA}\n"));
+    write(top.path(), "outside.txt", format!("-i {CA}\n"));
     let root = top.path().join("p");
     write(
         &root,
@@ -418,7 +419,7 @@ fn a_self_include_is_a_loop() {
     write(
         dir.path(),
         "requirements.txt",
-        &format!("-r requirements.txt\n-i {CA}\n"),
+        format!("-r requirements.txt\n-i {CA}\n"),
     );
     let found = read_project(dir.path());
     assert_eq!(found.entries.len(), 1);
@@ -539,12 +540,12 @@ fn uv_reads_the_project_then_the_user_then_the_system_and_single_values_once() {
     write(
         h,
         "config/uv/uv.toml",
-        &format!("index-url = \"{CA}\"\n[[index]]\nname = \"user\"\nurl = \"{CA}\"\n"),
+        format!("index-url = \"{CA}\"\n[[index]]\nname = \"user\"\nurl = \"{CA}\"\n"),
     );
     write(
         h,
         "etc/uv/uv.toml",
-        &format!("index-url = \"{CA2}\"\nextra-index-url = [\"{CA2}\"]\n"),
+        format!("index-url = \"{CA2}\"\nextra-index-url = [\"{CA2}\"]\n"),
     );
     use Origin::*;
     let found = discover_in(h, "scratch", &[]);
@@ -564,7 +565,7 @@ fn uv_reads_the_project_then_the_user_then_the_system_and_single_values_once() {
         ]
     );
     // A project's index-url wins over the user's; the user's named index adds up.
-    write(h, "app/uv.toml", &format!("index-url = \"{CA2}\"\n"));
+    write(h, "app/uv.toml", format!("index-url = \"{CA2}\"\n"));
     let found = discover_in(h, "app", &[]);
     let got = rules(&found);
     assert_eq!(got[0], (Tool::Uv, Project, None, CA2.into(), Role::Index));
@@ -608,17 +609,13 @@ fn pip_reads_its_files_in_its_order_and_the_last_one_wins() {
     write(
         h,
         "etc/pip/pip.conf",
-        &format!("[global]\nindex-url = {CA2}\nextra-index-url = {CA2}\n"),
+        format!("[global]\nindex-url = {CA2}\nextra-index-url = {CA2}\n"),
     );
-    write(
-        h,
-        ".pip/pip.conf",
-        &format!("[global]\nindex-url = {CA2}\n"),
-    );
+    write(h, ".pip/pip.conf", format!("[global]\nindex-url = {CA2}\n"));
     write(
         h,
         "config/pip/pip.conf",
-        &format!(
+        format!(
             "[install]\nindex-url = https://aws:OLD-TOKEN@{}\n[freeze]\nindex-url = {CA2}\n",
             &CA[8..]
         ),
@@ -640,11 +637,7 @@ fn pip_reads_its_files_in_its_order_and_the_last_one_wins() {
     assert!(!format!("{found:?}").contains("OLD-TOKEN"));
     // A virtual environment's file over the user's; PIP_CONFIG_FILE over both, and the
     // user's files skipped since it exists; /dev/null: no file at all.
-    write(
-        h,
-        "venv/pip.conf",
-        &format!("[global]\nindex-url = {CA2}\n"),
-    );
+    write(h, "venv/pip.conf", format!("[global]\nindex-url = {CA2}\n"));
     let venv = h.join("venv").display().to_string();
     let found = discover_in(h, "scratch", &[("VIRTUAL_ENV", &venv)]);
     assert!(rules(&found).contains(&(Tool::Pip, SiteConfig, None, CA2.into(), Role::Index)));
@@ -684,19 +677,19 @@ fn poetry_pdm_pipenv_and_pixi_beyond_pyproject() {
     write(
         h,
         "config/pypoetry/config.toml",
-        &format!("[repositories.upload]\nurl = \"{CA}\"\n"),
+        format!("[repositories.upload]\nurl = \"{CA}\"\n"),
     );
     write(
         h,
         "config/pdm/config.toml",
-        &format!("[pypi]\nurl = \"{CA}\"\n[pypi.extra]\nurl = \"{CA2}\"\n"),
+        format!("[pypi]\nurl = \"{CA}\"\n[pypi.extra]\nurl = \"{CA2}\"\n"),
     );
     write(h, "app/Pipfile", "[[source]]\nname = \"corp\"\nurl = \"https://${DOMAIN}-111122223333.d.codeartifact.us-west-2.amazonaws.com/pypi/r/simple/\"\n\n[[source]]\nurl = \"https://pypi.org/simple\"\n");
-    write(h, "app/pixi.toml", &format!("[workspace]\nname = \"x\"\n[pypi-options]\nindex-url = \"{CA}\"\n[feature.dev.pypi-options]\nextra-index-urls = [\"{CA2}\"]\n"));
+    write(h, "app/pixi.toml", format!("[workspace]\nname = \"x\"\n[pypi-options]\nindex-url = \"{CA}\"\n[feature.dev.pypi-options]\nextra-index-urls = [\"{CA2}\"]\n"));
     write(
         h,
         "app/pdm.toml",
-        &format!("[pypi.local]\nurl = \"{CA2}\"\n"),
+        format!("[pypi.local]\nurl = \"{CA2}\"\n"),
     );
     use Origin::*;
     let found = discover_in(h, "app", &[("DOMAIN", "corp")]);
@@ -781,13 +774,13 @@ fn poetry_pdm_pipenv_and_pixi_beyond_pyproject() {
 fn a_uv_workspace_member_reads_the_roots_settings_and_pinned_member_indexes() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    write(h, "ws/pyproject.toml", &format!("[tool.uv.workspace]\nmembers = [\"libs/*\"]\nexclude = [\"libs/out\"]\n\n[[tool.uv.index]]\nname = \"root\"\nurl = \"{CA}\"\n\n[tool.uv.sources]\nx = {{ index = \"pinned\" }}\n"));
+    write(h, "ws/pyproject.toml", format!("[tool.uv.workspace]\nmembers = [\"libs/*\"]\nexclude = [\"libs/out\"]\n\n[[tool.uv.index]]\nname = \"root\"\nurl = \"{CA}\"\n\n[tool.uv.sources]\nx = {{ index = \"pinned\" }}\n"));
     write(
         h,
         "ws/libs/a/pyproject.toml",
-        &format!("[project]\nname = \"a\"\n[tool.uv]\nindex-url = \"{CA2}\"\n"),
+        format!("[project]\nname = \"a\"\n[tool.uv]\nindex-url = \"{CA2}\"\n"),
     );
-    write(h, "ws/libs/b/pyproject.toml", &format!("[project]\nname = \"b\"\n[[tool.uv.index]]\nname = \"pinned\"\nurl = \"{CA2}\"\n[[tool.uv.index]]\nname = \"loose\"\nurl = \"{CA2}\"\n"));
+    write(h, "ws/libs/b/pyproject.toml", format!("[project]\nname = \"b\"\n[[tool.uv.index]]\nname = \"pinned\"\nurl = \"{CA2}\"\n[[tool.uv.index]]\nname = \"loose\"\nurl = \"{CA2}\"\n"));
     write(
         h,
         "ws/libs/out/pyproject.toml",
@@ -839,7 +832,7 @@ fn hostile_user_files_are_one_problem_each_naming_the_path_never_the_content() {
     write(
         h,
         "config/pypoetry/config.toml",
-        &"x".repeat(2 * 1024 * 1024),
+        "x".repeat(2 * 1024 * 1024),
     );
     fs::create_dir_all(h.join("config/pip")).unwrap();
     let fifo = h.join("config/pip/pip.conf");
@@ -849,7 +842,7 @@ fn hostile_user_files_are_one_problem_each_naming_the_path_never_the_content() {
         .unwrap();
     assert!(made.success());
     // A symlink out of the user's directory is followed: dotfiles often are links.
-    write(h, "dotfiles/pdm.toml", &format!("[pypi]\nurl = \"{CA}\"\n"));
+    write(h, "dotfiles/pdm.toml", format!("[pypi]\nurl = \"{CA}\"\n"));
     fs::create_dir_all(h.join("config/pdm")).unwrap();
     std::os::unix::fs::symlink(
         h.join("dotfiles/pdm.toml"),
@@ -890,7 +883,7 @@ fn hostile_user_files_are_one_problem_each_naming_the_path_never_the_content() {
 fn pipenv_finds_the_pipfile_up_the_tree_or_where_pipenv_pipfile_says() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
-    write(h, "app/Pipfile", &format!("[[source]]\nurl = \"{CA}\"\n"));
+    write(h, "app/Pipfile", format!("[[source]]\nurl = \"{CA}\"\n"));
     // A nearer project file makes the project root, but pipenv still uses the Pipfile above.
     write(h, "app/sub/requirements.txt", "requests\n");
     let found = discover_in(h, "app/sub", &[]);
@@ -933,17 +926,17 @@ fn npm_reads_the_user_file_the_project_at_its_prefix_and_variables_and_the_highe
     write(
         h,
         ".npmrc",
-        &format!("registry={NPM_CA}\n@corp:registry=https://npm.example/\nfund=false\n"),
+        format!("registry={NPM_CA}\n@corp:registry=https://npm.example/\nfund=false\n"),
     );
     write(
         h,
         "app/package.json",
-        &format!("{{\"name\": \"a\",\n \"publishConfig\": {{\n  \"registry\": \"{NPM_CA2}\"}}}}"),
+        format!("{{\"name\": \"a\",\n \"publishConfig\": {{\n  \"registry\": \"{NPM_CA2}\"}}}}"),
     );
     write(
         h,
         "app/.npmrc",
-        &format!("; mine\n@corp:registry=\"{NPM_CA2}\"\n"),
+        format!("; mine\n@corp:registry=\"{NPM_CA2}\"\n"),
     );
     fs::create_dir_all(h.join("app/src/deep")).unwrap();
     let found = discover_in(h, "app/src/deep", &[]);
@@ -1012,12 +1005,12 @@ fn pnpm_projects_are_pnpms_and_read_the_workspace_roots_npmrc() {
     let home = tempfile::tempdir().unwrap();
     let h = home.path();
     write(h, "mono/pnpm-workspace.yaml", "packages: ['pkgs/*']\n");
-    write(h, "mono/.npmrc", &format!("registry={NPM_CA}\n"));
+    write(h, "mono/.npmrc", format!("registry={NPM_CA}\n"));
     write(h, "mono/pkgs/a/package.json", "{}");
     write(
         h,
         "mono/pkgs/a/.npmrc",
-        &format!("@corp:registry={NPM_CA2}\n"),
+        format!("@corp:registry={NPM_CA2}\n"),
     );
     let found = discover_in(h, "mono/pkgs/a", &[]);
     assert_eq!(
@@ -1044,14 +1037,14 @@ fn pnpm_projects_are_pnpms_and_read_the_workspace_roots_npmrc() {
         "solo/package.json",
         "{\"packageManager\": \"pnpm@10.34.9\"}",
     );
-    write(h, "solo/.npmrc", &format!("registry={NPM_CA}\n"));
+    write(h, "solo/.npmrc", format!("registry={NPM_CA}\n"));
     assert_eq!(npm_rules(&discover_in(h, "solo", &[]))[0].0, Tool::Pnpm);
     write(
         h,
         "plain/package.json",
         "{\"packageManager\": \"yarn@4.1.0\"}",
     );
-    write(h, "plain/.npmrc", &format!("registry={NPM_CA}\n"));
+    write(h, "plain/.npmrc", format!("registry={NPM_CA}\n"));
     assert_eq!(npm_rules(&discover_in(h, "plain", &[]))[0].0, Tool::Npm);
 }
 
@@ -1067,7 +1060,7 @@ fn yarn_merges_its_files_up_the_tree_and_knows_which_registries_have_their_own_a
     write(
         h,
         "mono/.yarnrc.yml",
-        &format!(
+        format!(
             "npmScopes:\n  corp:\n    npmRegistryServer: \"{NPM_CA}\"\n  ui:\n    npmRegistryServer: {NPM_CA2}\n    npmAuthToken: \"${{CODEARTIFACT_AUTH_TOKEN}}\"\n\
              npmRegistries:\n  \"//corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/npm/web\":\n    npmAuthToken: stale\n"
         ),
@@ -1075,7 +1068,7 @@ fn yarn_merges_its_files_up_the_tree_and_knows_which_registries_have_their_own_a
     write(
         h,
         "mono/app/.yarnrc.yml",
-        &format!("npmRegistryServer: {NPM_CA}\n"),
+        format!("npmRegistryServer: {NPM_CA}\n"),
     );
     let found = discover_in(h, "mono/app", &[]);
     let yarn: Vec<_> = found
@@ -1128,15 +1121,15 @@ fn hostile_npm_and_yarn_files_are_one_problem_each() {
     write(
         h,
         "app/package.json",
-        &format!("{}SECRET", "[".repeat(100_000)),
+        format!("{}SECRET", "[".repeat(100_000)),
     );
     write(
         h,
         "app/.npmrc",
-        &format!("registry=SECRET{}\n", "x".repeat(2 * 1024 * 1024)),
+        format!("registry=SECRET{}\n", "x".repeat(2 * 1024 * 1024)),
     );
     write(h, "app/.yarnrc.yml", "npmRegistryServer: [SECRET\n");
-    write(h, ".yarnrc.yml", &"- ".repeat(10_000));
+    write(h, ".yarnrc.yml", "- ".repeat(10_000));
     let found = discover_in(h, "app", &[]);
     let shown = strings(&found.problems);
     let at = |rel: &str| h.join(rel).display().to_string();
@@ -1165,11 +1158,11 @@ fn an_npm_workspace_member_reads_the_roots_npmrc() {
         "mono/package.json",
         "{\"name\": \"root\", \"workspaces\": [\"packages/*\", \"!packages/skip\"]}",
     );
-    write(h, "mono/.npmrc", &format!("registry={NPM_CA}\n"));
+    write(h, "mono/.npmrc", format!("registry={NPM_CA}\n"));
     write(
         h,
         "mono/packages/a/package.json",
-        &format!("{{\"name\": \"a\", \"publishConfig\": {{\"registry\": \"{NPM_CA2}\"}}}}"),
+        format!("{{\"name\": \"a\", \"publishConfig\": {{\"registry\": \"{NPM_CA2}\"}}}}"),
     );
     write(
         h,
@@ -1196,7 +1189,7 @@ fn an_npm_workspace_member_reads_the_roots_npmrc() {
     write(
         h,
         "mono/packages/skip/.npmrc",
-        &format!("registry={NPM_CA2}\n"),
+        format!("registry={NPM_CA2}\n"),
     );
     let found = discover_in(h, "mono/packages/skip", &[]);
     assert_eq!(

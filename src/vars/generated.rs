@@ -24,7 +24,7 @@ const MAX_USER_FILE: u64 = 256 * 1024;
 
 /// The user's file as text; empty when there is no such file. Opened without blocking, so a
 /// FIFO there never holds the hook.
-pub fn read_user(path: &Path) -> Result<String, String> {
+fn read_user(path: &Path) -> Result<String, String> {
     use crate::state::{read_regular, Unreadable};
     let bytes = match read_regular(path, MAX_USER_FILE) {
         Ok(Some(bytes)) => bytes,
@@ -38,9 +38,50 @@ pub fn read_user(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "not valid UTF-8".into())
 }
 
+/// One kind of generated file: its extension, its name in errors (`the netrc file`), and what
+/// a problem with the user's own file costs (`its entries are not in the netrc file ca-env
+/// gives pip`).
+pub struct Kind {
+    pub extension: &'static str,
+    pub what: &'static str,
+    pub left_out: &'static str,
+}
+
+/// Appends the user's own file (`user`, read and passed through `keep`, which drops what ca-env
+/// writes itself) to `text`, its path to `name`, and stores the result ([`store`]). A user file
+/// that cannot be read or kept is left out, and `problem` says why.
+pub fn finish(
+    dirs: &[PathBuf],
+    mut name: Sha256,
+    mut text: String,
+    user: Option<PathBuf>,
+    keep: impl Fn(&str) -> Result<String, String>,
+    kind: &Kind,
+) -> Result<Written, String> {
+    let mut problem = None;
+    if let Some(user) = &user {
+        name.update(user.as_os_str().as_encoded_bytes());
+        match read_user(user).and_then(|t| keep(&t)) {
+            Ok(kept) => {
+                text.push_str(&kept);
+                if !text.ends_with('\n') {
+                    text.push('\n');
+                }
+            }
+            Err(why) => problem = Some(format!("{}: {why}; {}", user.display(), kind.left_out)),
+        }
+    }
+    let path = store(dirs, name, kind.extension, &text, kind.what)?;
+    Ok(Written {
+        path: Some(path),
+        problem,
+        user: user.filter(|p| p.exists()),
+    })
+}
+
 /// Stores `text` as `<hash of name>.<extension>` in the first of `dirs` that takes it,
 /// rewriting it only when it changed; `what` names it in the error (`the netrc file`).
-pub fn store(
+fn store(
     dirs: &[PathBuf],
     name: Sha256,
     extension: &str,

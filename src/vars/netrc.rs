@@ -12,10 +12,16 @@
 
 use std::path::PathBuf;
 
-use super::generated::{read_user, store, Written};
+use super::generated::{finish, Kind, Written};
 use crate::env::Env;
 use crate::secret::Secret;
 use crate::sources::Source;
+
+const NETRC_FILE: Kind = Kind {
+    extension: "netrc",
+    what: "the netrc file",
+    left_out: "its entries are not in the netrc file ca-env gives pip",
+};
 
 /// A token netrc readers take as one word: Python's netrc splits on white space and treats
 /// quotes, `\` and `#` specially.
@@ -59,31 +65,9 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
     if dirs.is_empty() {
         return Ok(Written::default());
     }
-    let mut problem = None;
     let user = user_file(env, &dirs);
-    if let Some(user) = &user {
-        name.update(user.as_os_str().as_encoded_bytes());
-        match read_user(user).and_then(|t| without_hosts(&t, &hosts)) {
-            Ok(kept) => {
-                text.push_str(&kept);
-                if !kept.is_empty() && !kept.ends_with('\n') {
-                    text.push('\n');
-                }
-            }
-            Err(why) => {
-                problem = Some(format!(
-                    "{}: {why}; its entries are not in the netrc file ca-env gives pip",
-                    user.display()
-                ))
-            }
-        }
-    }
-    let path = store(&dirs, name, "netrc", &text, "the netrc file")?;
-    Ok(Written {
-        path: Some(path),
-        problem,
-        user: user.filter(|p| p.exists()),
-    })
+    let keep = |t: &str| without_hosts(t, &hosts);
+    finish(&dirs, name, text, user, keep, &NETRC_FILE)
 }
 
 /// The netrc the user's tools read: `NETRC` (as requests reads it, `~` expanded), else

@@ -14,11 +14,17 @@
 
 use std::path::Path;
 
-use super::generated::{read_user, store, Written};
+use super::generated::{finish, Kind, Written};
 use crate::env::Env;
 use crate::secret::Secret;
 use crate::sources::Source;
 use crate::tools::registry::{NPM_CONFIG_USERCONFIG, NPM_CONFIG_USERCONFIG_LC};
+
+const NPMRC_FILE: Kind = Kind {
+    extension: "npmrc",
+    what: "the npm configuration",
+    left_out: "its settings are not in the npm configuration ca-env gives npm",
+};
 
 /// A token npm's `ini` reader takes as one plain value.
 fn safe(token: &Secret) -> bool {
@@ -84,31 +90,9 @@ pub fn write(with_tokens: &[(&Source, &Secret)], env: &Env) -> Result<Written, S
     if darts.is_empty() {
         return Ok(Written::default());
     }
-    let mut problem = None;
     let user = crate::project::npm_user_file(env).map(|(p, _)| p);
-    if let Some(user) = &user {
-        name.update(user.as_os_str().as_encoded_bytes());
-        match read_user(user) {
-            Ok(users) => {
-                text.push_str(&without_credentials_for(&users, &darts));
-                if !text.ends_with('\n') {
-                    text.push('\n');
-                }
-            }
-            Err(why) => {
-                problem = Some(format!(
-                    "{}: {why}; its settings are not in the npm configuration ca-env gives npm",
-                    user.display()
-                ))
-            }
-        }
-    }
-    let path = store(&dirs, name, "npmrc", &text, "the npm configuration")?;
-    Ok(Written {
-        path: Some(path),
-        problem,
-        user: user.filter(|p| p.exists()),
-    })
+    let keep = |t: &str| Ok(without_credentials_for(t, &darts));
+    finish(&dirs, name, text, user, keep, &NPMRC_FILE)
 }
 
 /// The lines that give npm `source`'s credentials: the token as `_authToken` (sent as a bearer

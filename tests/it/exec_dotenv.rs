@@ -49,11 +49,7 @@ fn exec_gives_the_child_this_projects_variables_only() {
             "printf '%s|%s|%s' \"$POETRY_HTTP_BASIC_CORP_PASSWORD\" \"${UV_INDEX_OTHER_PASSWORD-none}\" \"${__CA_ENV_STATE-none}\"",
         ],
     );
-    let issued: Vec<String> = standin
-        .calls()
-        .into_iter()
-        .filter_map(|c| c.token)
-        .collect();
+    let issued: Vec<String> = standin.issued();
     assert_eq!(issued.len(), 2);
     assert_eq!(ok(&out), format!("{}|none|none", issued[1]));
 }

@@ -43,14 +43,6 @@ fn expect(sh: &mut Interactive, name: &str, want: Option<&str>) {
     assert_eq!(sh.var(name).as_deref(), want, "{kind:?}: {name}");
 }
 
-fn tokens(standin: &StandIn) -> Vec<String> {
-    standin
-        .calls()
-        .into_iter()
-        .filter_map(|c| c.token)
-        .collect()
-}
-
 fn setup() -> (StandIn, Sandbox) {
     let standin = StandIn::start();
     let sb = Sandbox::for_tokens(&standin, "file");
@@ -73,7 +65,7 @@ fn entering_sets_and_leaving_gives_back_set_empty_and_unset() {
         sh.run(&export(kind, PASS, "'mine'"));
         sh.run(&export(kind, USER, "''"));
         sh.run(&format!("cd {PROJECT}"));
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
         expect(&mut sh, PASS, Some(issued[0].as_str()));
         expect(&mut sh, USER, Some("aws"));
@@ -124,7 +116,7 @@ fn moving_from_one_project_straight_into_another_swaps_cleanly() {
         sh.run("cd ../two");
         expect(&mut sh, PASS, None);
         expect(&mut sh, USER, None);
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 2, "{kind:?}");
         expect(&mut sh, "UV_INDEX_OTHER_PASSWORD", Some(issued[1].as_str()));
         expect(&mut sh, SHARED, Some(issued[1].as_str()));
@@ -304,7 +296,7 @@ fn strict_modes_and_tracing_neither_break_the_shell_nor_show_a_token() {
             sh.run(&format!("cd {PROJECT}")),
         ]
         .concat();
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert!(!issued.is_empty(), "{kind:?}: {}", sh.transcript());
         for t in &issued {
             assert!(
@@ -330,7 +322,7 @@ fn hostile_token_values_round_trip_and_run_nothing() {
         ));
         let mut sh = shell(&sb, kind, "");
         sh.run(&format!("cd {PROJECT}"));
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
         expect(&mut sh, PASS, Some(issued[0].as_str()));
         expect(&mut sh, SHARED, Some(issued[0].as_str()));
@@ -388,7 +380,7 @@ fn a_fetch_past_the_deadline_goes_on_detached_and_the_next_prompt_picks_it_up() 
         expect(&mut sh, PASS, None);
         std::thread::sleep(Duration::from_millis(3000));
         sh.run(":");
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 1, "{kind:?}");
         expect(&mut sh, PASS, Some(issued[0].as_str()));
     }
@@ -402,7 +394,7 @@ fn a_token_renewed_elsewhere_is_picked_up_at_the_next_prompt() {
         let out = sb.run(PROJECT, &["login", "--force"]);
         assert!(out.status.success(), "{}", support::stderr(&out));
         sh.run(":");
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 2);
         assert_ne!(first, issued[1]);
         expect(&mut sh, PASS, Some(issued[1].as_str()));
@@ -432,7 +424,7 @@ fn direnv_use_codeartifact_exports_and_reloads_on_renewal() {
     };
     assert!(direnv(&["allow", "."]).status.success());
     let shown = direnv(&["exec", ".", "sh", "-c", &format!("printf %s \"${PASS}\"")]);
-    let issued = tokens(&standin);
+    let issued = standin.issued();
     assert_eq!(issued.len(), 1, "{}", support::stderr(&shown));
     assert_eq!(support::stdout(&shown), issued[0]);
 
@@ -449,7 +441,7 @@ fn direnv_use_codeartifact_exports_and_reloads_on_renewal() {
     let out = sb.run(PROJECT, &["login", "--force"]);
     assert!(out.status.success(), "{}", support::stderr(&out));
     sh.run(":");
-    let issued = tokens(&standin);
+    let issued = standin.issued();
     assert_eq!(issued.len(), 2);
     assert_eq!(
         sh.var(PASS).as_deref(),
@@ -482,7 +474,7 @@ fn requirements_with_their_own_index_get_a_private_netrc() {
     );
     let mut sh = shell(&sb, Kind::Bash, "");
     sh.run(&format!("cd {PROJECT}"));
-    let t = tokens(&standin).remove(0);
+    let t = standin.issued().remove(0);
     let netrc = sh.var("NETRC").expect("NETRC is set");
     assert!(netrc.starts_with(&runtime.display().to_string()), "{netrc}");
     let text = fs::read_to_string(&netrc).unwrap();
@@ -549,7 +541,7 @@ fn the_private_netrc_keeps_the_users_own_entries_and_follows_their_edits() {
     );
     let mut sh = shell(&sb, Kind::Bash, "");
     sh.run(&format!("cd {PROJECT}"));
-    let t = tokens(&standin).remove(0);
+    let t = standin.issued().remove(0);
     let netrc = sh.var("NETRC").expect("NETRC is set");
     assert_eq!(python_netrc(&netrc, "git.corp.example"), "me|mypw");
     assert_eq!(python_netrc(&netrc, ca), format!("aws|{t}"));
@@ -620,7 +612,7 @@ fn a_user_netrc_that_cannot_be_read_is_one_line_and_ours_still_works() {
         assert!(!said.contains("password"), "{said}");
         let vars: serde_json::Value = serde_json::from_str(&support::stdout(&out)).unwrap();
         let netrc = vars["NETRC"].as_str().expect("NETRC is set");
-        let t = tokens(&standin).remove(0);
+        let t = standin.issued().remove(0);
         assert_eq!(python_netrc(netrc, ca), format!("aws|{t}"));
         assert_eq!(python_netrc(netrc, "a"), "none");
     }
@@ -649,7 +641,7 @@ fn hostile_names_and_directories_run_nothing() {
             sh.var("PWD").unwrap(),
             sb.home().join(&dir).display().to_string()
         );
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
         expect(&mut sh, PASS, Some(issued[0].as_str()));
         sh.run(":");
@@ -684,7 +676,7 @@ fn ctrl_c_during_the_hook_leaves_nothing_half_applied() {
         );
         std::thread::sleep(Duration::from_millis(3000));
         sh.run(":");
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 1, "{kind:?}");
         expect(&mut sh, PASS, Some(issued[0].as_str()));
         expect(&mut sh, USER, Some("aws"));
@@ -742,7 +734,7 @@ fn an_expiring_token_is_renewed_in_the_background_and_picked_up() {
         }
         std::thread::sleep(Duration::from_millis(300));
         sh.run(":");
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 2, "{kind:?}: one background refresh");
         expect(&mut sh, PASS, Some(issued[1].as_str()));
     }
@@ -830,7 +822,7 @@ fn aliases_and_functions_named_like_builtins_change_nothing() {
             sh.run(&format!("cd {PROJECT}")),
         ]
         .concat();
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
         assert!(!seen.contains("HIJACKED"), "{kind:?}: {seen}");
         assert!(!seen.contains(&issued[0]), "{kind:?}: the token was shown");
@@ -866,7 +858,7 @@ fn debug_traps_never_see_a_token() {
         sh.run("cd ..");
         sh.run(&format!("cd {PROJECT}"));
         sh.run("echo after\"\"-the-hook");
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
         let logged = fs::read_to_string(&log).unwrap();
         assert!(
@@ -895,7 +887,7 @@ fn a_read_only_variable_is_left_alone_and_the_rest_applies() {
             sh.run("touch pyproject.toml"),
         ]
         .concat();
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
         expect(&mut sh, USER, Some("mine"));
         expect(&mut sh, PASS, Some(issued[0].as_str()));
@@ -1007,7 +999,7 @@ fn a_logout_holds_until_login_or_reentering() {
 
         let login = sh.run(&format!("{BIN} login"));
         assert!(!login.contains("ca-env:"), "{kind:?}: {login}");
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 2, "{kind:?}");
         expect(&mut sh, PASS, Some(issued[1].as_str()));
 
@@ -1016,7 +1008,7 @@ fn a_logout_holds_until_login_or_reentering() {
         assert_eq!(standin.calls().len(), 2, "{kind:?}: the logout held again");
         sh.run("cd ..");
         sh.run(&format!("cd {PROJECT}"));
-        let issued = tokens(&standin);
+        let issued = standin.issued();
         assert_eq!(issued.len(), 3, "{kind:?}: entering anew fetches");
         expect(&mut sh, PASS, Some(issued[2].as_str()));
     }
@@ -1042,7 +1034,8 @@ fn the_users_own_configuration_and_a_workspace_root_are_taken_up_at_the_next_pro
             support::CA,
             file.display()
         ));
-        let token = tokens(&standin)
+        let token = standin
+            .issued()
             .pop()
             .expect("a token for the user's index");
         let with = support::CA.replace("https://", &format!("https://aws:{token}@"));

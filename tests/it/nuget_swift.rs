@@ -16,14 +16,6 @@ fn setup() -> (StandIn, Sandbox) {
     (standin, sb)
 }
 
-fn issued(standin: &StandIn) -> Vec<String> {
-    standin
-        .calls()
-        .into_iter()
-        .filter_map(|c| c.token)
-        .collect()
-}
-
 /// SwiftPM 6.4 takes per-host credentials from `SWIFTPM_NETRC_DATA`; the user's own entries
 /// stay, before ca-env's (the last entry for a host wins), and come back alone after logout.
 #[test]
@@ -54,7 +46,7 @@ fn swift_registries_get_netrc_text_after_the_users_own() {
             "printf '%s' \"$SWIFTPM_NETRC_DATA\"",
         ],
     );
-    let token = issued(&standin).pop().expect("a token was issued");
+    let token = standin.issued().pop().expect("a token was issued");
     assert_eq!(
         ok(&out),
         format!(
@@ -108,7 +100,7 @@ fn nuget_sources_get_their_credential_variables() {
     );
     // `env` itself: a shell would drop a name it cannot hold from its children's environment.
     let out = ok(&sb.run("dotnet", &["exec", "--", "env"]));
-    let token = issued(&standin).pop().expect("a token was issued");
+    let token = standin.issued().pop().expect("a token was issued");
     for name in ["corp", "corp.dev"] {
         let line = format!("NuGetPackageSourceCredentials_{name}=Username=aws;Password={token}");
         assert!(out.lines().any(|l| l == line), "{name}");

@@ -556,11 +556,7 @@ fn no_token_leaks_into_stderr_logs_argv_or_files() {
     run(&sb, &mut outputs, &["deny"]);
     run(&sb, &mut outputs, &["logout", "--all"]);
 
-    let tokens: Vec<String> = standin
-        .calls()
-        .into_iter()
-        .filter_map(|c| c.token)
-        .collect();
+    let tokens: Vec<String> = standin.issued();
     assert!(tokens.len() >= 3, "{} tokens issued", tokens.len());
     let said = outputs.iter().map(|(_, o)| stderr(o)).collect::<String>();
     assert!(said.contains("ca-env[debug]"), "debug logging ran: {said}");

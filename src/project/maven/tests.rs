@@ -1,13 +1,8 @@
 use super::*;
+use crate::project::tests::write;
 use std::fs;
 
 const CA: &str = "https://corp-111122223333.d.codeartifact.us-west-2.amazonaws.com/maven/private/";
-
-fn write(root: &Path, rel: &str, text: &[u8]) {
-    let path = root.join(rel);
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
 
 /// Maven's discovery with `home` as the home directory, from `cwd` (relative to it).
 fn find(home: &Path, cwd: &str) -> Found {

@@ -34,7 +34,7 @@ fn cargo_reads_config_up_the_tree_closest_first_then_cargo_home() {
     write(
         h,
         ".cargo/config.toml",
-        &format!(
+        format!(
             "[registry]\ndefault = \"corp\"\n\n[registries.corp]\nindex = \"sparse+{CARGO_CA2}\"\n\n\
              [registries.user-only]\nindex = \"sparse+{CARGO_CA2}\"\n"
         ),
@@ -42,7 +42,7 @@ fn cargo_reads_config_up_the_tree_closest_first_then_cargo_home() {
     write(
         h,
         "ws/.cargo/config.toml",
-        &format!(
+        format!(
             "[registries.corp]\nindex = \"sparse+{CARGO_CA}\"\n\n\
              [registries.git-index]\nindex = \"{CARGO_CA}\"\n"
         ),
@@ -51,12 +51,12 @@ fn cargo_reads_config_up_the_tree_closest_first_then_cargo_home() {
     write(
         h,
         "ws/app/.cargo/config",
-        &format!("[registries.app]\nindex = \"sparse+{CARGO_CA}\"\n"),
+        format!("[registries.app]\nindex = \"sparse+{CARGO_CA}\"\n"),
     );
     write(
         h,
         "ws/app/.cargo/config.toml",
-        &format!("[registries.ignored]\nindex = \"sparse+{CARGO_CA}\"\n"),
+        format!("[registries.ignored]\nindex = \"sparse+{CARGO_CA}\"\n"),
     );
     fs::create_dir_all(h.join("ws/app/src")).unwrap();
     let found = discover_in(h, "ws/app/src", &[]);
@@ -128,7 +128,7 @@ fn cargo_variables_win_over_files_and_cargo_home_moves() {
     write(
         h,
         "app/.cargo/config.toml",
-        &format!(
+        format!(
             "[registries.corp-repo]\nindex = \"sparse+{CARGO_CA}\"\n\n\
              [registries.kept]\nindex = \"sparse+{CARGO_CA}\"\n"
         ),
@@ -136,12 +136,12 @@ fn cargo_variables_win_over_files_and_cargo_home_moves() {
     write(
         h,
         "cargo-home/config.toml",
-        &format!("[registries.from-home]\nindex = \"sparse+{CARGO_CA2}\"\n"),
+        format!("[registries.from-home]\nindex = \"sparse+{CARGO_CA2}\"\n"),
     );
     write(
         h,
         ".cargo/config.toml",
-        &format!("[registries.in-home]\nindex = \"sparse+{CARGO_CA2}\"\n"),
+        format!("[registries.in-home]\nindex = \"sparse+{CARGO_CA2}\"\n"),
     );
     let cargo_home = h.join("cargo-home").display().to_string();
     let index = format!("sparse+{CARGO_CA2}");
@@ -197,7 +197,7 @@ fn cargo_source_replacement_needs_a_registry_name() {
     write(
         h,
         "app/.cargo/config.toml",
-        &format!(
+        format!(
             "[source.crates-io]\nreplace-with = \"corp-mirror\"\n\n\
              [source.corp-mirror]\nregistry = \"sparse+{CARGO_CA}\"\n\n\
              [source.unused]\nregistry = \"sparse+{CARGO_CA2}\"\n"
@@ -216,7 +216,7 @@ fn cargo_source_replacement_needs_a_registry_name() {
     write(
         h,
         "app/.cargo/config.toml",
-        &format!(
+        format!(
             "[source.crates-io]\nreplace-with = \"corp\"\n\n\
              [source.corp-mirror]\nregistry = \"sparse+{CARGO_CA}\"\n\n\
              [registries.corp]\nindex = \"sparse+{CARGO_CA}\"\n"
@@ -256,7 +256,7 @@ fn hostile_cargo_config_is_one_problem_each_never_quoted() {
     let deep = format!("x = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
     write(h, "app/.cargo/config.toml", &deep);
     assert_eq!(discover_in(h, "app", &[]).problems.len(), 1);
-    write(h, "app/.cargo/config.toml", &"#".repeat(2 * 1024 * 1024));
+    write(h, "app/.cargo/config.toml", "#".repeat(2 * 1024 * 1024));
     let shown: Vec<String> = discover_in(h, "app", &[])
         .problems
         .iter()
@@ -319,7 +319,7 @@ fn bundler_reads_the_gemfile_it_would_use_as_text() {
     assert!(found.entries.iter().all(|e| e.origin == Origin::Project));
 
     // gems.rb comes first in a directory; BUNDLE_GEMFILE names another file.
-    write(h, "app/gems.rb", &format!("source \"{RUBY_CA}\"\n"));
+    write(h, "app/gems.rb", format!("source \"{RUBY_CA}\"\n"));
     let found = discover_in(h, "app", &[]);
     let file = h.join("app/gems.rb").display().to_string();
     assert_eq!(bundler(&found), [(RUBY_CA.into(), Role::Index, file, 1)]);
@@ -349,7 +349,7 @@ fn hostile_gemfiles_are_one_problem_each() {
     write(
         h,
         "app/Gemfile",
-        &format!("source \"{}\n", "x".repeat(2 * 1024 * 1024)),
+        format!("source \"{}\n", "x".repeat(2 * 1024 * 1024)),
     );
     assert_eq!(shown(h), [format!("{file}: larger than 1 MiB; not read")]);
     fs::write(h.join("app/Gemfile"), b"source 'SECRET\xff'\n").unwrap();
@@ -382,14 +382,14 @@ fn bundler_settings_mirrors_and_credentials_that_come_first() {
     write(
         h,
         "app/Gemfile",
-        &format!("source \"https://rubygems.org\"\nsource \"{RUBY_CA}\" do\n  gem \"x\"\nend\n"),
+        format!("source \"https://rubygems.org\"\nsource \"{RUBY_CA}\" do\n  gem \"x\"\nend\n"),
     );
     let ca_key = "CORP___111122223333__D__CODEARTIFACT__US___WEST___2__AMAZONAWS__COM";
     // What `bundle config set --local` writes.
     write(
         h,
         "app/.bundle/config",
-        &format!(
+        format!(
             "---\nBUNDLE_PATH: \"vendor/bundle\"\n\
              BUNDLE_MIRROR__HTTPS://RUBYGEMS__ORG/: \"{CARGO_CA2}\"\n\
              BUNDLE_MIRROR__HTTPS://RUBYGEMS__ORG/__FALLBACK_TIMEOUT: \"1\"\n\
@@ -407,7 +407,7 @@ fn bundler_settings_mirrors_and_credentials_that_come_first() {
     write(
         h,
         ".bundle/config",
-        &format!("---\nBUNDLE_{ruby_key}: \"aws:SECRET-TOKEN\"\nBUNDLE_{ca_key}: \"aws:SECRET\"\n"),
+        format!("---\nBUNDLE_{ruby_key}: \"aws:SECRET-TOKEN\"\nBUNDLE_{ca_key}: \"aws:SECRET\"\n"),
     );
     let found = discover_in(h, "app", &[]);
     assert!(!format!("{found:?}").contains("SECRET"));

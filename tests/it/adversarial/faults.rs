@@ -82,14 +82,6 @@ fn exported_nothing(what: &str, out: &Output) {
     }
 }
 
-fn issued(standin: &StandIn) -> Vec<String> {
-    standin
-        .calls()
-        .into_iter()
-        .filter_map(|c| c.token)
-        .collect()
-}
-
 fn wait_for(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let t0 = Instant::now();
     while !done() {
@@ -300,7 +292,7 @@ fn an_unusable_keyring_never_prompts_and_costs_one_line() {
         let (out, took) = timed(sb.command(PROJECT, &["export", "bash"]));
         assert!(took < HOOK_DEADLINE + MARGIN, "{what}: took {took:?}");
         assert_eq!(stderr(&out), "", "{what}");
-        let t = issued(&standin);
+        let t = standin.issued();
         assert_eq!(t.len(), 1, "{what}");
         assert!(stdout(&out).contains(&t[0]), "{what}: exported");
         if let Some(ss) = &ss {
@@ -402,7 +394,7 @@ fn keyutils_refused_by_the_kernel_costs_one_line_or_falls_back() {
     keys.apply(&mut status);
     let v: serde_json::Value = serde_json::from_slice(&status.output().unwrap().stdout).unwrap();
     assert_eq!(v["sources"][0]["token"]["store"], "file", "{v}");
-    assert_eq!(issued(&standin), [token]);
+    assert_eq!(standin.issued(), [token]);
 
     // The control: without the injected refusal this session's keyutils holds tokens.
     sb.set_env("CA_ENV_STORE", "keyutils");
@@ -549,7 +541,7 @@ fn two_minutes_left_is_renewed_behind_the_prompt_and_under_a_minute_is_fetched_f
     let standin = StandIn::start();
     let sb = setup(&standin);
     ok(&sb.run(PROJECT, &["login"]));
-    let first = issued(&standin).remove(0);
+    let first = standin.issued().remove(0);
 
     sb.age_entry(120);
     assert_eq!(
@@ -565,7 +557,7 @@ fn two_minutes_left_is_renewed_behind_the_prompt_and_under_a_minute_is_fetched_f
     });
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(standin.calls().len(), 2, "exactly one background refresh");
-    let second = issued(&standin).remove(1);
+    let second = standin.issued().remove(1);
 
     sb.age_entry(59);
     assert_eq!(
@@ -575,7 +567,7 @@ fn two_minutes_left_is_renewed_behind_the_prompt_and_under_a_minute_is_fetched_f
     let (out, took) = timed(sb.command(PROJECT, &["export", "bash"]));
     assert!(took < HOOK_DEADLINE + MARGIN, "took {took:?}");
     assert_eq!(stderr(&out), "");
-    let third = issued(&standin);
+    let third = standin.issued();
     assert_eq!(third.len(), 3, "fetched first");
     assert!(
         stdout(&out).contains(&third[2]),
@@ -629,7 +621,7 @@ fn a_clock_thirteen_hours_off_makes_at_most_one_call() {
     let standin = StandIn::start();
     let mut sb = setup(&standin);
     ok(&sb.run(PROJECT, &["login"]));
-    let first = issued(&standin).remove(0);
+    let first = standin.issued().remove(0);
     let real = sb.extra_env.clone();
 
     for (k, v) in faketime_env("-13h") {
@@ -693,7 +685,7 @@ fn a_clock_thirteen_hours_off_makes_at_most_one_call() {
         "",
         "a failure from 13 hours ahead is not remembered"
     );
-    let t = issued(&standin);
+    let t = standin.issued();
     assert_eq!(t.len(), 2);
     assert!(stdout(&out).contains(&t[1]));
 }
@@ -722,7 +714,7 @@ fn twenty_shells_at_expiry_make_one_aws_call() {
     standin.delay(Duration::from_millis(300));
     sb.age_entry(30);
     let outs = twenty(&sb);
-    let t = issued(&standin);
+    let t = standin.issued();
     assert_eq!(t.len(), 2, "one call for twenty shells at expiry");
     for out in &outs {
         assert_eq!(stderr(out), "");
@@ -774,14 +766,14 @@ fn a_refresher_killed_mid_fetch_leaves_no_stuck_lock() {
         assert!(took < HOOK_DEADLINE + MARGIN, "{args:?}: took {took:?}");
         assert_eq!(stderr(&out), "", "{args:?}");
         // The killed call may still have been answered (into a closed connection).
-        let t = issued(&standin);
+        let t = standin.issued();
         assert!(!t.is_empty() && t.len() <= 2, "{args:?}: {}", t.len());
         let last = t.last().unwrap();
         assert!(stdout(&out).contains(last.as_str()), "{args:?}");
         let (out, took) = timed(sb.command(PROJECT, &["token", "corp"]));
         assert_eq!(&ok(&out), last, "{args:?}");
         assert_eq!(
-            issued(&standin).len(),
+            standin.issued().len(),
             t.len(),
             "{args:?}: served from the store"
         );
@@ -884,7 +876,7 @@ fn no_token_in_traced_shells_syscalls_logs_or_state() {
         let init = format!("{}\n{use_wrapper}\n{trace_on}\n", hook_line(kind));
         let mut sh = Interactive::start(kind, &sb.env_pairs(), &sb.home(), &init);
         let mut screen = sh.run(&format!("cd {PROJECT}"));
-        assert_eq!(issued(&standin).len(), 1, "{kind:?}: {}", sh.transcript());
+        assert_eq!(standin.issued().len(), 1, "{kind:?}: {}", sh.transcript());
         sb.age_entry(600);
         screen.push_str(&sh.run("echo >> pyproject.toml"));
         wait_for("the background refresh", Duration::from_secs(15), || {
@@ -898,7 +890,7 @@ fn no_token_in_traced_shells_syscalls_logs_or_state() {
         let pip = sh.var("PIP_INDEX_URL").expect("PIP_INDEX_URL is set");
         drop(sh);
 
-        let tokens = issued(&standin);
+        let tokens = standin.issued();
         assert_eq!(tokens.len(), 2, "{kind:?}");
         let mut all_forms: Vec<String> = tokens.iter().flat_map(|t| forms(t)).collect();
         // The form ca-env itself percent-encodes into URLs, whatever its rule.
@@ -1053,7 +1045,7 @@ fn a_crash_holding_a_token_writes_no_core_file() {
         let mut cmd = sb.inside(strace, PROJECT);
         let out = allow_core(&mut cmd).output().unwrap();
         let trace = fs::read_to_string(&log).unwrap();
-        let token = &issued(&standin)[1];
+        let token = &standin.issued()[1];
         assert!(
             trace.contains(token.as_str()),
             "{args:?}: crashed writing the token: {trace}"
@@ -1197,7 +1189,7 @@ echo done
     // Too long to keep in the state, the user's value is left alone inside too; the other
     // variables carry the token.
     assert!(read("inside") == big, "the managed variable was left alone");
-    let t = issued(&standin);
+    let t = standin.issued();
     assert_eq!(read("inside-shared"), t[0], "the token was set inside");
 }
 

@@ -55,11 +55,7 @@ impl MavenWorld {
     }
 
     fn issued(&self) -> Vec<String> {
-        self.standin
-            .calls()
-            .into_iter()
-            .filter_map(|c| c.token)
-            .collect()
+        self.standin.issued()
     }
 
     /// A fresh local repository (and Gradle home) for the next run.

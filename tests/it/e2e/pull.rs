@@ -186,11 +186,7 @@ fn a_fetch_past_hook_deadline_is_refused_in_time_and_stored_for_the_next_ask() {
         );
         std::thread::sleep(Duration::from_millis(100));
     };
-    let issued: Vec<String> = standin
-        .calls()
-        .into_iter()
-        .filter_map(|c| c.token)
-        .collect();
+    let issued: Vec<String> = standin.issued();
     assert_eq!(issued, [token], "one fetch");
 }
 

@@ -296,6 +296,11 @@ impl StandIn {
         self.shared.state().calls.clone()
     }
 
+    /// Every token issued so far, in order.
+    pub fn issued(&self) -> Vec<String> {
+        self.calls().into_iter().filter_map(|c| c.token).collect()
+    }
+
     /// How many requests were answered 200.
     pub fn ok_calls(&self) -> usize {
         self.shared

@@ -86,11 +86,7 @@ fn hostile_project_files_and_punctuation_tokens_run_nothing_in_every_shell() {
             _ => format!("eval \"$({BIN} hook {})\"", kind.name()),
         };
         let mut sh = Interactive::start(kind, &sb.env_pairs(), &root, &init);
-        let issued: Vec<String> = standin
-            .calls()
-            .into_iter()
-            .filter_map(|c| c.token)
-            .collect();
+        let issued: Vec<String> = standin.issued();
         assert_eq!(issued.len(), 1, "{kind:?}: {}", sh.transcript());
         let t = issued[0].as_str();
         assert!(
@@ -161,11 +157,7 @@ fn tokens_that_are_not_visible_ascii_are_refused_whole() {
             "{suffix:?}: {}",
             out.stderr
         );
-        let issued: Vec<String> = standin
-            .calls()
-            .into_iter()
-            .filter_map(|c| c.token)
-            .collect();
+        let issued: Vec<String> = standin.issued();
         assert_eq!(issued.len(), 1, "{suffix:?}");
         let token = &issued[0];
         let stem = token.trim_end_matches(suffix);
